@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: MIT
+# rvirt top-level Makefile.  `make` builds everything into $(BUILD);
+# `make check` builds and runs the test suite with prove.
+# `make SANITIZE=address,undefined check` builds a separate tree.
+
+SANITIZE ?=
+ifeq ($(SANITIZE),)
+BUILD ?= build
+OPT ?= -O2
+SANFLAGS =
+else
+BUILD ?= build-san
+OPT ?= -O1
+SANFLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+CC ?= cc
+RPCGEN ?= rpcgen
+PKG_CONFIG ?= pkg-config
+PROVE ?= prove
+PROVE_FLAGS ?= -j2
+
+PKGS = libtirpc libxml-2.0 lmdb libconfig
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+EDIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags libedit 2>/dev/null)
+EDIT_LIBS := $(shell $(PKG_CONFIG) --libs libedit 2>/dev/null)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wimplicit-fallthrough -Wcast-qual
+WERROR ?= -Werror
+HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2
+CFLAGS ?= -g
+ALL_CFLAGS = -std=gnu11 $(OPT) $(CFLAGS) $(WARN) $(WERROR) $(HARDEN) -fPIC \
+	$(SANFLAGS) -I$(BUILD)/gen -Icommon $(PKG_CFLAGS) $(EDIT_CFLAGS)
+# rpcgen output: never edited, so its own warnings are not ours to fix.
+GEN_CFLAGS = -std=gnu11 $(OPT) $(CFLAGS) -w $(HARDEN) -fPIC $(SANFLAGS) \
+	-I$(BUILD)/gen $(PKG_CFLAGS)
+LDFLAGS ?=
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+GEN = $(BUILD)/gen
+PROTO = rpcgen/rvirt_protocol.x
+GEN_H = $(GEN)/rvirt_protocol.h
+GEN_XDR = $(GEN)/rvirt_protocol_xdr.c
+GEN_CLNT = $(GEN)/rvirt_protocol_clnt.c
+
+COMMON_SRCS = $(wildcard common/*.c)
+STORE_SRCS = $(wildcard store/*.c)
+SB_SRCS = $(wildcard scoreboard/*.c)
+HV_SRCS = $(filter-out hv/guest%.c,$(wildcard hv/*.c))
+SERVER_SRCS = $(filter-out server/main.c,$(wildcard server/*.c))
+LIB_SRCS = $(filter-out client/rvsh%.c,$(wildcard client/*.c))
+RVSH_SRCS = $(wildcard client/rvsh*.c)
+UNIT_SRCS = $(wildcard t/unit/t*.c)
+TOOL_SRCS = $(wildcard t/tools/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+
+COMMON_OBJS = $(call obj,$(COMMON_SRCS))
+DAEMON_OBJS = $(COMMON_OBJS) $(call obj,$(STORE_SRCS) $(SB_SRCS) \
+	$(HV_SRCS) $(SERVER_SRCS)) $(BUILD)/obj/gen/xdr.o
+LIB_OBJS = $(COMMON_OBJS) $(call obj,$(LIB_SRCS)) $(BUILD)/obj/gen/xdr.o \
+	$(BUILD)/obj/gen/clnt.o
+INTERNAL_OBJS = $(sort $(DAEMON_OBJS) $(LIB_OBJS))
+
+RVIRTD = $(BUILD)/rvirtd
+RVSH = $(BUILD)/rvsh
+LIBSO = $(BUILD)/librvirt.so.0
+LIBA = $(BUILD)/librvirt.a
+INTERNAL_A = $(BUILD)/libinternal.a
+UNIT_BINS = $(patsubst t/unit/%.c,$(BUILD)/t/%,$(UNIT_SRCS))
+TOOL_BINS = $(patsubst t/tools/%.c,$(BUILD)/t/tools/%,$(TOOL_SRCS))
+
+.PHONY: all check unit-check fmt fmt-check clean soak perf
+.SUFFIXES:
+.DELETE_ON_ERROR:
+
+all: $(RVIRTD) $(LIBSO) $(BUILD)/librvirt.so $(LIBA) $(RVSH)
+
+$(GEN_H): $(PROTO)
+	@mkdir -p $(GEN)
+	$(RPCGEN) -h -M -o $@ $<
+$(GEN_XDR): $(PROTO) $(GEN_H)
+	$(RPCGEN) -c -M -o $@ $<
+$(GEN_CLNT): $(PROTO) $(GEN_H)
+	$(RPCGEN) -l -M -o $@ $<
+
+$(BUILD)/obj/gen/xdr.o: $(GEN_XDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(GEN_CFLAGS) -c -o $@ $<
+$(BUILD)/obj/gen/clnt.o: $(GEN_CLNT)
+	@mkdir -p $(dir $@)
+	$(CC) $(GEN_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/%.o: %.c $(GEN_H)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+
+$(RVIRTD): $(DAEMON_OBJS) $(BUILD)/obj/server/main.o
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(LIBSO): $(LIB_OBJS) client/librvirt.map
+	$(CC) $(ALL_LDFLAGS) -shared -Wl,-soname,librvirt.so.0 \
+		-Wl,--version-script=client/librvirt.map -o $@ $(LIB_OBJS) \
+		$(PKG_LIBS)
+$(BUILD)/librvirt.so: $(LIBSO)
+	ln -sf librvirt.so.0 $@
+$(LIBA): $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(RVSH): $(call obj,$(RVSH_SRCS)) $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(EDIT_LIBS)
+
+$(INTERNAL_A): $(INTERNAL_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/t/%: $(BUILD)/obj/t/unit/%.o $(INTERNAL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CMOCKA_LIBS)
+$(BUILD)/t/tools/%: $(BUILD)/obj/t/tools/%.o $(INTERNAL_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+unit-check: $(UNIT_BINS)
+
+# The test suite.  RVIRT_BUILD tells t/test-lib.sh where the binaries are.
+check: all $(UNIT_BINS) $(TOOL_BINS)
+	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) \
+		$(PROVE) $(PROVE_FLAGS) $(UNIT_BINS) t/*.t
+
+FMT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+fmt:
+	clang-format -i $(FMT_FILES)
+fmt-check:
+	clang-format --dry-run -Werror $(FMT_FILES)
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/* rvirt.h: librvirt, the C client library of rvirt. */
+#ifndef RVIRT_H
+#define RVIRT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rvirt_defs.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Conventions, for every function below:
+ *   - fallible functions return 0 on success and -1 on failure, or a
+ *     pointer that is NULL on failure; *err (the last argument, may be
+ *     NULL) then holds the error: an RVIRT_ERR_* code, an RVIRT_FROM_*
+ *     origin and a message;
+ *   - strings returned are malloc'd and the caller frees them with free();
+ *   - out-parameters are written only on success;
+ *   - a connection may be used by one thread at a time; calls from
+ *     several threads on one connection are serialised by the library.
+ * The full manual is librvirt(3).
+ */
+
+struct rvirt_conn;
+
+/* A domain by value: enough to name it in any later call. */
+struct rvirt_domain {
+	char name[RVIRT_NAME_MAX + 1];
+	unsigned char uuid[RVIRT_UUID_BUFLEN];
+	int id; /* -1 when not running */
+};
+
+struct rvirt_domain_info {
+	int state; /* RVIRT_DOMAIN_* */
+	uint64_t max_mem_kib;
+	uint64_t memory_kib;
+	unsigned int nr_vcpus;
+	uint64_t cpu_time_ns;
+};
+
+struct rvirt_node_info {
+	char model[RVIRT_MODEL_MAX + 1];
+	uint64_t memory_kib;
+	unsigned int cpus;
+	unsigned int mhz;
+	unsigned int nodes;
+	unsigned int sockets;
+	unsigned int cores;
+	unsigned int threads;
+};
+
+/*
+ * Open a connection.  uri is
+ *   driver[+transport]://[user@][host][:port]/path[?var=value&...]
+ * e.g. "test:///default" (local unix socket) or
+ * "test+tcp://127.0.0.1:16609/default"; NULL means the environment
+ * variable RVIRT_DEFAULT_URI, then "test:///default".  flags:
+ * RVIRT_CONNECT_RO for a read-only connection (read-only socket).
+ */
+struct rvirt_conn *rvirt_conn_open(const char *uri, unsigned int flags,
+				   struct rvirt_error *err);
+
+/* Close the session (CONNECT_CLOSE) and free conn.  NULL is a no-op. */
+void rvirt_conn_close(struct rvirt_conn *conn);
+
+/* Round trip to the daemon (procedure NULL). */
+int rvirt_conn_ping(struct rvirt_conn *conn, struct rvirt_error *err);
+
+/* Driver type name ("TEST"). */
+char *rvirt_conn_get_type(struct rvirt_conn *conn, struct rvirt_error *err);
+/* Driver version, major * 1000000 + minor * 1000 + micro. */
+int rvirt_conn_get_version(struct rvirt_conn *conn, uint64_t *version,
+			   struct rvirt_error *err);
+/* The daemon host's name. */
+char *rvirt_conn_get_hostname(struct rvirt_conn *conn, struct rvirt_error *err);
+/* The canonical URI the daemon opened ("test:///default"). */
+char *rvirt_conn_get_uri(struct rvirt_conn *conn, struct rvirt_error *err);
+/* Capabilities XML. */
+char *rvirt_conn_get_capabilities(struct rvirt_conn *conn,
+				  struct rvirt_error *err);
+int rvirt_node_get_info(struct rvirt_conn *conn, struct rvirt_node_info *info,
+			struct rvirt_error *err);
+
+/*
+ * List domains; flags RVIRT_LIST_ACTIVE and/or RVIRT_LIST_INACTIVE (0 =
+ * all).  *doms is malloc'd (free it), sorted by name.
+ */
+int rvirt_domain_list_all(struct rvirt_conn *conn, unsigned int flags,
+			  struct rvirt_domain **doms, size_t *ndoms,
+			  struct rvirt_error *err);
+
+int rvirt_domain_lookup_by_name(struct rvirt_conn *conn, const char *name,
+				struct rvirt_domain *out,
+				struct rvirt_error *err);
+int rvirt_domain_lookup_by_uuid(struct rvirt_conn *conn,
+				const unsigned char *uuid,
+				struct rvirt_domain *out,
+				struct rvirt_error *err);
+int rvirt_domain_lookup_by_id(struct rvirt_conn *conn, int id,
+			      struct rvirt_domain *out,
+			      struct rvirt_error *err);
+
+/* Define a persistent domain from XML; *out is the new domain. */
+int rvirt_domain_define_xml(struct rvirt_conn *conn, const char *xml,
+			    struct rvirt_domain *out, struct rvirt_error *err);
+/* Start a transient domain from XML; *out is the running domain. */
+int rvirt_domain_create_xml(struct rvirt_conn *conn, const char *xml,
+			    struct rvirt_domain *out, struct rvirt_error *err);
+int rvirt_domain_undefine(struct rvirt_conn *conn,
+			  const struct rvirt_domain *dom,
+			  struct rvirt_error *err);
+/* Start a defined domain; *out (may be NULL) gets it with its new id. */
+int rvirt_domain_create(struct rvirt_conn *conn, const struct rvirt_domain *dom,
+			struct rvirt_domain *out, struct rvirt_error *err);
+int rvirt_domain_destroy(struct rvirt_conn *conn,
+			 const struct rvirt_domain *dom,
+			 struct rvirt_error *err);
+int rvirt_domain_shutdown(struct rvirt_conn *conn,
+			  const struct rvirt_domain *dom,
+			  struct rvirt_error *err);
+int rvirt_domain_reboot(struct rvirt_conn *conn, const struct rvirt_domain *dom,
+			struct rvirt_error *err);
+int rvirt_domain_suspend(struct rvirt_conn *conn,
+			 const struct rvirt_domain *dom,
+			 struct rvirt_error *err);
+int rvirt_domain_resume(struct rvirt_conn *conn, const struct rvirt_domain *dom,
+			struct rvirt_error *err);
+int rvirt_domain_get_info(struct rvirt_conn *conn,
+			  const struct rvirt_domain *dom,
+			  struct rvirt_domain_info *info,
+			  struct rvirt_error *err);
+int rvirt_domain_get_state(struct rvirt_conn *conn,
+			   const struct rvirt_domain *dom, int *state,
+			   int *reason, struct rvirt_error *err);
+char *rvirt_domain_get_xml_desc(struct rvirt_conn *conn,
+				const struct rvirt_domain *dom,
+				unsigned int flags, struct rvirt_error *err);
+
+/* "running", "shut off", ...; "unknown" when out of range.  Static. */
+const char *rvirt_domain_state_name(int state);
+
+/* Format uuid as 36 characters plus NUL into out. */
+void rvirt_uuid_format(const unsigned char *uuid, char *out);
+/* Parse "xxxxxxxx-xxxx-..." (dashes optional) into uuid; 0 or -1. */
+int rvirt_uuid_parse(const char *s, unsigned char *uuid);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

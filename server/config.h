@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/* config: rvirtd.conf, parsed with libconfig, checked key by key. */
+#ifndef RVIRT_SERVER_CONFIG_H
+#define RVIRT_SERVER_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "../common/rvirt_defs.h"
+
+#define CONFIG_PATH_MAX 4096
+
+/* How a socket authenticates its clients. */
+enum config_auth {
+	CONFIG_AUTH_NONE, /* peer credentials (unix) or nothing (tcp) */
+	CONFIG_AUTH_SASL, /* Cyrus SASL (issue: authentication) */
+};
+
+/*
+ * Every key of rvirtd.conf(5).  Defaults come from config_init; the
+ * directory defaults depend on whether rvirtd runs as root.
+ */
+struct config {
+	char path[CONFIG_PATH_MAX]; /* file read, "" when none */
+
+	/* Listening. */
+	bool listen_tcp;		     /* default false */
+	char listen_addr[256];		     /* default "127.0.0.1" */
+	unsigned int tcp_port;		     /* default 16609 */
+	char unix_sock_dir[CONFIG_PATH_MAX]; /* default runtime_dir */
+	mode_t unix_sock_ro_perms;	     /* default 0777 */
+	mode_t unix_sock_rw_perms;	     /* default 0700 */
+	char unix_sock_group[64]; /* default "" (the daemon's group) */
+
+	/* Authentication per socket. */
+	enum config_auth auth_unix_rw; /* default none */
+	enum config_auth auth_unix_ro; /* default none */
+	enum config_auth auth_tcp;     /* default sasl; none only if set */
+	bool auth_tcp_explicit;	       /* auth_tcp was written in the file */
+
+	/* Limits and deadlines. */
+	unsigned int max_clients;     /* default 5000 */
+	unsigned int idle_timeout;    /* seconds, 0 = never; default 0 */
+	unsigned int message_timeout; /* seconds to finish a record; 30 */
+
+	/* Directories and store. */
+	char state_dir[CONFIG_PATH_MAX];   /* root: /var/lib/rvirt */
+	char runtime_dir[CONFIG_PATH_MAX]; /* root: /run/rvirt */
+	size_t store_max_size;		   /* bytes; default 1 GiB */
+
+	/* Logging. */
+	int log_level;		/* 1 debug .. 4 error; default 3 */
+	char log_outputs[1024]; /* default "3:stderr" */
+};
+
+/* Fill *cfg with defaults (directory defaults by getuid()). */
+void config_init(struct config *cfg);
+
+/*
+ * Read path over the defaults in *cfg.  Unknown keys, wrong types, bad
+ * values and syntax errors fail with "file:line: message" in *err
+ * (RVIRT_ERR_CONFIG); *cfg is then left as it was.  Returns 0 or -1.
+ */
+int config_load(struct config *cfg, const char *path, struct rvirt_error *err);
+
+/* Print every key and its value, in rvirtd.conf syntax, to f (for -n -v). */
+void config_dump(const struct config *cfg, FILE *f);
+
+#endif

@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* dispatch: the procedure table and the per-call context handlers see. */
+#ifndef RVIRT_SERVER_DISPATCH_H
+#define RVIRT_SERVER_DISPATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rpc/rpc.h>
+
+#include "../common/rvirt_defs.h"
+#include "../hv/hv.h"
+#include "../store/store.h"
+
+/*
+ * What the engine knows about the connection a call arrived on.  The
+ * engine (server/conn.c) owns it; handlers read it and may set the
+ * fields marked "handlers".
+ */
+struct session_state {
+	bool readonly;	    /* socket is read-only, or RO session */
+	bool authenticated; /* auth done (or none needed) */
+	char identity[256]; /* "unix:uid=1000", later SASL/x509 */
+	uid_t uid;	    /* peer uid on unix sockets, else -1 */
+	gid_t gid;	    /* peer gid on unix sockets, else -1 */
+	int auth_methods[RVIRT_AUTH_METHODS_MAX]; /* what AUTH_LIST says */
+	unsigned int nauth_methods;
+	/* handlers: */
+	struct hv_conn *hv; /* set by CONNECT_OPEN, NULL before */
+	unsigned char cookie[RVIRT_COOKIE_LEN];
+};
+
+/* The context of one call. */
+struct call {
+	struct session_state *sess; /* borrowed from the connection */
+	struct store *store;	    /* the worker's store */
+	struct store_txn *txn;	    /* opened by the dispatcher, see flags */
+	uint32_t xid;
+	uint32_t proc;
+};
+
+enum proc_flags {
+	PROC_NO_AUTH = 1 << 0,	/* callable before authentication */
+	PROC_NEEDS_HV = 1 << 1, /* needs CONNECT_OPEN first */
+	PROC_MUTATING = 1 << 2, /* changes state: refused on read-only,
+				    runs in a write transaction */
+	PROC_READ_TXN = 1 << 3, /* runs in a read transaction */
+};
+
+/*
+ * A handler decodes nothing itself: args is the decoded argument
+ * struct, ret the zeroed result union.  On success it sets the union's
+ * status to RVIRT_OK, fills the payload (malloc'd pointers, freed by the
+ * engine with xdr_free) and returns 0.  On failure it returns -1 with
+ * *err set and leaves ret for the engine to free; the engine then sends
+ * the RVIRT_ERROR arm, which encodes the same for every result union.
+ */
+typedef int (*proc_fn)(struct call *call, void *args, void *ret,
+		       struct rvirt_error *err);
+
+struct proc_entry {
+	const char *name; /* "DOMAIN_CREATE" */
+	xdrproc_t xdr_args;
+	size_t args_size;
+	xdrproc_t xdr_ret;
+	size_t ret_size;
+	proc_fn fn;	    /* NULL only for procedure 0 (NULL) */
+	unsigned int flags; /* enum proc_flags */
+};
+
+/* The entry for procedure proc of version 1, NULL for an empty slot. */
+const struct proc_entry *dispatch_lookup(uint32_t proc);
+
+/* Highest procedure number in the table. */
+uint32_t dispatch_max_proc(void);
+
+/*
+ * Run one decoded call: checks flags against sess (AUTH_REQUIRED,
+ * NO_CONNECT, ACCESS_DENIED), opens and finishes the store transaction,
+ * calls the handler.  Returns 0 when ret holds an RVIRT_OK result, -1
+ * when *err holds the error to send.
+ */
+int dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
+		  void *ret, struct rvirt_error *err);
+
+/* Release what a session holds (hv connection). */
+void dispatch_session_release(struct session_state *sess);
+
+#endif

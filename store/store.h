@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/* store: the LMDB environment holding domains, names, sessions and replies. */
+#ifndef RVIRT_STORE_H
+#define RVIRT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../common/rvirt_defs.h"
+
+/*
+ * One LMDB environment (a directory, normally state_dir) with one named
+ * database per table.  Rules that come from LMDB itself:
+ *   - open the store after fork, never before: an environment must not
+ *     cross a fork;
+ *   - open it at most once per process: LMDB's reader locks are fcntl
+ *     locks, which a second open in the same process would release;
+ *   - one write transaction at a time per process (LMDB serialises
+ *     writers across processes with its own lock).
+ * A full map or a full disk is reported as RVIRT_ERR_STORE_FULL; the
+ * transaction is aborted and nothing is half written.
+ */
+
+enum store_table {
+	STORE_DOMAINS,	/* uuid (16 bytes) -> driver's domain record */
+	STORE_NAMES,	/* "driver\0name" -> uuid (16 bytes) */
+	STORE_SESSIONS, /* cookie (RVIRT_COOKIE_LEN) -> session record */
+	STORE_REPLIES,	/* cookie + xid -> recorded reply (issue: sessions) */
+	STORE_META,	/* small named values: schema version, counters */
+	STORE_NTABLES
+};
+
+enum store_flags {
+	STORE_NOSYNC = 1 << 0, /* no fsync per commit (store_sync relaxed) */
+};
+
+struct store;
+struct store_txn;
+
+/*
+ * Open (creating if needed) the store in directory dir, which must
+ * exist.  map_size is the largest size the data file may grow to, in
+ * bytes.  Returns NULL and sets *err on failure.
+ */
+struct store *store_open(const char *dir, size_t map_size, unsigned int flags,
+			 struct rvirt_error *err);
+
+/* Close the store; every transaction must be finished.  NULL is a no-op. */
+void store_close(struct store *st);
+
+/* Flush to disk (for STORE_NOSYNC stores).  Returns 0 or -1 with *err. */
+int store_sync(struct store *st, struct rvirt_error *err);
+
+/* Clear reader slots left by dead processes; returns how many, or -1. */
+int store_reader_check(struct store *st);
+
+/*
+ * Begin a transaction: read-only when write is false.  Returns NULL and
+ * sets *err on failure.
+ */
+struct store_txn *store_txn_begin(struct store *st, bool write,
+				  struct rvirt_error *err);
+
+/*
+ * Commit and free txn.  Returns 0, or -1 with *err (the transaction is
+ * then aborted and freed all the same).
+ */
+int store_txn_commit(struct store_txn *txn, struct rvirt_error *err);
+
+/* Abort and free txn.  NULL is a no-op. */
+void store_txn_abort(struct store_txn *txn);
+
+/* Whether txn may write. */
+bool store_txn_writable(const struct store_txn *txn);
+
+/*
+ * Look key up in table t.  Returns 1 and points *val/*vlen at the value
+ * (valid until the transaction ends, never to be written through), 0
+ * when the key is absent (*val and *vlen untouched), -1 with *err.
+ */
+int store_get(struct store_txn *txn, enum store_table t, const void *key,
+	      size_t klen, const void **val, size_t *vlen,
+	      struct rvirt_error *err);
+
+/* Insert or replace.  Returns 0, or -1 with *err (RVIRT_ERR_STORE_FULL). */
+int store_put(struct store_txn *txn, enum store_table t, const void *key,
+	      size_t klen, const void *val, size_t vlen,
+	      struct rvirt_error *err);
+
+/* Delete.  Returns 1 when deleted, 0 when absent, -1 with *err. */
+int store_del(struct store_txn *txn, enum store_table t, const void *key,
+	      size_t klen, struct rvirt_error *err);
+
+/*
+ * Call fn for each entry of t in key order, starting at the first key
+ * >= prefix when prefix is not NULL and stopping at the first key that
+ * does not start with prefix.  fn returns 0 to go on, 1 to stop, -1 on
+ * error (then *err must have been set by fn).  Returns 0 or -1.
+ * fn must not write to table t.
+ */
+int store_foreach(struct store_txn *txn, enum store_table t, const void *prefix,
+		  size_t plen,
+		  int (*fn)(const void *key, size_t klen, const void *val,
+			    size_t vlen, void *opaque, struct rvirt_error *err),
+		  void *opaque, struct rvirt_error *err);
+
+#endif
