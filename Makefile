@@ -55,6 +55,7 @@ LIB_SRCS = $(filter-out client/rvsh%.c,$(wildcard client/*.c))
 RVSH_SRCS = $(wildcard client/rvsh*.c)
 UNIT_SRCS = $(wildcard t/unit/t*.c)
 TOOL_SRCS = $(wildcard t/tools/*.c)
+PERF_SRCS = $(wildcard t/perf/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
 
@@ -72,20 +73,25 @@ LIBA = $(BUILD)/librvirt.a
 INTERNAL_A = $(BUILD)/libinternal.a
 UNIT_BINS = $(patsubst t/unit/%.c,$(BUILD)/t/%,$(UNIT_SRCS))
 TOOL_BINS = $(patsubst t/tools/%.c,$(BUILD)/t/tools/%,$(TOOL_SRCS))
+PERF_BINS = $(patsubst t/perf/%.c,$(BUILD)/t/perf/%,$(PERF_SRCS))
 
-.PHONY: all check unit-check fmt fmt-check clean soak perf
+.PHONY: all check check-run demo perf unit-check fmt fmt-check clean
 .SUFFIXES:
 .DELETE_ON_ERROR:
 
 all: $(RVIRTD) $(LIBSO) $(BUILD)/librvirt.so $(LIBA) $(RVSH)
 
-$(GEN_H): $(PROTO)
+# rpcgen names the header it includes after its input path, so it runs
+# inside $(GEN) on a copy of the .x.
+$(GEN)/rvirt_protocol.x: $(PROTO)
 	@mkdir -p $(GEN)
-	$(RPCGEN) -h -M -o $@ $<
-$(GEN_XDR): $(PROTO) $(GEN_H)
-	$(RPCGEN) -c -M -o $@ $<
-$(GEN_CLNT): $(PROTO) $(GEN_H)
-	$(RPCGEN) -l -M -o $@ $<
+	cp $< $@
+$(GEN_H): $(GEN)/rvirt_protocol.x
+	rm -f $@ && cd $(GEN) && $(RPCGEN) -h -M -o rvirt_protocol.h rvirt_protocol.x
+$(GEN_XDR): $(GEN)/rvirt_protocol.x $(GEN_H)
+	rm -f $@ && cd $(GEN) && $(RPCGEN) -c -M -o rvirt_protocol_xdr.c rvirt_protocol.x
+$(GEN_CLNT): $(GEN)/rvirt_protocol.x $(GEN_H)
+	rm -f $@ && cd $(GEN) && $(RPCGEN) -l -M -o rvirt_protocol_clnt.c rvirt_protocol.x
 
 $(BUILD)/obj/gen/xdr.o: $(GEN_XDR)
 	@mkdir -p $(dir $@)
@@ -125,10 +131,31 @@ $(BUILD)/t/tools/%: $(BUILD)/obj/t/tools/%.o $(INTERNAL_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(BUILD)/t/perf/%: $(BUILD)/obj/t/perf/%.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 unit-check: $(UNIT_BINS)
 
+# Benchmarks: numbers and ratios against a baseline measured in the same
+# run; never pass/fail.  Opt-in, not part of check.
+perf: all $(PERF_BINS)
+	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) t/perf/run.sh
+
+# The README's two commands.  Both first make sure the Debian packages
+# are there (installing them as root, else printing the apt-get line),
+# then re-enter make so that pkg-config sees what was just installed.
+demo:
+	scripts/deps.sh build
+	$(MAKE) all
+	scripts/demo.sh $(BUILD)
+
+check:
+	scripts/deps.sh test
+	$(MAKE) check-run
+
 # The test suite.  RVIRT_BUILD tells t/test-lib.sh where the binaries are.
-check: all $(UNIT_BINS) $(TOOL_BINS)
+check-run: all $(UNIT_BINS) $(TOOL_BINS)
 	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) \
 		$(PROVE) $(PROVE_FLAGS) $(UNIT_BINS) t/*.t
 

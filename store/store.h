@@ -15,6 +15,8 @@
  *     cross a fork;
  *   - open it at most once per process: LMDB's reader locks are fcntl
  *     locks, which a second open in the same process would release;
+ *     store_open refuses a second open (RVIRT_ERR_INTERNAL) until
+ *     store_close, while a child after fork may open its own;
  *   - one write transaction at a time per process (LMDB serialises
  *     writers across processes with its own lock).
  * A full map or a full disk is reported as RVIRT_ERR_STORE_FULL; the
@@ -74,7 +76,7 @@ void store_txn_abort(struct store_txn *txn);
 bool store_txn_writable(const struct store_txn *txn);
 
 /*
- * Look key up in table t.  Returns 1 and points *val/*vlen at the value
+ * Look key up in table t.  Returns 1 and points *val and *vlen at the value
  * (valid until the transaction ends, never to be written through), 0
  * when the key is absent (*val and *vlen untouched), -1 with *err.
  */

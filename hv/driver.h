@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/* driver: the table each hypervisor driver fills in, internal to hv/. */
+#ifndef RVIRT_HV_DRIVER_H
+#define RVIRT_HV_DRIVER_H
+
+#include <stdint.h>
+
+#include "hv.h"
+
+/*
+ * A connection as hv.c and the drivers see it.  hv.c parses the URI,
+ * finds the driver by scheme and calls its open, which may set priv and
+ * must fill uri with the canonical URI.
+ */
+struct hv_conn {
+	const struct hv_driver *drv;
+	struct store *st; /* borrowed */
+	char uri[RVIRT_URI_MAX + 1];
+	void *priv; /* the driver's */
+};
+
+/*
+ * One driver, one file (hv/test.c, ...).  The functions have the
+ * contracts of the hv_* function of the same name in hv.h; hv.c has
+ * already checked the arguments that are not driver specific (txn not
+ * NULL, writable for changes, dom not NULL).  A NULL entry makes the
+ * call fail with RVIRT_ERR_NO_SUPPORT.
+ */
+struct hv_driver {
+	const char *scheme; /* URI scheme: "test" */
+	const char *type;   /* hv_type(): "TEST" */
+	uint64_t version;   /* major * 1000000 + minor * 1000 + micro */
+
+	/* path is the URI's path ("/default"); 0 or -1 with *err. */
+	int (*open)(struct hv_conn *c, const char *path,
+		    struct rvirt_error *err);
+	void (*close)(struct hv_conn *c);
+
+	int (*capabilities)(struct hv_conn *c, char **xml,
+			    struct rvirt_error *err);
+	int (*node_info)(struct hv_conn *c, struct hv_node_info *info,
+			 struct rvirt_error *err);
+
+	int (*domain_list)(struct hv_conn *c, struct store_txn *txn,
+			   unsigned int flags, size_t max,
+			   struct hv_domain_ref **doms, size_t *ndoms,
+			   struct rvirt_error *err);
+	int (*domain_lookup_name)(struct hv_conn *c, struct store_txn *txn,
+				  const char *name, struct hv_domain_ref *out,
+				  struct rvirt_error *err);
+	int (*domain_lookup_uuid)(struct hv_conn *c, struct store_txn *txn,
+				  const unsigned char *uuid,
+				  struct hv_domain_ref *out,
+				  struct rvirt_error *err);
+	int (*domain_lookup_id)(struct hv_conn *c, struct store_txn *txn,
+				int id, struct hv_domain_ref *out,
+				struct rvirt_error *err);
+
+	int (*domain_define)(struct hv_conn *c, struct store_txn *txn,
+			     const char *xml, struct hv_domain_ref *out,
+			     struct rvirt_error *err);
+	int (*domain_create_xml)(struct hv_conn *c, struct store_txn *txn,
+				 const char *xml, struct hv_domain_ref *out,
+				 struct rvirt_error *err);
+	int (*domain_undefine)(struct hv_conn *c, struct store_txn *txn,
+			       const struct hv_domain_ref *dom,
+			       struct rvirt_error *err);
+	int (*domain_create)(struct hv_conn *c, struct store_txn *txn,
+			     const struct hv_domain_ref *dom,
+			     struct hv_domain_ref *out,
+			     struct rvirt_error *err);
+	int (*domain_destroy)(struct hv_conn *c, struct store_txn *txn,
+			      const struct hv_domain_ref *dom,
+			      struct rvirt_error *err);
+	int (*domain_shutdown)(struct hv_conn *c, struct store_txn *txn,
+			       const struct hv_domain_ref *dom,
+			       struct rvirt_error *err);
+	int (*domain_reboot)(struct hv_conn *c, struct store_txn *txn,
+			     const struct hv_domain_ref *dom,
+			     struct rvirt_error *err);
+	int (*domain_suspend)(struct hv_conn *c, struct store_txn *txn,
+			      const struct hv_domain_ref *dom,
+			      struct rvirt_error *err);
+	int (*domain_resume)(struct hv_conn *c, struct store_txn *txn,
+			     const struct hv_domain_ref *dom,
+			     struct rvirt_error *err);
+
+	int (*domain_get_info)(struct hv_conn *c, struct store_txn *txn,
+			       const struct hv_domain_ref *dom,
+			       struct hv_domain_info *info,
+			       struct rvirt_error *err);
+	int (*domain_get_state)(struct hv_conn *c, struct store_txn *txn,
+				const struct hv_domain_ref *dom, int *state,
+				int *reason, struct rvirt_error *err);
+	int (*domain_get_xml)(struct hv_conn *c, struct store_txn *txn,
+			      const struct hv_domain_ref *dom, char **xml,
+			      struct rvirt_error *err);
+};
+
+/* The drivers. */
+extern const struct hv_driver test_driver; /* hv/test.c */
+
+#endif

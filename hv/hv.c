@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+/* hv: the hypervisor interface; parses the URI and calls the driver. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/err.h"
+#include "driver.h"
+#include "hv.h"
+
+#define HV_DEFAULT_URI "test:///default"
+
+static const struct hv_driver *const hv_drivers[] = {
+	&test_driver,
+};
+
+/*
+ * The server receives "driver:///path" (the client library strips the
+ * transport, host and query).  Anything else here is a client bug or a
+ * hand-made call: refuse it rather than guess.
+ */
+static int
+hv_uri_split(const char *uri, char *scheme, size_t scheme_size,
+	     const char **path, struct rvirt_error *err)
+{
+	const char *sep = strstr(uri, "://");
+	size_t n;
+
+	if (!sep || sep == uri) {
+		err_set(err, RVIRT_ERR_URI, RVIRT_FROM_HV,
+			"invalid uri '%s': expected 'driver:///path'", uri);
+		return -1;
+	}
+	n = (size_t)(sep - uri);
+	for (size_t i = 0; i < n; i++) {
+		char ch = uri[i];
+
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+		      (i > 0 && (ch == '+' || ch == '-' || ch == '.')))) {
+			err_set(err, RVIRT_ERR_URI, RVIRT_FROM_HV,
+				"invalid uri '%s': bad character in the scheme",
+				uri);
+			return -1;
+		}
+	}
+	if (n >= scheme_size) {
+		err_set(err, RVIRT_ERR_URI, RVIRT_FROM_HV,
+			"invalid uri '%s': scheme too long", uri);
+		return -1;
+	}
+	memcpy(scheme, uri, n);
+	scheme[n] = '\0';
+	if (strchr(scheme, '+')) {
+		err_set(err, RVIRT_ERR_URI, RVIRT_FROM_HV,
+			"invalid uri '%s': the server takes no transport, send "
+			"'driver:///path'",
+			uri);
+		return -1;
+	}
+	*path = sep + 3;
+	if (**path != '/') {
+		err_set(err, RVIRT_ERR_URI, RVIRT_FROM_HV,
+			"invalid uri '%s': the server takes no host, send "
+			"'driver:///path'",
+			uri);
+		return -1;
+	}
+	if (strpbrk(*path, "?#")) {
+		err_set(err, RVIRT_ERR_URI, RVIRT_FROM_HV,
+			"invalid uri '%s': the server takes no query or "
+			"fragment",
+			uri);
+		return -1;
+	}
+	return 0;
+}
+
+struct hv_conn *
+hv_open(const char *uri, struct store *st, struct rvirt_error *err)
+{
+	const struct hv_driver *drv = NULL;
+	struct hv_conn *c;
+	char scheme[32];
+	const char *path;
+
+	if (!uri || !*uri)
+		uri = HV_DEFAULT_URI;
+	if (strlen(uri) > RVIRT_URI_MAX) {
+		err_set(err, RVIRT_ERR_URI, RVIRT_FROM_HV,
+			"invalid uri '%.64s...': longer than %d bytes", uri,
+			RVIRT_URI_MAX);
+		return NULL;
+	}
+	if (hv_uri_split(uri, scheme, sizeof(scheme), &path, err) < 0)
+		return NULL;
+	for (size_t i = 0; i < sizeof(hv_drivers) / sizeof(hv_drivers[0]);
+	     i++) {
+		if (strcmp(hv_drivers[i]->scheme, scheme) == 0) {
+			drv = hv_drivers[i];
+			break;
+		}
+	}
+	if (!drv) {
+		err_set(err, RVIRT_ERR_NO_DRIVER, RVIRT_FROM_HV,
+			"no driver for uri '%s': driver '%s' is not available",
+			uri, scheme);
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+			"cannot open uri '%s': out of memory", uri);
+		return NULL;
+	}
+	c->drv = drv;
+	c->st = st;
+	if (drv->open(c, path, err) < 0) {
+		free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void
+hv_close(struct hv_conn *c)
+{
+	if (!c)
+		return;
+	if (c->drv->close)
+		c->drv->close(c);
+	free(c);
+}
+
+const char *
+hv_uri(const struct hv_conn *c)
+{
+	return c->uri;
+}
+
+const char *
+hv_type(const struct hv_conn *c)
+{
+	return c->drv->type;
+}
+
+uint64_t
+hv_version(const struct hv_conn *c)
+{
+	return c->drv->version;
+}
+
+static int
+hv_no_support(const struct hv_conn *c, const char *what,
+	      struct rvirt_error *err)
+{
+	err_set(err, RVIRT_ERR_NO_SUPPORT, RVIRT_FROM_HV,
+		"driver '%s' does not support %s", c->drv->scheme, what);
+	return -1;
+}
+
+static int
+hv_check_txn(const struct store_txn *txn, bool write, const char *what,
+	     struct rvirt_error *err)
+{
+	if (!txn) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_HV,
+			"%s called without a store transaction", what);
+		return -1;
+	}
+	if (write && !store_txn_writable(txn)) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_HV,
+			"%s called with a read-only store transaction", what);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+hv_check_dom(const struct hv_domain_ref *dom, const char *what,
+	     struct rvirt_error *err)
+{
+	if (!dom) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_HV,
+			"%s called without a domain", what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+hv_capabilities(struct hv_conn *c, char **xml, struct rvirt_error *err)
+{
+	if (!c->drv->capabilities)
+		return hv_no_support(c, "capabilities", err);
+	return c->drv->capabilities(c, xml, err);
+}
+
+int
+hv_node_info(struct hv_conn *c, struct hv_node_info *info,
+	     struct rvirt_error *err)
+{
+	if (!c->drv->node_info)
+		return hv_no_support(c, "node info", err);
+	return c->drv->node_info(c, info, err);
+}
+
+int
+hv_domain_list(struct hv_conn *c, struct store_txn *txn, unsigned int flags,
+	       size_t max, struct hv_domain_ref **doms, size_t *ndoms,
+	       struct rvirt_error *err)
+{
+	if (!c->drv->domain_list)
+		return hv_no_support(c, "listing domains", err);
+	if (hv_check_txn(txn, false, "hv_domain_list", err) < 0)
+		return -1;
+	if (flags & ~(unsigned int)(RVIRT_LIST_ACTIVE | RVIRT_LIST_INACTIVE)) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_HV,
+			"cannot list domains: unknown flags 0x%x", flags);
+		return -1;
+	}
+	return c->drv->domain_list(c, txn, flags, max, doms, ndoms, err);
+}
+
+int
+hv_domain_lookup_name(struct hv_conn *c, struct store_txn *txn,
+		      const char *name, struct hv_domain_ref *out,
+		      struct rvirt_error *err)
+{
+	if (!c->drv->domain_lookup_name)
+		return hv_no_support(c, "domain lookup by name", err);
+	if (hv_check_txn(txn, false, "hv_domain_lookup_name", err) < 0)
+		return -1;
+	return c->drv->domain_lookup_name(c, txn, name, out, err);
+}
+
+int
+hv_domain_lookup_uuid(struct hv_conn *c, struct store_txn *txn,
+		      const unsigned char *uuid, struct hv_domain_ref *out,
+		      struct rvirt_error *err)
+{
+	if (!c->drv->domain_lookup_uuid)
+		return hv_no_support(c, "domain lookup by uuid", err);
+	if (hv_check_txn(txn, false, "hv_domain_lookup_uuid", err) < 0)
+		return -1;
+	return c->drv->domain_lookup_uuid(c, txn, uuid, out, err);
+}
+
+int
+hv_domain_lookup_id(struct hv_conn *c, struct store_txn *txn, int id,
+		    struct hv_domain_ref *out, struct rvirt_error *err)
+{
+	if (!c->drv->domain_lookup_id)
+		return hv_no_support(c, "domain lookup by id", err);
+	if (hv_check_txn(txn, false, "hv_domain_lookup_id", err) < 0)
+		return -1;
+	return c->drv->domain_lookup_id(c, txn, id, out, err);
+}
+
+int
+hv_domain_define(struct hv_conn *c, struct store_txn *txn, const char *xml,
+		 struct hv_domain_ref *out, struct rvirt_error *err)
+{
+	if (!c->drv->domain_define)
+		return hv_no_support(c, "defining domains", err);
+	if (hv_check_txn(txn, true, "hv_domain_define", err) < 0)
+		return -1;
+	return c->drv->domain_define(c, txn, xml, out, err);
+}
+
+int
+hv_domain_create_xml(struct hv_conn *c, struct store_txn *txn, const char *xml,
+		     struct hv_domain_ref *out, struct rvirt_error *err)
+{
+	if (!c->drv->domain_create_xml)
+		return hv_no_support(c, "creating transient domains", err);
+	if (hv_check_txn(txn, true, "hv_domain_create_xml", err) < 0)
+		return -1;
+	return c->drv->domain_create_xml(c, txn, xml, out, err);
+}
+
+/* The lifecycle calls share their checks. */
+#define HV_LIFECYCLE(fn, what)                                            \
+	int hv_domain_##fn(struct hv_conn *c, struct store_txn *txn,      \
+			   const struct hv_domain_ref *dom,               \
+			   struct rvirt_error *err)                       \
+	{                                                                 \
+		if (!c->drv->domain_##fn)                                 \
+			return hv_no_support(c, what, err);               \
+		if (hv_check_txn(txn, true, "hv_domain_" #fn, err) < 0 || \
+		    hv_check_dom(dom, "hv_domain_" #fn, err) < 0)         \
+			return -1;                                        \
+		return c->drv->domain_##fn(c, txn, dom, err);             \
+	}
+
+HV_LIFECYCLE(undefine, "undefining domains")
+HV_LIFECYCLE(destroy, "destroying domains")
+HV_LIFECYCLE(shutdown, "shutting domains down")
+HV_LIFECYCLE(reboot, "rebooting domains")
+HV_LIFECYCLE(suspend, "suspending domains")
+HV_LIFECYCLE(resume, "resuming domains")
+
+int
+hv_domain_create(struct hv_conn *c, struct store_txn *txn,
+		 const struct hv_domain_ref *dom, struct hv_domain_ref *out,
+		 struct rvirt_error *err)
+{
+	if (!c->drv->domain_create)
+		return hv_no_support(c, "starting domains", err);
+	if (hv_check_txn(txn, true, "hv_domain_create", err) < 0 ||
+	    hv_check_dom(dom, "hv_domain_create", err) < 0)
+		return -1;
+	return c->drv->domain_create(c, txn, dom, out, err);
+}
+
+int
+hv_domain_get_info(struct hv_conn *c, struct store_txn *txn,
+		   const struct hv_domain_ref *dom, struct hv_domain_info *info,
+		   struct rvirt_error *err)
+{
+	if (!c->drv->domain_get_info)
+		return hv_no_support(c, "domain info", err);
+	if (hv_check_txn(txn, false, "hv_domain_get_info", err) < 0 ||
+	    hv_check_dom(dom, "hv_domain_get_info", err) < 0)
+		return -1;
+	return c->drv->domain_get_info(c, txn, dom, info, err);
+}
+
+int
+hv_domain_get_state(struct hv_conn *c, struct store_txn *txn,
+		    const struct hv_domain_ref *dom, int *state, int *reason,
+		    struct rvirt_error *err)
+{
+	if (!c->drv->domain_get_state)
+		return hv_no_support(c, "domain state", err);
+	if (hv_check_txn(txn, false, "hv_domain_get_state", err) < 0 ||
+	    hv_check_dom(dom, "hv_domain_get_state", err) < 0)
+		return -1;
+	return c->drv->domain_get_state(c, txn, dom, state, reason, err);
+}
+
+int
+hv_domain_get_xml(struct hv_conn *c, struct store_txn *txn,
+		  const struct hv_domain_ref *dom, char **xml,
+		  struct rvirt_error *err)
+{
+	if (!c->drv->domain_get_xml)
+		return hv_no_support(c, "domain xml", err);
+	if (hv_check_txn(txn, false, "hv_domain_get_xml", err) < 0 ||
+	    hv_check_dom(dom, "hv_domain_get_xml", err) < 0)
+		return -1;
+	return c->drv->domain_get_xml(c, txn, dom, xml, err);
+}

@@ -1,0 +1,936 @@
+/* SPDX-License-Identifier: MIT */
+/* dispatch: the procedure table, the access rules and every handler. */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rvirt_protocol.h"
+
+#include "../common/err.h"
+#include "../common/uuid.h"
+#include "dispatch.h"
+
+/*
+ * STORE_SESSIONS record, key = the cookie (RVIRT_COOKIE_LEN bytes).
+ * All integers little-endian:
+ *    0  u8   format version (1)
+ *    1  u8   flags: bit 0 = read-only session
+ *    2  u16  reserved, 0
+ *    4  u64  created, seconds since the epoch
+ *   12  u64  last used, seconds since the epoch
+ *   20  u32  uri length U
+ *   24  u32  identity length I
+ *   28  U bytes of uri, then I bytes of identity (no NULs)
+ * A reader refuses other versions.  CONNECT_RECONNECT and expiry (next
+ * issue) read it; this file only writes and deletes it.
+ */
+#define SESSION_RECORD_VERSION 1
+#define SESSION_RECORD_HEADER 28
+#define SESSION_FLAG_READONLY 0x01
+
+static void
+put_le32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+put_le64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static int
+dispatch_oom(const char *what, struct rvirt_error *err)
+{
+	err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_SERVER,
+		"cannot %s: out of memory", what);
+	return -1;
+}
+
+static char *
+dispatch_strdup(const char *s, struct rvirt_error *err)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		dispatch_oom("copy a result string", err);
+	return d;
+}
+
+/* Only 0 is defined for the flags of domain calls so far. */
+static int
+dispatch_check_flags(unsigned int flags, unsigned int allowed, const char *what,
+		     struct rvirt_error *err)
+{
+	if (flags & ~allowed) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_SERVER,
+			"cannot %s: unsupported flags 0x%x", what,
+			flags & ~allowed);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+dispatch_check_name(const char *name, struct rvirt_error *err)
+{
+	if (!name || !*name) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_SERVER,
+			"domain name is empty");
+		return -1;
+	}
+	if (strlen(name) > RVIRT_NAME_MAX) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_SERVER,
+			"domain name '%.32s...' is longer than %d bytes", name,
+			RVIRT_NAME_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+dispatch_ref_from_wire(const struct rvirt_wire_domain *w,
+		       struct hv_domain_ref *ref, struct rvirt_error *err)
+{
+	memset(ref, 0, sizeof(*ref));
+	/* Lifecycle calls match by uuid; the name is only a courtesy. */
+	if (w->name) {
+		if (strlen(w->name) > HV_NAME_MAX) {
+			err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_SERVER,
+				"domain name '%.32s...' is longer than %d "
+				"bytes",
+				w->name, HV_NAME_MAX);
+			return -1;
+		}
+		strcpy(ref->name, w->name);
+	}
+	memcpy(ref->uuid, w->uuid, RVIRT_UUID_BUFLEN);
+	ref->id = w->id;
+	return 0;
+}
+
+static int
+dispatch_ref_to_wire(const struct hv_domain_ref *ref,
+		     struct rvirt_wire_domain *w, struct rvirt_error *err)
+{
+	w->name = dispatch_strdup(ref->name, err);
+	if (!w->name)
+		return -1;
+	memcpy(w->uuid, ref->uuid, RVIRT_UUID_BUFLEN);
+	w->id = ref->id;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Connection procedures                                             */
+/* ---------------------------------------------------------------- */
+
+static int
+proc_auth_list(struct call *call, void *args, void *retp,
+	       struct rvirt_error *err)
+{
+	struct rvirt_auth_list_ret *ret = retp;
+	struct session_state *sess = call->sess;
+	unsigned int n = sess->nauth_methods;
+	int *methods = NULL;
+
+	(void)args;
+	if (n > RVIRT_AUTH_METHODS_MAX) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
+			"session lists %u auth methods, more than %d", n,
+			RVIRT_AUTH_METHODS_MAX);
+		return -1;
+	}
+	if (n > 0) {
+		methods = calloc(n, sizeof(*methods));
+		if (!methods)
+			return dispatch_oom("list auth methods", err);
+		memcpy(methods, sess->auth_methods, n * sizeof(*methods));
+	}
+	ret->status = RVIRT_OK;
+	ret->rvirt_auth_list_ret_u.methods.methods_len = n;
+	ret->rvirt_auth_list_ret_u.methods.methods_val = methods;
+	return 0;
+}
+
+/* Write the session record for a new cookie in its own transaction. */
+static int
+dispatch_session_store(struct store *st, const unsigned char *cookie,
+		       const char *uri, const char *identity, bool readonly,
+		       struct rvirt_error *err)
+{
+	size_t ulen = strlen(uri), ilen = strlen(identity);
+	unsigned char *rec = NULL;
+	struct store_txn *txn = NULL;
+	uint64_t now = (uint64_t)time(NULL);
+	size_t len;
+	int ret = -1;
+
+	/* Both are bounded (URI by XDR, identity by its array). */
+	if (ulen > RVIRT_URI_MAX || ilen > 4096) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
+			"session uri or identity too long");
+		return -1;
+	}
+	len = SESSION_RECORD_HEADER + ulen + ilen;
+	rec = malloc(len);
+	if (!rec)
+		return dispatch_oom("record the session", err);
+	rec[0] = SESSION_RECORD_VERSION;
+	rec[1] = readonly ? SESSION_FLAG_READONLY : 0;
+	rec[2] = rec[3] = 0;
+	put_le64(rec + 4, now);
+	put_le64(rec + 12, now);
+	put_le32(rec + 20, (uint32_t)ulen);
+	put_le32(rec + 24, (uint32_t)ilen);
+	memcpy(rec + SESSION_RECORD_HEADER, uri, ulen);
+	memcpy(rec + SESSION_RECORD_HEADER + ulen, identity, ilen);
+
+	txn = store_txn_begin(st, true, err);
+	if (!txn)
+		goto out;
+	if (store_put(txn, STORE_SESSIONS, cookie, RVIRT_COOKIE_LEN, rec, len,
+		      err) < 0) {
+		store_txn_abort(txn);
+		goto out;
+	}
+	if (store_txn_commit(txn, err) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(rec);
+	return ret;
+}
+
+static int
+proc_connect_open(struct call *call, void *argsp, void *retp,
+		  struct rvirt_error *err)
+{
+	struct rvirt_connect_open_args *args = argsp;
+	struct rvirt_connect_open_ret *ret = retp;
+	struct session_state *sess = call->sess;
+	unsigned char cookie[RVIRT_COOKIE_LEN];
+	struct hv_conn *hv;
+	bool readonly;
+
+	if (sess->hv) {
+		err_set(err, RVIRT_ERR_ALREADY_OPEN, RVIRT_FROM_SERVER,
+			"connection already open to '%s': call CONNECT_CLOSE "
+			"first",
+			hv_uri(sess->hv));
+		return -1;
+	}
+	if (dispatch_check_flags(args->flags, RVIRT_CONNECT_RO,
+				 "open a connection", err) < 0)
+		return -1;
+	if (!call->store) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
+			"cannot open a connection: no store");
+		return -1;
+	}
+	readonly = sess->readonly || (args->flags & RVIRT_CONNECT_RO);
+	hv = hv_open(args->uri, call->store, err);
+	if (!hv)
+		return -1;
+	if (random_bytes(cookie, sizeof(cookie)) < 0) {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+			"cannot make a session cookie: no random bytes");
+		goto fail;
+	}
+	if (dispatch_session_store(call->store, cookie, hv_uri(hv),
+				   sess->identity, readonly, err) < 0)
+		goto fail;
+	sess->hv = hv;
+	sess->readonly = readonly;
+	memcpy(sess->cookie, cookie, sizeof(cookie));
+	ret->status = RVIRT_OK;
+	memcpy(ret->rvirt_connect_open_ret_u.cookie, cookie, sizeof(cookie));
+	explicit_bzero(cookie, sizeof(cookie));
+	return 0;
+fail:
+	explicit_bzero(cookie, sizeof(cookie));
+	hv_close(hv);
+	return -1;
+}
+
+static int
+proc_connect_close(struct call *call, void *args, void *retp,
+		   struct rvirt_error *err)
+{
+	struct rvirt_void_ret *ret = retp;
+	struct session_state *sess = call->sess;
+	struct store_txn *txn;
+	int rc = -1;
+
+	(void)args;
+	/*
+	 * The connection ends whatever happens to the record: a client
+	 * that asked to close must not be left holding a half-open one.
+	 * A record that could not be deleted is collected by expiry.
+	 */
+	txn = store_txn_begin(call->store, true, err);
+	if (txn) {
+		if (store_del(txn, STORE_SESSIONS, sess->cookie,
+			      RVIRT_COOKIE_LEN, err) < 0)
+			store_txn_abort(txn);
+		else if (store_txn_commit(txn, err) == 0)
+			rc = 0;
+	}
+	hv_close(sess->hv);
+	sess->hv = NULL;
+	explicit_bzero(sess->cookie, sizeof(sess->cookie));
+	if (rc < 0)
+		return -1;
+	ret->status = RVIRT_OK;
+	return 0;
+}
+
+static int
+proc_connect_get_type(struct call *call, void *args, void *retp,
+		      struct rvirt_error *err)
+{
+	struct rvirt_string_ret *ret = retp;
+	char *s;
+
+	(void)args;
+	s = dispatch_strdup(hv_type(call->sess->hv), err);
+	if (!s)
+		return -1;
+	ret->status = RVIRT_OK;
+	ret->rvirt_string_ret_u.value = s;
+	return 0;
+}
+
+static int
+proc_connect_get_version(struct call *call, void *args, void *retp,
+			 struct rvirt_error *err)
+{
+	struct rvirt_version_ret *ret = retp;
+
+	(void)args;
+	(void)err;
+	ret->status = RVIRT_OK;
+	ret->rvirt_version_ret_u.number = hv_version(call->sess->hv);
+	return 0;
+}
+
+static int
+proc_connect_get_hostname(struct call *call, void *args, void *retp,
+			  struct rvirt_error *err)
+{
+	struct rvirt_string_ret *ret = retp;
+	char host[HOST_NAME_MAX + 1];
+	char *s;
+
+	(void)call;
+	(void)args;
+	if (gethostname(host, sizeof(host)) < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
+			      "cannot get the host name");
+		return -1;
+	}
+	host[sizeof(host) - 1] = '\0';
+	s = dispatch_strdup(host, err);
+	if (!s)
+		return -1;
+	ret->status = RVIRT_OK;
+	ret->rvirt_string_ret_u.value = s;
+	return 0;
+}
+
+static int
+proc_connect_get_uri(struct call *call, void *args, void *retp,
+		     struct rvirt_error *err)
+{
+	struct rvirt_string_ret *ret = retp;
+	char *s;
+
+	(void)args;
+	s = dispatch_strdup(hv_uri(call->sess->hv), err);
+	if (!s)
+		return -1;
+	ret->status = RVIRT_OK;
+	ret->rvirt_string_ret_u.value = s;
+	return 0;
+}
+
+static int
+proc_connect_get_capabilities(struct call *call, void *args, void *retp,
+			      struct rvirt_error *err)
+{
+	struct rvirt_xml_ret *ret = retp;
+	char *xml = NULL;
+
+	(void)args;
+	if (hv_capabilities(call->sess->hv, &xml, err) < 0)
+		return -1;
+	if (strlen(xml) > RVIRT_XML_MAX) {
+		free(xml);
+		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_SERVER,
+			"capabilities xml is longer than %d bytes",
+			RVIRT_XML_MAX);
+		return -1;
+	}
+	ret->status = RVIRT_OK;
+	ret->rvirt_xml_ret_u.xml = xml;
+	return 0;
+}
+
+static int
+proc_node_get_info(struct call *call, void *args, void *retp,
+		   struct rvirt_error *err)
+{
+	struct rvirt_node_info_ret *ret = retp;
+	struct rvirt_node_info *wi = &ret->rvirt_node_info_ret_u.info;
+	struct hv_node_info info;
+	char *model;
+
+	(void)args;
+	memset(&info, 0, sizeof(info));
+	if (hv_node_info(call->sess->hv, &info, err) < 0)
+		return -1;
+	info.model[sizeof(info.model) - 1] = '\0';
+	model = dispatch_strdup(info.model, err);
+	if (!model)
+		return -1;
+	ret->status = RVIRT_OK;
+	wi->model = model;
+	wi->memory_kib = info.memory_kib;
+	wi->cpus = info.cpus;
+	wi->mhz = info.mhz;
+	wi->nodes = info.nodes;
+	wi->sockets = info.sockets;
+	wi->cores = info.cores;
+	wi->threads = info.threads;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Domain procedures                                                 */
+/* ---------------------------------------------------------------- */
+
+static int
+proc_domain_list_all(struct call *call, void *argsp, void *retp,
+		     struct rvirt_error *err)
+{
+	struct rvirt_domain_list_args *args = argsp;
+	struct rvirt_domain_list_ret *ret = retp;
+	struct hv_domain_ref *refs = NULL;
+	struct rvirt_wire_domain *doms = NULL;
+	size_t n = 0, i;
+	int rc = -1;
+
+	if (dispatch_check_flags(args->flags,
+				 RVIRT_LIST_ACTIVE | RVIRT_LIST_INACTIVE,
+				 "list domains", err) < 0)
+		return -1;
+	if (hv_domain_list(call->sess->hv, call->txn, args->flags,
+			   RVIRT_DOMAIN_LIST_MAX, &refs, &n, err) < 0)
+		return -1;
+	if (n > RVIRT_DOMAIN_LIST_MAX) {
+		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_SERVER,
+			"cannot list domains: more than %d",
+			RVIRT_DOMAIN_LIST_MAX);
+		goto out;
+	}
+	if (n > 0) {
+		doms = calloc(n, sizeof(*doms));
+		if (!doms) {
+			dispatch_oom("list domains", err);
+			goto out;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (dispatch_ref_to_wire(&refs[i], &doms[i], err) < 0) {
+			while (i-- > 0)
+				free(doms[i].name);
+			free(doms);
+			goto out;
+		}
+	}
+	ret->status = RVIRT_OK;
+	ret->rvirt_domain_list_ret_u.domains.domains_len = (u_int)n;
+	ret->rvirt_domain_list_ret_u.domains.domains_val = doms;
+	rc = 0;
+out:
+	free(refs);
+	return rc;
+}
+
+static int
+dispatch_domain_ret(const struct hv_domain_ref *ref,
+		    struct rvirt_domain_ret *ret, struct rvirt_error *err)
+{
+	if (dispatch_ref_to_wire(ref, &ret->rvirt_domain_ret_u.dom, err) < 0)
+		return -1;
+	ret->status = RVIRT_OK;
+	return 0;
+}
+
+static int
+proc_domain_lookup_by_name(struct call *call, void *argsp, void *retp,
+			   struct rvirt_error *err)
+{
+	struct rvirt_lookup_name_args *args = argsp;
+	struct hv_domain_ref ref;
+
+	if (dispatch_check_name(args->name, err) < 0 ||
+	    hv_domain_lookup_name(call->sess->hv, call->txn, args->name, &ref,
+				  err) < 0)
+		return -1;
+	return dispatch_domain_ret(&ref, retp, err);
+}
+
+static int
+proc_domain_lookup_by_uuid(struct call *call, void *argsp, void *retp,
+			   struct rvirt_error *err)
+{
+	struct rvirt_lookup_uuid_args *args = argsp;
+	struct hv_domain_ref ref;
+
+	if (hv_domain_lookup_uuid(call->sess->hv, call->txn,
+				  (const unsigned char *)args->uuid, &ref,
+				  err) < 0)
+		return -1;
+	return dispatch_domain_ret(&ref, retp, err);
+}
+
+static int
+proc_domain_lookup_by_id(struct call *call, void *argsp, void *retp,
+			 struct rvirt_error *err)
+{
+	struct rvirt_lookup_id_args *args = argsp;
+	struct hv_domain_ref ref;
+
+	if (hv_domain_lookup_id(call->sess->hv, call->txn, args->id, &ref,
+				err) < 0)
+		return -1;
+	return dispatch_domain_ret(&ref, retp, err);
+}
+
+static int
+dispatch_check_xml(const struct rvirt_domain_xml_args *args, const char *what,
+		   struct rvirt_error *err)
+{
+	if (dispatch_check_flags(args->flags, 0, what, err) < 0)
+		return -1;
+	if (!args->xml || !*args->xml) {
+		err_set(err, RVIRT_ERR_XML, RVIRT_FROM_SERVER,
+			"cannot %s: the domain xml is empty", what);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+proc_domain_define_xml(struct call *call, void *argsp, void *retp,
+		       struct rvirt_error *err)
+{
+	struct rvirt_domain_xml_args *args = argsp;
+	struct hv_domain_ref ref;
+
+	if (dispatch_check_xml(args, "define a domain", err) < 0 ||
+	    hv_domain_define(call->sess->hv, call->txn, args->xml, &ref, err) <
+		    0)
+		return -1;
+	return dispatch_domain_ret(&ref, retp, err);
+}
+
+static int
+proc_domain_create_xml(struct call *call, void *argsp, void *retp,
+		       struct rvirt_error *err)
+{
+	struct rvirt_domain_xml_args *args = argsp;
+	struct hv_domain_ref ref;
+
+	if (dispatch_check_xml(args, "create a domain", err) < 0 ||
+	    hv_domain_create_xml(call->sess->hv, call->txn, args->xml, &ref,
+				 err) < 0)
+		return -1;
+	return dispatch_domain_ret(&ref, retp, err);
+}
+
+/* Decode the domain argument of the calls that name one domain. */
+static int
+dispatch_domain_arg(const struct rvirt_domain_args *args, const char *what,
+		    struct hv_domain_ref *ref, struct rvirt_error *err)
+{
+	if (dispatch_check_flags(args->flags, 0, what, err) < 0)
+		return -1;
+	return dispatch_ref_from_wire(&args->dom, ref, err);
+}
+
+static int
+proc_domain_create(struct call *call, void *argsp, void *retp,
+		   struct rvirt_error *err)
+{
+	struct hv_domain_ref ref, out;
+
+	if (dispatch_domain_arg(argsp, "start a domain", &ref, err) < 0 ||
+	    hv_domain_create(call->sess->hv, call->txn, &ref, &out, err) < 0)
+		return -1;
+	return dispatch_domain_ret(&out, retp, err);
+}
+
+typedef int (*dispatch_lifecycle_fn)(struct hv_conn *c, struct store_txn *txn,
+				     const struct hv_domain_ref *dom,
+				     struct rvirt_error *err);
+
+static int
+dispatch_lifecycle(struct call *call, void *argsp, void *retp,
+		   dispatch_lifecycle_fn fn, const char *what,
+		   struct rvirt_error *err)
+{
+	struct rvirt_void_ret *ret = retp;
+	struct hv_domain_ref ref;
+
+	if (dispatch_domain_arg(argsp, what, &ref, err) < 0 ||
+	    fn(call->sess->hv, call->txn, &ref, err) < 0)
+		return -1;
+	ret->status = RVIRT_OK;
+	return 0;
+}
+
+static int
+proc_domain_undefine(struct call *call, void *args, void *ret,
+		     struct rvirt_error *err)
+{
+	return dispatch_lifecycle(call, args, ret, hv_domain_undefine,
+				  "undefine a domain", err);
+}
+
+static int
+proc_domain_destroy(struct call *call, void *args, void *ret,
+		    struct rvirt_error *err)
+{
+	return dispatch_lifecycle(call, args, ret, hv_domain_destroy,
+				  "destroy a domain", err);
+}
+
+static int
+proc_domain_shutdown(struct call *call, void *args, void *ret,
+		     struct rvirt_error *err)
+{
+	return dispatch_lifecycle(call, args, ret, hv_domain_shutdown,
+				  "shut a domain down", err);
+}
+
+static int
+proc_domain_reboot(struct call *call, void *args, void *ret,
+		   struct rvirt_error *err)
+{
+	return dispatch_lifecycle(call, args, ret, hv_domain_reboot,
+				  "reboot a domain", err);
+}
+
+static int
+proc_domain_suspend(struct call *call, void *args, void *ret,
+		    struct rvirt_error *err)
+{
+	return dispatch_lifecycle(call, args, ret, hv_domain_suspend,
+				  "suspend a domain", err);
+}
+
+static int
+proc_domain_resume(struct call *call, void *args, void *ret,
+		   struct rvirt_error *err)
+{
+	return dispatch_lifecycle(call, args, ret, hv_domain_resume,
+				  "resume a domain", err);
+}
+
+static int
+proc_domain_get_info(struct call *call, void *argsp, void *retp,
+		     struct rvirt_error *err)
+{
+	struct rvirt_domain_info_ret *ret = retp;
+	struct rvirt_domain_info *wi = &ret->rvirt_domain_info_ret_u.info;
+	struct hv_domain_ref ref;
+	struct hv_domain_info info;
+
+	if (dispatch_domain_arg(argsp, "get domain info", &ref, err) < 0 ||
+	    hv_domain_get_info(call->sess->hv, call->txn, &ref, &info, err) < 0)
+		return -1;
+	ret->status = RVIRT_OK;
+	wi->state = info.state;
+	wi->max_mem_kib = info.max_mem_kib;
+	wi->memory_kib = info.memory_kib;
+	wi->nr_vcpus = info.nr_vcpus;
+	wi->cpu_time_ns = info.cpu_time_ns;
+	return 0;
+}
+
+static int
+proc_domain_get_state(struct call *call, void *argsp, void *retp,
+		      struct rvirt_error *err)
+{
+	struct rvirt_domain_state_ret *ret = retp;
+	struct hv_domain_ref ref;
+	int state, reason;
+
+	if (dispatch_domain_arg(argsp, "get domain state", &ref, err) < 0 ||
+	    hv_domain_get_state(call->sess->hv, call->txn, &ref, &state,
+				&reason, err) < 0)
+		return -1;
+	ret->status = RVIRT_OK;
+	ret->rvirt_domain_state_ret_u.st.state = state;
+	ret->rvirt_domain_state_ret_u.st.reason = reason;
+	return 0;
+}
+
+static int
+proc_domain_get_xml_desc(struct call *call, void *argsp, void *retp,
+			 struct rvirt_error *err)
+{
+	struct rvirt_xml_ret *ret = retp;
+	struct hv_domain_ref ref;
+	char *xml = NULL;
+
+	if (dispatch_domain_arg(argsp, "get domain xml", &ref, err) < 0 ||
+	    hv_domain_get_xml(call->sess->hv, call->txn, &ref, &xml, err) < 0)
+		return -1;
+	if (strlen(xml) > RVIRT_XML_MAX) {
+		free(xml);
+		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_SERVER,
+			"domain xml is longer than %d bytes", RVIRT_XML_MAX);
+		return -1;
+	}
+	ret->status = RVIRT_OK;
+	ret->rvirt_xml_ret_u.xml = xml;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* The table                                                         */
+/* ---------------------------------------------------------------- */
+
+#define PROC(num, nm, argt, rett, func, fl)          \
+	[num] = { .name = nm,                        \
+		  .xdr_args = (xdrproc_t)xdr_##argt, \
+		  .args_size = sizeof(argt),         \
+		  .xdr_ret = (xdrproc_t)xdr_##rett,  \
+		  .ret_size = sizeof(rett),          \
+		  .fn = func,                        \
+		  .flags = fl }
+
+/*
+ * "No argument" / "no result": libtirpc's xdr_void takes no parameters,
+ * so it cannot be cast to xdrproc_t cleanly; this one has the shape.
+ */
+typedef char proc_void;
+
+static bool_t
+xdr_proc_void(XDR *xdrs, proc_void *p)
+{
+	(void)xdrs;
+	(void)p;
+	return TRUE;
+}
+
+/*
+ * Flags: connection-level queries (type, version, host name, URI,
+ * capabilities, node info) read no domain state, so they run without a
+ * store transaction; domain queries get a read transaction, changes a
+ * write transaction.  CONNECT_CLOSE is allowed on read-only
+ * connections and writes its own transaction.
+ */
+static const struct proc_entry dispatch_table[] = {
+	PROC(RVIRT_PROC_NULL, "NULL", proc_void, proc_void, NULL, PROC_NO_AUTH),
+	PROC(RVIRT_PROC_AUTH_LIST, "AUTH_LIST", proc_void, rvirt_auth_list_ret,
+	     proc_auth_list, PROC_NO_AUTH),
+	PROC(RVIRT_PROC_CONNECT_OPEN, "CONNECT_OPEN", rvirt_connect_open_args,
+	     rvirt_connect_open_ret, proc_connect_open, 0),
+	PROC(RVIRT_PROC_CONNECT_CLOSE, "CONNECT_CLOSE", proc_void,
+	     rvirt_void_ret, proc_connect_close, PROC_NEEDS_HV),
+	PROC(RVIRT_PROC_CONNECT_GET_TYPE, "CONNECT_GET_TYPE", proc_void,
+	     rvirt_string_ret, proc_connect_get_type, PROC_NEEDS_HV),
+	PROC(RVIRT_PROC_CONNECT_GET_VERSION, "CONNECT_GET_VERSION", proc_void,
+	     rvirt_version_ret, proc_connect_get_version, PROC_NEEDS_HV),
+	PROC(RVIRT_PROC_CONNECT_GET_HOSTNAME, "CONNECT_GET_HOSTNAME", proc_void,
+	     rvirt_string_ret, proc_connect_get_hostname, PROC_NEEDS_HV),
+	PROC(RVIRT_PROC_CONNECT_GET_URI, "CONNECT_GET_URI", proc_void,
+	     rvirt_string_ret, proc_connect_get_uri, PROC_NEEDS_HV),
+	PROC(RVIRT_PROC_CONNECT_GET_CAPABILITIES, "CONNECT_GET_CAPABILITIES",
+	     proc_void, rvirt_xml_ret, proc_connect_get_capabilities,
+	     PROC_NEEDS_HV),
+	PROC(RVIRT_PROC_NODE_GET_INFO, "NODE_GET_INFO", proc_void,
+	     rvirt_node_info_ret, proc_node_get_info, PROC_NEEDS_HV),
+	PROC(RVIRT_PROC_DOMAIN_LIST_ALL, "DOMAIN_LIST_ALL",
+	     rvirt_domain_list_args, rvirt_domain_list_ret,
+	     proc_domain_list_all, PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_DOMAIN_LOOKUP_BY_NAME, "DOMAIN_LOOKUP_BY_NAME",
+	     rvirt_lookup_name_args, rvirt_domain_ret,
+	     proc_domain_lookup_by_name, PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_DOMAIN_LOOKUP_BY_UUID, "DOMAIN_LOOKUP_BY_UUID",
+	     rvirt_lookup_uuid_args, rvirt_domain_ret,
+	     proc_domain_lookup_by_uuid, PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_DOMAIN_LOOKUP_BY_ID, "DOMAIN_LOOKUP_BY_ID",
+	     rvirt_lookup_id_args, rvirt_domain_ret, proc_domain_lookup_by_id,
+	     PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_DOMAIN_DEFINE_XML, "DOMAIN_DEFINE_XML",
+	     rvirt_domain_xml_args, rvirt_domain_ret, proc_domain_define_xml,
+	     PROC_NEEDS_HV | PROC_MUTATING),
+	PROC(RVIRT_PROC_DOMAIN_UNDEFINE, "DOMAIN_UNDEFINE", rvirt_domain_args,
+	     rvirt_void_ret, proc_domain_undefine,
+	     PROC_NEEDS_HV | PROC_MUTATING),
+	PROC(RVIRT_PROC_DOMAIN_CREATE, "DOMAIN_CREATE", rvirt_domain_args,
+	     rvirt_domain_ret, proc_domain_create,
+	     PROC_NEEDS_HV | PROC_MUTATING),
+	PROC(RVIRT_PROC_DOMAIN_CREATE_XML, "DOMAIN_CREATE_XML",
+	     rvirt_domain_xml_args, rvirt_domain_ret, proc_domain_create_xml,
+	     PROC_NEEDS_HV | PROC_MUTATING),
+	PROC(RVIRT_PROC_DOMAIN_DESTROY, "DOMAIN_DESTROY", rvirt_domain_args,
+	     rvirt_void_ret, proc_domain_destroy,
+	     PROC_NEEDS_HV | PROC_MUTATING),
+	PROC(RVIRT_PROC_DOMAIN_SHUTDOWN, "DOMAIN_SHUTDOWN", rvirt_domain_args,
+	     rvirt_void_ret, proc_domain_shutdown,
+	     PROC_NEEDS_HV | PROC_MUTATING),
+	PROC(RVIRT_PROC_DOMAIN_REBOOT, "DOMAIN_REBOOT", rvirt_domain_args,
+	     rvirt_void_ret, proc_domain_reboot, PROC_NEEDS_HV | PROC_MUTATING),
+	PROC(RVIRT_PROC_DOMAIN_SUSPEND, "DOMAIN_SUSPEND", rvirt_domain_args,
+	     rvirt_void_ret, proc_domain_suspend,
+	     PROC_NEEDS_HV | PROC_MUTATING),
+	PROC(RVIRT_PROC_DOMAIN_RESUME, "DOMAIN_RESUME", rvirt_domain_args,
+	     rvirt_void_ret, proc_domain_resume, PROC_NEEDS_HV | PROC_MUTATING),
+	PROC(RVIRT_PROC_DOMAIN_GET_INFO, "DOMAIN_GET_INFO", rvirt_domain_args,
+	     rvirt_domain_info_ret, proc_domain_get_info,
+	     PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_DOMAIN_GET_STATE, "DOMAIN_GET_STATE", rvirt_domain_args,
+	     rvirt_domain_state_ret, proc_domain_get_state,
+	     PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_DOMAIN_GET_XML_DESC, "DOMAIN_GET_XML_DESC",
+	     rvirt_domain_args, rvirt_xml_ret, proc_domain_get_xml_desc,
+	     PROC_NEEDS_HV | PROC_READ_TXN),
+};
+
+#define DISPATCH_NPROCS (sizeof(dispatch_table) / sizeof(dispatch_table[0]))
+
+const struct proc_entry *
+dispatch_lookup(uint32_t proc)
+{
+	if (proc >= DISPATCH_NPROCS || !dispatch_table[proc].name)
+		return NULL;
+	return &dispatch_table[proc];
+}
+
+uint32_t
+dispatch_max_proc(void)
+{
+	return (uint32_t)(DISPATCH_NPROCS - 1);
+}
+
+static const char *
+dispatch_auth_name(int method)
+{
+	switch (method) {
+	case RVIRT_AUTH_NONE:
+		return "none";
+	case RVIRT_AUTH_SASL:
+		return "sasl";
+	default:
+		return "unknown";
+	}
+}
+
+static void
+dispatch_auth_required(const struct session_state *sess,
+		       struct rvirt_error *err)
+{
+	char methods[128] = "";
+	size_t len = 0;
+	unsigned int n = sess->nauth_methods;
+
+	if (n > RVIRT_AUTH_METHODS_MAX)
+		n = RVIRT_AUTH_METHODS_MAX;
+	for (unsigned int i = 0; i < n; i++) {
+		int w = snprintf(methods + len, sizeof(methods) - len, "%s%s",
+				 i ? ", " : "",
+				 dispatch_auth_name(sess->auth_methods[i]));
+
+		if (w < 0 || (size_t)w >= sizeof(methods) - len)
+			break;
+		len += (size_t)w;
+	}
+	if (len == 0)
+		err_set(err, RVIRT_ERR_AUTH_REQUIRED, RVIRT_FROM_AUTH,
+			"authentication required");
+	else
+		err_set(err, RVIRT_ERR_AUTH_REQUIRED, RVIRT_FROM_AUTH,
+			"authentication required: use %s", methods);
+}
+
+int
+dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
+	      void *ret, struct rvirt_error *err)
+{
+	struct session_state *sess = call->sess;
+	struct store_txn *txn = NULL;
+	bool write = pe->flags & PROC_MUTATING;
+
+	if (!(pe->flags & PROC_NO_AUTH) && !sess->authenticated) {
+		dispatch_auth_required(sess, err);
+		return -1;
+	}
+	if ((pe->flags & PROC_NEEDS_HV) && !sess->hv) {
+		err_set(err, RVIRT_ERR_NO_CONNECT, RVIRT_FROM_SERVER,
+			"no connection open: call CONNECT_OPEN first");
+		return -1;
+	}
+	if (write && sess->readonly) {
+		err_set(err, RVIRT_ERR_ACCESS_DENIED, RVIRT_FROM_SERVER,
+			"cannot call '%s': the connection is read-only "
+			"(read-only socket or RVIRT_CONNECT_RO)",
+			pe->name);
+		return -1;
+	}
+	if (!pe->fn)
+		return 0;
+	if (write || (pe->flags & PROC_READ_TXN)) {
+		if (!call->store) {
+			err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
+				"cannot call '%s': no store", pe->name);
+			return -1;
+		}
+		txn = store_txn_begin(call->store, write, err);
+		if (!txn)
+			return -1;
+	}
+	call->txn = txn;
+	if (pe->fn(call, args, ret, err) < 0) {
+		call->txn = NULL;
+		store_txn_abort(txn);
+		return -1;
+	}
+	call->txn = NULL;
+	if (!txn)
+		return 0;
+	if (!write) {
+		/* Nothing to make durable: a read txn just ends. */
+		store_txn_abort(txn);
+		return 0;
+	}
+	if (store_txn_commit(txn, err) < 0) {
+		/* The success result must not go out: free it here. */
+		xdr_free(pe->xdr_ret, ret);
+		memset(ret, 0, pe->ret_size);
+		return -1;
+	}
+	return 0;
+}
+
+void
+dispatch_session_release(struct session_state *sess)
+{
+	if (!sess)
+		return;
+	hv_close(sess->hv);
+	sess->hv = NULL;
+}

@@ -1,0 +1,478 @@
+/* SPDX-License-Identifier: MIT */
+/* store: the LMDB environment holding domains, names, sessions and replies. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+
+#include "../common/err.h"
+#include "store.h"
+
+/* Bumped when a table's key or value layout changes incompatibly. */
+#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_KEY "schema"
+#define STORE_MAX_READERS 1024
+
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi[STORE_NTABLES];
+	size_t map_size;
+	char path[4096];
+};
+
+struct store_txn {
+	struct store *st;
+	MDB_txn *txn;
+	bool write;
+	/* The first LMDB failure inside the txn, so commit reports it. */
+	int failed;
+};
+
+static const char *const store_table_names[STORE_NTABLES] = {
+	[STORE_DOMAINS] = "domains",   [STORE_NAMES] = "names",
+	[STORE_SESSIONS] = "sessions", [STORE_REPLIES] = "replies",
+	[STORE_META] = "meta",
+};
+
+/*
+ * LMDB's reader table uses fcntl locks, which belong to the process: a
+ * second environment on the same files in one process would release
+ * them.  Remember which process holds the open store (a child after
+ * fork may open its own; it must never use the parent's).
+ */
+static pid_t store_open_pid;
+
+/* Turn an LMDB or errno code into *err; what says what failed. */
+static void
+store_set_error(const struct store *st, int rc, const char *what,
+		struct rvirt_error *err)
+{
+	/*
+	 * LMDB copies pages on write, so a full map may refuse even a
+	 * delete: a larger map is the one real way out, hence the advice.
+	 */
+	if (rc == MDB_MAP_FULL)
+		err_set(err, RVIRT_ERR_STORE_FULL, RVIRT_FROM_STORE,
+			"cannot %s: store '%s' is full (%zu KiB): raise "
+			"store_max_size",
+			what, st->path, st->map_size >> 10);
+	else if (rc == ENOSPC || rc == EDQUOT)
+		err_set(err, RVIRT_ERR_STORE_FULL, RVIRT_FROM_STORE,
+			"cannot %s: no space left for store '%s': free disk "
+			"space or lower store_max_size",
+			what, st->path);
+	else
+		err_set(err, RVIRT_ERR_STORE, RVIRT_FROM_STORE,
+			"cannot %s in store '%s': %s", what, st->path,
+			mdb_strerror(rc));
+}
+
+/* Create the named databases and check the schema version. */
+static int
+store_init_tables(struct store *st, struct rvirt_error *err)
+{
+	MDB_txn *txn = NULL;
+	MDB_val key, val;
+	uint32_t version = STORE_SCHEMA_VERSION;
+	int rc;
+
+	rc = mdb_txn_begin(st->env, NULL, 0, &txn);
+	if (rc) {
+		store_set_error(st, rc, "begin the first transaction", err);
+		return -1;
+	}
+	for (int t = 0; t < STORE_NTABLES; t++) {
+		rc = mdb_dbi_open(txn, store_table_names[t], MDB_CREATE,
+				  &st->dbi[t]);
+		if (rc) {
+			store_set_error(st, rc, "open table", err);
+			goto fail;
+		}
+	}
+	key.mv_data = (void *)(uintptr_t)STORE_SCHEMA_KEY;
+	key.mv_size = strlen(STORE_SCHEMA_KEY);
+	rc = mdb_get(txn, st->dbi[STORE_META], &key, &val);
+	if (rc == MDB_NOTFOUND) {
+		val.mv_data = &version;
+		val.mv_size = sizeof(version);
+		rc = mdb_put(txn, st->dbi[STORE_META], &key, &val, 0);
+		if (rc) {
+			store_set_error(st, rc, "write the schema version",
+					err);
+			goto fail;
+		}
+	} else if (rc) {
+		store_set_error(st, rc, "read the schema version", err);
+		goto fail;
+	} else {
+		uint32_t found = 0;
+
+		if (val.mv_size == sizeof(found))
+			memcpy(&found, val.mv_data, sizeof(found));
+		if (found != STORE_SCHEMA_VERSION) {
+			err_set(err, RVIRT_ERR_STORE, RVIRT_FROM_STORE,
+				"cannot use store '%s': schema version %u, "
+				"this rvirtd knows version %u",
+				st->path, (unsigned int)found,
+				STORE_SCHEMA_VERSION);
+			goto fail;
+		}
+	}
+	rc = mdb_txn_commit(txn);
+	if (rc) {
+		store_set_error(st, rc, "create the tables", err);
+		return -1;
+	}
+	return 0;
+fail:
+	mdb_txn_abort(txn);
+	return -1;
+}
+
+struct store *
+store_open(const char *dir, size_t map_size, unsigned int flags,
+	   struct rvirt_error *err)
+{
+	struct store *st = NULL;
+	struct stat sb;
+	unsigned int envflags = MDB_NOTLS;
+	int rc;
+
+	if (store_open_pid == getpid()) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_STORE,
+			"cannot open store '%s': a store is already open in "
+			"this process",
+			dir);
+		return NULL;
+	}
+	if (strlen(dir) >= sizeof(st->path)) {
+		err_set(err, RVIRT_ERR_STORE, RVIRT_FROM_STORE,
+			"cannot open store '%.64s...': path too long", dir);
+		return NULL;
+	}
+	if (stat(dir, &sb) < 0) {
+		err_set_errno(err, RVIRT_ERR_STORE, RVIRT_FROM_STORE, errno,
+			      "cannot open store '%s'", dir);
+		return NULL;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		err_set(err, RVIRT_ERR_STORE, RVIRT_FROM_STORE,
+			"cannot open store '%s': not a directory", dir);
+		return NULL;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_STORE,
+			"cannot open store '%s': out of memory", dir);
+		return NULL;
+	}
+	strcpy(st->path, dir);
+	st->map_size = map_size;
+	if (flags & STORE_NOSYNC)
+		envflags |= MDB_NOSYNC;
+
+	rc = mdb_env_create(&st->env);
+	if (rc) {
+		st->env = NULL;
+		store_set_error(st, rc, "create the environment", err);
+		goto fail;
+	}
+	rc = mdb_env_set_maxdbs(st->env, STORE_NTABLES);
+	if (!rc)
+		rc = mdb_env_set_maxreaders(st->env, STORE_MAX_READERS);
+	if (!rc)
+		rc = mdb_env_set_mapsize(st->env, map_size);
+	if (rc) {
+		store_set_error(st, rc, "configure the environment", err);
+		goto fail;
+	}
+	rc = mdb_env_open(st->env, dir, envflags, 0600);
+	if (rc) {
+		store_set_error(st, rc, "open the environment", err);
+		goto fail;
+	}
+	if (store_init_tables(st, err) < 0)
+		goto fail;
+	store_open_pid = getpid();
+	return st;
+fail:
+	if (st->env)
+		mdb_env_close(st->env);
+	free(st);
+	return NULL;
+}
+
+void
+store_close(struct store *st)
+{
+	if (!st)
+		return;
+	mdb_env_close(st->env);
+	free(st);
+	store_open_pid = 0;
+}
+
+int
+store_sync(struct store *st, struct rvirt_error *err)
+{
+	int rc = mdb_env_sync(st->env, 1);
+
+	if (rc) {
+		store_set_error(st, rc, "sync", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_reader_check(struct store *st)
+{
+	int dead = 0;
+
+	if (mdb_reader_check(st->env, &dead))
+		return -1;
+	return dead;
+}
+
+struct store_txn *
+store_txn_begin(struct store *st, bool write, struct rvirt_error *err)
+{
+	struct store_txn *txn;
+	int rc;
+
+	txn = calloc(1, sizeof(*txn));
+	if (!txn) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_STORE,
+			"cannot begin a transaction: out of memory");
+		return NULL;
+	}
+	txn->st = st;
+	txn->write = write;
+	rc = mdb_txn_begin(st->env, NULL, write ? 0 : MDB_RDONLY, &txn->txn);
+	if (rc == MDB_MAP_RESIZED) {
+		/* Another process grew the map: adopt its size, once. */
+		rc = mdb_env_set_mapsize(st->env, 0);
+		if (!rc)
+			rc = mdb_txn_begin(st->env, NULL,
+					   write ? 0 : MDB_RDONLY, &txn->txn);
+	}
+	if (rc) {
+		store_set_error(st, rc, "begin a transaction", err);
+		free(txn);
+		return NULL;
+	}
+	return txn;
+}
+
+int
+store_txn_commit(struct store_txn *txn, struct rvirt_error *err)
+{
+	struct store *st = txn->st;
+	int failed = txn->failed;
+	int rc;
+
+	if (failed) {
+		/* LMDB refuses to commit after an error; say what it was. */
+		mdb_txn_abort(txn->txn);
+		free(txn);
+		store_set_error(st, failed, "commit", err);
+		return -1;
+	}
+	rc = mdb_txn_commit(txn->txn);
+	free(txn);
+	if (rc) {
+		store_set_error(st, rc, "commit", err);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_txn_abort(struct store_txn *txn)
+{
+	if (!txn)
+		return;
+	mdb_txn_abort(txn->txn);
+	free(txn);
+}
+
+bool
+store_txn_writable(const struct store_txn *txn)
+{
+	return txn->write;
+}
+
+static int
+store_check_table(enum store_table t, struct rvirt_error *err)
+{
+	if ((unsigned int)t >= STORE_NTABLES) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_STORE,
+			"store table %d does not exist", (int)t);
+		return -1;
+	}
+	return 0;
+}
+
+/* Check a key before LMDB sees it: it refuses empty and long keys. */
+static int
+store_check_key(struct store_txn *txn, enum store_table t, size_t klen,
+		struct rvirt_error *err)
+{
+	if (store_check_table(t, err) < 0)
+		return -1;
+	if (klen == 0 || klen > (size_t)mdb_env_get_maxkeysize(txn->st->env)) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_STORE,
+			"store key for table '%s' has a bad length %zu",
+			store_table_names[t], klen);
+		return -1;
+	}
+	return 0;
+}
+
+/* Record an LMDB failure that leaves the txn unusable, and report it. */
+static int
+store_txn_fail(struct store_txn *txn, int rc, const char *what,
+	       struct rvirt_error *err)
+{
+	if (!txn->failed)
+		txn->failed = rc;
+	store_set_error(txn->st, rc, what, err);
+	return -1;
+}
+
+int
+store_get(struct store_txn *txn, enum store_table t, const void *key,
+	  size_t klen, const void **val, size_t *vlen, struct rvirt_error *err)
+{
+	MDB_val k, v;
+	int rc;
+
+	if (store_check_key(txn, t, klen, err) < 0)
+		return -1;
+	k.mv_data = (void *)(uintptr_t)key;
+	k.mv_size = klen;
+	rc = mdb_get(txn->txn, txn->st->dbi[t], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc) {
+		store_set_error(txn->st, rc, "read", err);
+		return -1;
+	}
+	*val = v.mv_data;
+	*vlen = v.mv_size;
+	return 1;
+}
+
+static int
+store_check_writable(struct store_txn *txn, const char *what,
+		     struct rvirt_error *err)
+{
+	if (!txn->write) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_STORE,
+			"cannot %s in store '%s': the transaction is read-only",
+			what, txn->st->path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_put(struct store_txn *txn, enum store_table t, const void *key,
+	  size_t klen, const void *val, size_t vlen, struct rvirt_error *err)
+{
+	MDB_val k, v;
+	int rc;
+
+	if (store_check_writable(txn, "write", err) < 0 ||
+	    store_check_key(txn, t, klen, err) < 0)
+		return -1;
+	if (vlen > UINT32_MAX) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_STORE,
+			"store value for table '%s' is too large (%zu bytes)",
+			store_table_names[t], vlen);
+		return -1;
+	}
+	k.mv_data = (void *)(uintptr_t)key;
+	k.mv_size = klen;
+	v.mv_data = (void *)(uintptr_t)val;
+	v.mv_size = vlen;
+	rc = mdb_put(txn->txn, txn->st->dbi[t], &k, &v, 0);
+	if (rc)
+		return store_txn_fail(txn, rc, "write", err);
+	return 0;
+}
+
+int
+store_del(struct store_txn *txn, enum store_table t, const void *key,
+	  size_t klen, struct rvirt_error *err)
+{
+	MDB_val k;
+	int rc;
+
+	if (store_check_writable(txn, "delete", err) < 0 ||
+	    store_check_key(txn, t, klen, err) < 0)
+		return -1;
+	k.mv_data = (void *)(uintptr_t)key;
+	k.mv_size = klen;
+	rc = mdb_del(txn->txn, txn->st->dbi[t], &k, NULL);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc)
+		return store_txn_fail(txn, rc, "delete", err);
+	return 1;
+}
+
+int
+store_foreach(struct store_txn *txn, enum store_table t, const void *prefix,
+	      size_t plen,
+	      int (*fn)(const void *key, size_t klen, const void *val,
+			size_t vlen, void *opaque, struct rvirt_error *err),
+	      void *opaque, struct rvirt_error *err)
+{
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	MDB_cursor_op op;
+	int rc, ret = -1;
+
+	if (!prefix)
+		plen = 0;
+	if (store_check_table(t, err) < 0 ||
+	    (plen > 0 && store_check_key(txn, t, plen, err) < 0))
+		return -1;
+	rc = mdb_cursor_open(txn->txn, txn->st->dbi[t], &cur);
+	if (rc) {
+		store_set_error(txn->st, rc, "open a cursor", err);
+		return -1;
+	}
+	k.mv_data = (void *)(uintptr_t)prefix;
+	k.mv_size = plen;
+	op = plen > 0 ? MDB_SET_RANGE : MDB_FIRST;
+	for (;;) {
+		int r;
+
+		rc = mdb_cursor_get(cur, &k, &v, op);
+		op = MDB_NEXT;
+		if (rc == MDB_NOTFOUND)
+			break;
+		if (rc) {
+			store_set_error(txn->st, rc, "read", err);
+			goto out;
+		}
+		if (plen > 0 &&
+		    (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
+			break;
+		r = fn(k.mv_data, k.mv_size, v.mv_data, v.mv_size, opaque, err);
+		if (r < 0)
+			goto out;
+		if (r > 0)
+			break;
+	}
+	ret = 0;
+out:
+	mdb_cursor_close(cur);
+	return ret;
+}
