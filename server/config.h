@@ -19,7 +19,7 @@ enum config_auth {
 };
 
 /*
- * Every key of rvirtd.conf(5).  Defaults come from config_init; the
+ * Every key of rvirtd.conf(5).  Defaults come from config_init_defaults; the
  * directory defaults depend on whether rvirtd runs as root.
  */
 struct config {
@@ -55,8 +55,25 @@ struct config {
 	char log_outputs[1024]; /* default "3:stderr" */
 };
 
-/* Fill *cfg with defaults (directory defaults by getuid()). */
-void config_init(struct config *cfg);
+/*
+ * Fill *cfg with defaults (directory defaults by getuid() and the XDG
+ * variables).  Not called config_init: libconfig exports that name, and
+ * both end up in one binary.
+ */
+void config_init_defaults(struct config *cfg);
+
+/*
+ * Transitional spelling for callers written against the first version of
+ * this header; never include libconfig.h after this header.
+ */
+#define config_init(cfg) config_init_defaults(cfg)
+
+/*
+ * Write the default config file path to buf: /etc/rvirt/rvirtd.conf as
+ * root, else $XDG_CONFIG_HOME/rvirt/rvirtd.conf (default
+ * $HOME/.config/rvirt/rvirtd.conf).  Truncated to size.
+ */
+void config_default_file(char *buf, size_t size);
 
 /*
  * Read path over the defaults in *cfg.  Unknown keys, wrong types, bad

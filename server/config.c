@@ -1,0 +1,829 @@
+/* SPDX-License-Identifier: MIT */
+/* config: rvirtd.conf, parsed with libconfig, checked key by key. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <libconfig.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "../common/err.h"
+#include "config.h"
+
+/* config.h maps the old name for its users; here it is libconfig's. */
+#undef config_init
+
+/* A config file is a page or two of text; anything bigger is a mistake. */
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+/* What a key's value must look like, and where it goes in struct config. */
+enum config_kind {
+	KIND_BOOL,	  /* 0/1 or true/false; bool field */
+	KIND_UINT,	  /* integer in [min, max]; unsigned int field */
+	KIND_INT,	  /* integer in [min, max]; int field */
+	KIND_MIB,	  /* integer MiB in [min, max]; size_t field in bytes */
+	KIND_STRING,	  /* string that fits the char array */
+	KIND_PATH,	  /* absolute path that fits the char array */
+	KIND_PERMS,	  /* octal string <= 07777; mode_t field */
+	KIND_AUTH,	  /* "none" or "sasl"; enum config_auth field */
+	KIND_LOG_OUTPUTS, /* "L:stderr L:file:PATH L:syslog:IDENT" */
+};
+
+struct config_key {
+	const char *name;
+	enum config_kind kind;
+	size_t offset;
+	size_t size;
+	long long min;
+	long long max;
+};
+
+#define KEY(n, k, lo, hi)                                       \
+	{                                                       \
+#n, k, offsetof(struct config, n),              \
+			sizeof(((struct config *)0)->n), lo, hi \
+	}
+
+/*
+ * Every key of rvirtd.conf(5).  t/9000-docs-consistency.t reads the
+ * KEY(...) lines of this table, so keep one key per line.
+ */
+static const struct config_key config_keys[] = {
+	KEY(listen_tcp, KIND_BOOL, 0, 1),
+	KEY(listen_addr, KIND_STRING, 0, 0),
+	KEY(tcp_port, KIND_UINT, 0, 65535),
+	KEY(unix_sock_dir, KIND_PATH, 0, 0),
+	KEY(unix_sock_ro_perms, KIND_PERMS, 0, 07777),
+	KEY(unix_sock_rw_perms, KIND_PERMS, 0, 07777),
+	KEY(unix_sock_group, KIND_STRING, 0, 0),
+	KEY(auth_unix_rw, KIND_AUTH, 0, 0),
+	KEY(auth_unix_ro, KIND_AUTH, 0, 0),
+	KEY(auth_tcp, KIND_AUTH, 0, 0),
+	KEY(max_clients, KIND_UINT, 1, 1000000),
+	KEY(idle_timeout, KIND_UINT, 0, 31536000),
+	KEY(message_timeout, KIND_UINT, 1, 3600),
+	KEY(state_dir, KIND_PATH, 0, 0),
+	KEY(runtime_dir, KIND_PATH, 0, 0),
+	KEY(store_max_size, KIND_MIB, 1, 1048576),
+	KEY(log_level, KIND_INT, 1, 4),
+	KEY(log_outputs, KIND_LOG_OUTPUTS, 0, 0),
+};
+
+#define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
+
+/* The unix socket with the longer name; both must fit in sun_path. */
+#define CONFIG_SOCK_RO_NAME "/rvirt-sock-ro"
+
+/* The file being loaded: its name and text for messages and rescans. */
+struct config_src {
+	const char *path;
+	const char *text;
+	size_t len;
+};
+
+static void
+config_copy(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src);
+}
+
+/* An XDG base directory variable counts only when absolute (XDG spec). */
+static const char *
+config_xdg(const char *var)
+{
+	const char *v = getenv(var);
+
+	if (v && v[0] == '/')
+		return v;
+	return NULL;
+}
+
+static const char *
+config_home(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home && home[0] == '/')
+		return home;
+	pw = getpwuid(getuid());
+	if (pw && pw->pw_dir && pw->pw_dir[0] == '/')
+		return pw->pw_dir;
+	/* No home at all: somewhere private that at least exists. */
+	return "/tmp";
+}
+
+void
+config_init_defaults(struct config *cfg)
+{
+	const char *xdg;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->listen_tcp = false;
+	config_copy(cfg->listen_addr, sizeof(cfg->listen_addr), "127.0.0.1");
+	cfg->tcp_port = 16609;
+	cfg->unix_sock_ro_perms = 0777;
+	cfg->unix_sock_rw_perms = 0700;
+	cfg->auth_unix_rw = CONFIG_AUTH_NONE;
+	cfg->auth_unix_ro = CONFIG_AUTH_NONE;
+	cfg->auth_tcp = CONFIG_AUTH_SASL;
+	cfg->auth_tcp_explicit = false;
+	cfg->max_clients = 5000;
+	cfg->idle_timeout = 0;
+	cfg->message_timeout = 30;
+	cfg->store_max_size = (size_t)1024 * 1024 * 1024;
+	cfg->log_level = 3;
+	config_copy(cfg->log_outputs, sizeof(cfg->log_outputs), "3:stderr");
+
+	if (getuid() == 0) {
+		config_copy(cfg->runtime_dir, sizeof(cfg->runtime_dir),
+			    "/run/rvirt");
+		config_copy(cfg->state_dir, sizeof(cfg->state_dir),
+			    "/var/lib/rvirt");
+	} else {
+		xdg = config_xdg("XDG_RUNTIME_DIR");
+		if (xdg)
+			snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir),
+				 "%s/rvirt", xdg);
+		else
+			snprintf(cfg->runtime_dir, sizeof(cfg->runtime_dir),
+				 "%s/.cache/rvirt/run", config_home());
+		xdg = config_xdg("XDG_DATA_HOME");
+		if (xdg)
+			snprintf(cfg->state_dir, sizeof(cfg->state_dir),
+				 "%s/rvirt", xdg);
+		else
+			snprintf(cfg->state_dir, sizeof(cfg->state_dir),
+				 "%s/.local/share/rvirt", config_home());
+	}
+	config_copy(cfg->unix_sock_dir, sizeof(cfg->unix_sock_dir),
+		    cfg->runtime_dir);
+}
+
+void
+config_default_file(char *buf, size_t size)
+{
+	const char *xdg;
+
+	if (getuid() == 0) {
+		snprintf(buf, size, "/etc/rvirt/rvirtd.conf");
+		return;
+	}
+	xdg = config_xdg("XDG_CONFIG_HOME");
+	if (xdg)
+		snprintf(buf, size, "%s/rvirt/rvirtd.conf", xdg);
+	else
+		snprintf(buf, size, "%s/.config/rvirt/rvirtd.conf",
+			 config_home());
+}
+
+static const char *
+config_type_name(int type)
+{
+	switch (type) {
+	case CONFIG_TYPE_GROUP:
+		return "a group";
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		return "an integer";
+	case CONFIG_TYPE_FLOAT:
+		return "a float";
+	case CONFIG_TYPE_STRING:
+		return "a string";
+	case CONFIG_TYPE_BOOL:
+		return "a boolean";
+	case CONFIG_TYPE_ARRAY:
+		return "an array";
+	case CONFIG_TYPE_LIST:
+		return "a list";
+	}
+	return "unknown";
+}
+
+static void config_err(struct rvirt_error *err, const struct config_src *src,
+		       const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+config_err(struct rvirt_error *err, const struct config_src *src,
+	   const config_setting_t *s, const char *fmt, ...)
+{
+	char msg[RVIRT_ERROR_MESSAGE_MAX + 1];
+	const char *file = s ? config_setting_source_file(s) : NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* A check across keys may have no line to point at when the value
+	 * came from the caller's struct rather than the file. */
+	if (!s)
+		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG, "%s: %s",
+			src->path, msg);
+	else
+		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG, "%s:%u: %s",
+			file ? file : src->path, config_setting_source_line(s),
+			msg);
+}
+
+static bool
+config_is_int(const config_setting_t *s)
+{
+	int type = config_setting_type(s);
+
+	return type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64;
+}
+
+static bool
+config_is_name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '*';
+}
+
+/* Skip blanks and the three comment styles libconfig knows. */
+static const char *
+config_skip_space(const char *p, const char *end)
+{
+	while (p < end) {
+		if (isspace((unsigned char)*p)) {
+			p++;
+		} else if (*p == '#' ||
+			   (*p == '/' && p + 1 < end && p[1] == '/')) {
+			while (p < end && *p != '\n')
+				p++;
+		} else if (*p == '/' && p + 1 < end && p[1] == '*') {
+			p += 2;
+			while (p + 1 < end && !(p[0] == '*' && p[1] == '/'))
+				p++;
+			p = p + 1 < end ? p + 2 : end;
+		} else {
+			break;
+		}
+	}
+	return p;
+}
+
+/*
+ * libconfig 1.5 silently truncates an integer literal that does not fit
+ * in an int (5000000000 reads as 705032704), so a wildly wrong value
+ * could pass a range check.  Find the literal in the text after the
+ * setting's name and compare.  Returns 0 when it matches or cannot be
+ * found, -1 (literal copied to buf) when libconfig's value is not what
+ * was written.
+ */
+static int
+config_int_literal(const struct config_src *src, const config_setting_t *s,
+		   char *buf, size_t size)
+{
+	const char *name = config_setting_name(s);
+	size_t nlen = strlen(name);
+	const char *end = src->text + src->len;
+	const char *p = src->text;
+	const char *lit;
+	unsigned int line = 1;
+	long long v;
+	char *q;
+	char tmp[64];
+	size_t len;
+
+	if (config_setting_source_file(s))
+		return 0;
+	while (p < end && line < config_setting_source_line(s)) {
+		if (*p++ == '\n')
+			line++;
+	}
+	for (; p + nlen <= end && *p != '\n'; p++) {
+		if (strncmp(p, name, nlen) != 0)
+			continue;
+		if (p > src->text && config_is_name_char(p[-1]))
+			continue;
+		if (p + nlen < end && config_is_name_char(p[nlen]))
+			continue;
+		lit = config_skip_space(p + nlen, end);
+		if (lit >= end || (*lit != '=' && *lit != ':'))
+			continue;
+		lit = config_skip_space(lit + 1, end);
+		len = 0;
+		while (lit + len < end && (isalnum((unsigned char)lit[len]) ||
+					   lit[len] == '-' || lit[len] == '+'))
+			len++;
+		if (len == 0)
+			return 0;
+		/* No integer that fits in 64 bits is this long. */
+		if (len >= sizeof(tmp)) {
+			snprintf(buf, size, "%.20s...", lit);
+			return -1;
+		}
+		memcpy(tmp, lit, len);
+		tmp[len] = '\0';
+		errno = 0;
+		if (strncmp(tmp, "0x", 2) == 0 || strncmp(tmp, "0X", 2) == 0)
+			v = (long long)strtoull(tmp, &q, 16);
+		else
+			v = strtoll(tmp, &q, 10);
+		if (q == tmp)
+			return 0;
+		if (errno == ERANGE || v != config_setting_get_int64(s)) {
+			config_copy(buf, size, tmp);
+			return -1;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static int
+config_get_int(const struct config_src *src, const config_setting_t *s,
+	       const struct config_key *key, long long *out,
+	       struct rvirt_error *err)
+{
+	char lit[64];
+	long long v;
+
+	if (!config_is_int(s)) {
+		config_err(err, src, s, "'%s' must be an integer, not %s",
+			   key->name, config_type_name(config_setting_type(s)));
+		return -1;
+	}
+	if (config_int_literal(src, s, lit, sizeof(lit)) < 0) {
+		config_err(err, src, s,
+			   "'%s' must be between %lld and %lld, "
+			   "not %s",
+			   key->name, key->min, key->max, lit);
+		return -1;
+	}
+	v = config_setting_get_int64(s);
+	if (v < key->min || v > key->max) {
+		config_err(err, src, s,
+			   "'%s' must be between %lld and %lld, not %lld",
+			   key->name, key->min, key->max, v);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+config_get_string(const struct config_src *src, const config_setting_t *s,
+		  const struct config_key *key, const char **out,
+		  struct rvirt_error *err)
+{
+	const char *v;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		config_err(err, src, s, "'%s' must be a string, not %s",
+			   key->name, config_type_name(config_setting_type(s)));
+		return -1;
+	}
+	v = config_setting_get_string(s);
+	/* Only keys stored as char arrays have a length limit. */
+	if ((key->kind == KIND_STRING || key->kind == KIND_PATH ||
+	     key->kind == KIND_LOG_OUTPUTS) &&
+	    strlen(v) >= key->size) {
+		config_err(err, src, s,
+			   "'%s' is too long: %zu bytes, at most %zu",
+			   key->name, strlen(v), key->size - 1);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+config_parse_perms(const char *v, mode_t *out)
+{
+	unsigned long n = 0;
+	const char *p;
+
+	if (!*v || strlen(v) > 5)
+		return -1;
+	for (p = v; *p; p++) {
+		if (*p < '0' || *p > '7')
+			return -1;
+		n = n * 8 + (unsigned long)(*p - '0');
+	}
+	if (n > 07777)
+		return -1;
+	*out = (mode_t)n;
+	return 0;
+}
+
+/* Check one log_outputs entry "L:stderr", "L:file:PATH", "L:syslog:ID". */
+static int
+config_check_log_output(const char *e, size_t len, char *why, size_t size)
+{
+	const char *rest;
+	size_t rlen;
+
+	if (len < 2 || e[0] < '1' || e[0] > '4' || e[1] != ':') {
+		snprintf(why, size, "level must be 1 to 4");
+		return -1;
+	}
+	rest = e + 2;
+	rlen = len - 2;
+	if (rlen == 6 && strncmp(rest, "stderr", 6) == 0)
+		return 0;
+	if (rlen >= 5 && strncmp(rest, "file:", 5) == 0) {
+		if (rlen == 5 || rest[5] != '/') {
+			snprintf(why, size, "file path must be absolute");
+			return -1;
+		}
+		return 0;
+	}
+	if (rlen >= 7 && strncmp(rest, "syslog:", 7) == 0) {
+		if (rlen == 7) {
+			snprintf(why, size, "syslog ident is empty");
+			return -1;
+		}
+		return 0;
+	}
+	snprintf(why, size, "output must be stderr, file:PATH or syslog:IDENT");
+	return -1;
+}
+
+static int
+config_check_log_outputs(const struct config_src *src,
+			 const config_setting_t *s, const char *v,
+			 struct rvirt_error *err)
+{
+	const char *p = v;
+	size_t len;
+	char why[128];
+	int n = 0;
+
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		len = strcspn(p, " \t");
+		if (config_check_log_output(p, len, why, sizeof(why)) < 0) {
+			config_err(err, src, s,
+				   "'log_outputs' entry '%.*s' is invalid: %s",
+				   (int)(len > 200 ? 200 : len), p, why);
+			return -1;
+		}
+		n++;
+		p += len;
+	}
+	if (n == 0) {
+		config_err(err, src, s, "'log_outputs' must not be empty");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+config_apply(struct config *cfg, const struct config_src *src,
+	     const config_setting_t *s, const struct config_key *key,
+	     struct rvirt_error *err)
+{
+	char *field = (char *)cfg + key->offset;
+	const char *str;
+	long long n;
+	mode_t mode;
+
+	switch (key->kind) {
+	case KIND_BOOL:
+		if (config_setting_type(s) == CONFIG_TYPE_BOOL) {
+			*(bool *)field = config_setting_get_bool(s) != 0;
+			return 0;
+		}
+		if (!config_is_int(s)) {
+			config_err(err, src, s,
+				   "'%s' must be 0, 1, true or false, not %s",
+				   key->name,
+				   config_type_name(config_setting_type(s)));
+			return -1;
+		}
+		if (config_get_int(src, s, key, &n, err) < 0)
+			return -1;
+		*(bool *)field = n != 0;
+		return 0;
+	case KIND_UINT:
+		if (config_get_int(src, s, key, &n, err) < 0)
+			return -1;
+		*(unsigned int *)field = (unsigned int)n;
+		return 0;
+	case KIND_INT:
+		if (config_get_int(src, s, key, &n, err) < 0)
+			return -1;
+		*(int *)field = (int)n;
+		return 0;
+	case KIND_MIB:
+		if (config_get_int(src, s, key, &n, err) < 0)
+			return -1;
+		*(size_t *)field = (size_t)n * 1024 * 1024;
+		return 0;
+	case KIND_STRING:
+		if (config_get_string(src, s, key, &str, err) < 0)
+			return -1;
+		config_copy(field, key->size, str);
+		return 0;
+	case KIND_PATH:
+		if (config_get_string(src, s, key, &str, err) < 0)
+			return -1;
+		if (str[0] != '/') {
+			config_err(err, src, s,
+				   "'%s' must be an absolute path, not '%s'",
+				   key->name, str);
+			return -1;
+		}
+		config_copy(field, key->size, str);
+		return 0;
+	case KIND_PERMS:
+		if (config_get_string(src, s, key, &str, err) < 0)
+			return -1;
+		if (config_parse_perms(str, &mode) < 0) {
+			config_err(err, src, s,
+				   "'%s' must be an octal mode between 0 and "
+				   "07777, not '%s'",
+				   key->name, str);
+			return -1;
+		}
+		*(mode_t *)field = mode;
+		return 0;
+	case KIND_AUTH:
+		if (config_get_string(src, s, key, &str, err) < 0)
+			return -1;
+		if (strcmp(str, "none") == 0) {
+			*(enum config_auth *)field = CONFIG_AUTH_NONE;
+		} else if (strcmp(str, "sasl") == 0) {
+			*(enum config_auth *)field = CONFIG_AUTH_SASL;
+		} else {
+			config_err(err, src, s,
+				   "'%s' must be 'none' or 'sasl', not '%s'",
+				   key->name, str);
+			return -1;
+		}
+		return 0;
+	case KIND_LOG_OUTPUTS:
+		if (config_get_string(src, s, key, &str, err) < 0)
+			return -1;
+		if (config_check_log_outputs(src, s, str, err) < 0)
+			return -1;
+		config_copy(field, key->size, str);
+		return 0;
+	}
+	config_err(err, src, s, "'%s' has no parser", key->name);
+	return -1;
+}
+
+static const struct config_key *
+config_key_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		if (strcmp(config_keys[i].name, name) == 0)
+			return &config_keys[i];
+	}
+	return NULL;
+}
+
+/* Checks across keys, after every key has been read. */
+static int
+config_check(const struct config *cfg, const struct config_src *src,
+	     config_t *lc, struct rvirt_error *err)
+{
+	const config_setting_t *s;
+	struct sockaddr_un sun;
+	size_t max = sizeof(sun.sun_path) - sizeof(CONFIG_SOCK_RO_NAME);
+	size_t len;
+
+	len = strlen(cfg->unix_sock_dir);
+	if (len > max) {
+		s = config_lookup(lc, "unix_sock_dir");
+		if (!s)
+			s = config_lookup(lc, "runtime_dir");
+		if (s) {
+			config_err(err, src, s,
+				   "'unix_sock_dir' '%s' is too long for a "
+				   "unix socket: %zu bytes, at most %zu",
+				   cfg->unix_sock_dir, len, max);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+config_read_text(const char *path, char **out, size_t *outlen,
+		 struct rvirt_error *err)
+{
+	FILE *f;
+	struct stat st;
+	char *buf = NULL;
+	size_t n;
+	int ret = -1;
+
+	f = fopen(path, "r");
+	if (!f) {
+		err_set_errno(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG, errno,
+			      "cannot read '%s'", path);
+		return -1;
+	}
+	if (fstat(fileno(f), &st) < 0) {
+		err_set_errno(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG, errno,
+			      "cannot read '%s'", path);
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+			"cannot read '%s': not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > CONFIG_FILE_MAX) {
+		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+			"cannot read '%s': %lld bytes, at most %d", path,
+			(long long)st.st_size, CONFIG_FILE_MAX);
+		goto out;
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_CONFIG,
+			"cannot read '%s': out of memory", path);
+		goto out;
+	}
+	n = fread(buf, 1, (size_t)st.st_size, f);
+	if (ferror(f)) {
+		err_set_errno(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG, errno,
+			      "cannot read '%s'", path);
+		goto out;
+	}
+	buf[n] = '\0';
+	if (memchr(buf, '\0', n)) {
+		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+			"cannot read '%s': not a text file", path);
+		goto out;
+	}
+	*out = buf;
+	*outlen = n;
+	buf = NULL;
+	ret = 0;
+out:
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+int
+config_load(struct config *cfg, const char *path, struct rvirt_error *err)
+{
+	struct config *tmp = NULL;
+	struct config_src src = { .path = path };
+	char *text = NULL;
+	size_t len = 0;
+	config_t lc;
+	config_setting_t *root, *s;
+	const struct config_key *key;
+	bool sock_dir_set = false, runtime_dir_set = false;
+	int i, n;
+	int ret = -1;
+
+	if (strlen(path) >= sizeof(cfg->path)) {
+		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+			"cannot read '%.64s...': path too long", path);
+		return -1;
+	}
+	if (config_read_text(path, &text, &len, err) < 0)
+		return -1;
+	src.text = text;
+	src.len = len;
+
+	config_init(&lc);
+	/* Parse the text already read, so the literal rescan in
+	 * config_int_literal sees exactly what libconfig saw. */
+	if (!config_read_string(&lc, text)) {
+		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG, "%s:%d: %s",
+			config_error_file(&lc) ? config_error_file(&lc) : path,
+			config_error_line(&lc), config_error_text(&lc));
+		goto out;
+	}
+
+	/* Parse into a copy: on any error *cfg stays as it was. */
+	tmp = malloc(sizeof(*tmp));
+	if (!tmp) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_CONFIG,
+			"cannot load '%s': out of memory", path);
+		goto out;
+	}
+	*tmp = *cfg;
+
+	root = config_root_setting(&lc);
+	n = config_setting_length(root);
+	for (i = 0; i < n; i++) {
+		s = config_setting_get_elem(root, (unsigned int)i);
+		if (config_setting_source_file(s)) {
+			config_err(err, &src, s,
+				   "'%s' comes from an included file: "
+				   "@include is not supported",
+				   config_setting_name(s));
+			goto out;
+		}
+		key = config_key_find(config_setting_name(s));
+		if (!key) {
+			config_err(err, &src, s, "unknown key '%s'",
+				   config_setting_name(s));
+			goto out;
+		}
+		if (config_apply(tmp, &src, s, key, err) < 0)
+			goto out;
+		if (strcmp(key->name, "auth_tcp") == 0)
+			tmp->auth_tcp_explicit = true;
+		else if (strcmp(key->name, "unix_sock_dir") == 0)
+			sock_dir_set = true;
+		else if (strcmp(key->name, "runtime_dir") == 0)
+			runtime_dir_set = true;
+	}
+	/* unix_sock_dir follows runtime_dir unless it was set on its own. */
+	if (runtime_dir_set && !sock_dir_set &&
+	    strcmp(cfg->unix_sock_dir, cfg->runtime_dir) == 0)
+		config_copy(tmp->unix_sock_dir, sizeof(tmp->unix_sock_dir),
+			    tmp->runtime_dir);
+	if (config_check(tmp, &src, &lc, err) < 0)
+		goto out;
+
+	config_copy(tmp->path, sizeof(tmp->path), path);
+	*cfg = *tmp;
+	ret = 0;
+out:
+	config_destroy(&lc);
+	free(tmp);
+	free(text);
+	return ret;
+}
+
+/* Print s as a libconfig string literal. */
+static void
+config_dump_string(FILE *f, const char *s)
+{
+	const unsigned char *p;
+
+	fputc('"', f);
+	for (p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(f, "\\x%02x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+void
+config_dump(const struct config *cfg, FILE *f)
+{
+	static const char *const auth[] = {
+		[CONFIG_AUTH_NONE] = "none",
+		[CONFIG_AUTH_SASL] = "sasl",
+	};
+	const struct config_key *key;
+	const char *field;
+	size_t i;
+
+	for (i = 0; i < CONFIG_NKEYS; i++) {
+		key = &config_keys[i];
+		field = (const char *)cfg + key->offset;
+		fprintf(f, "%s = ", key->name);
+		switch (key->kind) {
+		case KIND_BOOL:
+			fprintf(f, "%d", *(const bool *)field ? 1 : 0);
+			break;
+		case KIND_UINT:
+			fprintf(f, "%u", *(const unsigned int *)field);
+			break;
+		case KIND_INT:
+			fprintf(f, "%d", *(const int *)field);
+			break;
+		case KIND_MIB:
+			fprintf(f, "%zu",
+				*(const size_t *)field / (1024 * 1024));
+			break;
+		case KIND_STRING:
+		case KIND_PATH:
+		case KIND_LOG_OUTPUTS:
+			config_dump_string(f, field);
+			break;
+		case KIND_PERMS:
+			fprintf(f, "\"%04o\"",
+				(unsigned int)*(const mode_t *)field);
+			break;
+		case KIND_AUTH:
+			fprintf(f, "\"%s\"",
+				auth[*(const enum config_auth *)field]);
+			break;
+		}
+		fputc('\n', f);
+	}
+}

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: MIT */
+/* conn: one client connection: buffers, deadlines, session state. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "../common/err.h"
+#include "../common/log.h"
+#include "conn.h"
+
+struct conn *
+conn_new(int fd, enum listen_kind kind, uint64_t now_ms)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->fd = fd;
+	c->kind = kind;
+	c->sess.uid = (uid_t)-1;
+	c->sess.gid = (gid_t)-1;
+	rpc_record_init(&c->rec);
+	c->last_active_ms = now_ms;
+	return c;
+}
+
+void
+conn_free(struct conn *c)
+{
+	if (!c)
+		return;
+	dispatch_session_release(&c->sess);
+	if (c->fd >= 0)
+		close(c->fd);
+	rpc_record_release(&c->rec);
+	free(c->pending);
+	free(c->out);
+	free(c);
+}
+
+bool
+conn_has_output(const struct conn *c)
+{
+	return c->out_len > 0;
+}
+
+/* Record limit: small until the session has authenticated. */
+static size_t
+conn_limit(const struct conn *c)
+{
+	return c->sess.authenticated ? RVIRT_MESSAGE_MAX
+				     : RVIRT_MESSAGE_MAX_UNAUTH;
+}
+
+/*
+ * Send the reply in env->obuf.  What the socket does not take now
+ * stays with the connection: the worker's buffer itself is handed over
+ * (no copy) and the worker allocates a fresh one on the next call.
+ */
+static enum conn_next
+conn_send(struct conn *c, struct conn_env *env)
+{
+	struct rpc_buf *ob = env->obuf;
+	ssize_t n;
+
+	do
+		n = send(c->fd, ob->data, ob->len, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			log_info("closing connection of '%s': cannot send: "
+				 "%s",
+				 c->sess.identity, strerror(errno));
+			return CONN_CLOSE;
+		}
+		n = 0;
+	}
+	if ((size_t)n == ob->len) {
+		c->last_active_ms = env->now_ms;
+		return CONN_READ;
+	}
+	c->out = ob->data;
+	c->out_off = (size_t)n;
+	c->out_len = ob->len;
+	c->out_start_ms = env->now_ms;
+	memset(ob, 0, sizeof(*ob));
+	return CONN_WRITE;
+}
+
+/* Keep data (len bytes, not from c->pending) for later. */
+static int
+conn_keep_pending(struct conn *c, const unsigned char *data, size_t len)
+{
+	c->pending = malloc(len);
+	if (!c->pending) {
+		log_error("closing connection of '%s': cannot keep %zu "
+			  "bytes of input",
+			  c->sess.identity, len);
+		return -1;
+	}
+	memcpy(c->pending, data, len);
+	c->pending_off = 0;
+	c->pending_len = len;
+	return 0;
+}
+
+/*
+ * Run the records in data.  from_pending says data is c->pending's,
+ * which then must stay allocated while a record inside it runs.
+ */
+static enum conn_next
+conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
+	     size_t len, bool from_pending)
+{
+	unsigned int budget = CONN_CALLS_PER_EVENT;
+	enum conn_next next = CONN_READ;
+	const unsigned char *rec;
+	struct rvirt_error err;
+	size_t reclen, used;
+	bool was_started;
+	int r;
+
+	while (len > 0) {
+		was_started = rpc_record_started(&c->rec);
+		r = rpc_record_feed(&c->rec, data, len, conn_limit(c), &used,
+				    &rec, &reclen, &err);
+		if (r < 0) {
+			log_warn("closing connection of '%s': %s",
+				 c->sess.identity, err.message);
+			return CONN_CLOSE;
+		}
+		if (!was_started)
+			c->record_start_ms = env->now_ms;
+		data += used;
+		len -= used;
+		if (r == 0)
+			break;
+		r = rpc_call_handle(rec, reclen, &c->sess, env->store,
+				    env->obuf, &err);
+		rpc_record_reset(&c->rec);
+		if (r < 0) {
+			log_warn("closing connection of '%s': %s",
+				 c->sess.identity, err.message);
+			return CONN_CLOSE;
+		}
+		c->calls++;
+		next = conn_send(c, env);
+		if (next == CONN_CLOSE)
+			return CONN_CLOSE;
+		if (next == CONN_WRITE || --budget == 0)
+			break;
+	}
+
+	if (from_pending) {
+		c->pending_off = (size_t)(data - c->pending);
+		c->pending_len = len;
+		if (len == 0) {
+			free(c->pending);
+			c->pending = NULL;
+			c->pending_off = 0;
+		}
+	} else if (len > 0 && conn_keep_pending(c, data, len) < 0) {
+		return CONN_CLOSE;
+	}
+	if (next == CONN_WRITE)
+		return CONN_WRITE;
+	return c->pending_len > 0 ? CONN_READY : CONN_READ;
+}
+
+enum conn_next
+conn_on_readable(struct conn *c, struct conn_env *env)
+{
+	ssize_t n;
+
+	if (c->out_len > 0)
+		return CONN_WRITE;
+	/* Buffered records first: one call at a time, in order. */
+	if (c->pending_len > 0)
+		return conn_process(c, env, c->pending + c->pending_off,
+				    c->pending_len, true);
+	do
+		n = read(c->fd, env->rbuf, env->rbuf_size);
+	while (n < 0 && errno == EINTR);
+	if (n == 0) {
+		if (rpc_record_started(&c->rec))
+			log_info("connection of '%s' closed in the middle of "
+				 "a record",
+				 c->sess.identity);
+		else
+			log_debug("connection of '%s' closed after %llu calls",
+				  c->sess.identity,
+				  (unsigned long long)c->calls);
+		return CONN_CLOSE;
+	}
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return CONN_READ;
+		log_info("closing connection of '%s': cannot read: %s",
+			 c->sess.identity, strerror(errno));
+		return CONN_CLOSE;
+	}
+	c->last_active_ms = env->now_ms;
+	return conn_process(c, env, env->rbuf, (size_t)n, false);
+}
+
+enum conn_next
+conn_on_writable(struct conn *c, struct conn_env *env)
+{
+	ssize_t n;
+
+	while (c->out_off < c->out_len) {
+		n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+			 MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return CONN_WRITE;
+		if (n < 0) {
+			log_info("closing connection of '%s': cannot send: "
+				 "%s",
+				 c->sess.identity, strerror(errno));
+			return CONN_CLOSE;
+		}
+		c->out_off += (size_t)n;
+	}
+	free(c->out);
+	c->out = NULL;
+	c->out_off = c->out_len = 0;
+	c->last_active_ms = env->now_ms;
+	return c->pending_len > 0 ? CONN_READY : CONN_READ;
+}
+
+const char *
+conn_expired(const struct conn *c, uint64_t now_ms, uint64_t message_ms,
+	     uint64_t idle_ms)
+{
+	bool started = rpc_record_started(&c->rec);
+
+	if (message_ms && started && now_ms - c->record_start_ms >= message_ms)
+		return "message_timeout passed with a record unfinished";
+	if (message_ms && c->out_len > 0 &&
+	    now_ms - c->out_start_ms >= message_ms)
+		return "message_timeout passed with a reply unread";
+	if (idle_ms && !started && c->out_len == 0 && c->pending_len == 0 &&
+	    now_ms - c->last_active_ms >= idle_ms)
+		return "idle_timeout passed";
+	return NULL;
+}

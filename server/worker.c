@@ -1,0 +1,539 @@
+/* SPDX-License-Identifier: MIT */
+/* worker: the epoll event loop over listeners and client connections. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/err.h"
+#include "../common/log.h"
+#include "auth.h"
+#include "conn.h"
+#include "rpc.h"
+#include "worker.h"
+
+#define WORKER_MAX_EVENTS 64
+/* Connections accepted per listener event, so calls are not starved. */
+#define WORKER_ACCEPTS_PER_EVENT 32
+/* Deadlines are whole seconds: looking once a second is enough. */
+#define WORKER_SWEEP_MS 1000
+/* How long accepting pauses when out of file descriptors. */
+#define WORKER_ACCEPT_PAUSE_MS 1000
+/* One read takes a whole unauthenticated record. */
+#define WORKER_RBUF_SIZE RVIRT_MESSAGE_MAX_UNAUTH
+
+/*
+ * epoll data: a connection is its pointer; the signalfd and the
+ * listeners are small numbers, which no pointer can be.
+ */
+#define WORKER_TAG_SIGNAL 1
+#define WORKER_TAG_LISTENER 16 /* + index in the listen set */
+
+struct worker {
+	const struct config *cfg;
+	const struct listen_set *ls;
+	int epfd;
+	int sigfd;
+	struct conn *conns; /* every connection, doubly linked */
+	unsigned int nconns;
+	struct conn *ready; /* connections with a buffered record */
+	bool accepting;	    /* listeners are in the epoll set */
+	bool at_limit;	    /* paused by max_clients */
+	bool stopping;
+	uint64_t accept_resume_ms; /* paused for lack of fds until then */
+	uint64_t next_sweep_ms;
+	uint64_t stop_deadline_ms;
+	uint64_t message_ms, idle_ms;
+	struct rpc_buf obuf;
+	struct conn_env env;
+};
+
+static uint64_t
+worker_now_ms(void)
+{
+	struct timespec ts;
+
+	/* The coarse clock is read without a system call. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+worker_accept_set(struct worker *w, bool on)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	if (w->accepting == on)
+		return;
+	for (size_t i = 0; i < w->ls->n; i++) {
+		ev.data.u64 = WORKER_TAG_LISTENER + i;
+		if (epoll_ctl(w->epfd, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL,
+			      w->ls->ls[i].fd, &ev) < 0)
+			log_error("cannot %s accepting on '%s': %s",
+				  on ? "resume" : "pause", w->ls->ls[i].name,
+				  strerror(errno));
+	}
+	w->accepting = on;
+}
+
+/* Accept again when nothing holds it back any more. */
+static void
+worker_accept_maybe_resume(struct worker *w)
+{
+	if (w->accepting || w->stopping || w->accept_resume_ms)
+		return;
+	if (w->cfg->max_clients && w->nconns >= w->cfg->max_clients)
+		return;
+	if (w->at_limit) {
+		log_info("%u connections, below max_clients %u: accepting "
+			 "again",
+			 w->nconns, w->cfg->max_clients);
+		w->at_limit = false;
+	}
+	worker_accept_set(w, true);
+}
+
+static void
+worker_ready_remove(struct worker *w, struct conn *c)
+{
+	struct conn **pp;
+
+	if (!c->on_ready)
+		return;
+	for (pp = &w->ready; *pp; pp = &(*pp)->ready_next) {
+		if (*pp == c) {
+			*pp = c->ready_next;
+			break;
+		}
+	}
+	c->on_ready = false;
+	c->ready_next = NULL;
+}
+
+static void
+worker_conn_close(struct worker *w, struct conn *c)
+{
+	worker_ready_remove(w, c);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	w->nconns--;
+	/* Closing the fd removes it from the epoll set. */
+	conn_free(c);
+	worker_accept_maybe_resume(w);
+}
+
+static int
+worker_conn_watch(struct worker *w, struct conn *c, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = c };
+
+	if (c->events == events)
+		return 0;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, c->fd, &ev) < 0) {
+		log_error("closing connection of '%s': cannot watch it: %s",
+			  c->sess.identity, strerror(errno));
+		return -1;
+	}
+	c->events = events;
+	return 0;
+}
+
+/* Do what the connection asked for after an event. */
+static void
+worker_conn_next(struct worker *w, struct conn *c, enum conn_next next)
+{
+	switch (next) {
+	case CONN_WRITE:
+		if (worker_conn_watch(w, c, EPOLLOUT) < 0)
+			break;
+		return;
+	case CONN_READY:
+		if (w->stopping)
+			break;
+		if (worker_conn_watch(w, c, EPOLLIN) < 0)
+			break;
+		if (!c->on_ready) {
+			c->on_ready = true;
+			c->ready_next = w->ready;
+			w->ready = c;
+		}
+		return;
+	case CONN_READ:
+		if (w->stopping)
+			break;
+		if (worker_conn_watch(w, c, EPOLLIN) < 0)
+			break;
+		return;
+	case CONN_CLOSE:
+		break;
+	}
+	worker_conn_close(w, c);
+}
+
+static void
+worker_conn_event(struct worker *w, struct conn *c, uint32_t events)
+{
+	enum conn_next next;
+
+	(void)events; /* errors and hang-ups show up in read or send */
+	if (conn_has_output(c))
+		next = conn_on_writable(c, &w->env);
+	else
+		next = conn_on_readable(c, &w->env);
+	worker_conn_next(w, c, next);
+}
+
+/* Run connections whose next record is already buffered. */
+static void
+worker_run_ready(struct worker *w)
+{
+	struct conn *list = w->ready, *c;
+
+	w->ready = NULL;
+	while (list) {
+		c = list;
+		list = c->ready_next;
+		c->ready_next = NULL;
+		c->on_ready = false;
+		worker_conn_next(w, c, conn_on_readable(c, &w->env));
+	}
+}
+
+static void
+worker_conn_add(struct worker *w, const struct listener *l, int fd,
+		const struct sockaddr *peer, socklen_t peerlen)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct rvirt_error err;
+	struct conn *c;
+	int one = 1;
+
+	c = conn_new(fd, l->kind, w->env.now_ms);
+	if (!c) {
+		log_error("cannot accept on '%s': out of memory", l->name);
+		close(fd);
+		return;
+	}
+	if (auth_session_init(&c->sess, l->kind, fd, peer, peerlen, w->cfg,
+			      &err) < 0) {
+		log_warn("closing a connection on '%s': %s", l->name,
+			 err.message);
+		conn_free(c);
+		return;
+	}
+	/* Replies are whole records: send them now, not after 40 ms. */
+	if (l->kind == LISTEN_TCP)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	ev.data.ptr = c;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		log_error("closing connection of '%s': cannot watch it: %s",
+			  c->sess.identity, strerror(errno));
+		conn_free(c);
+		return;
+	}
+	c->events = EPOLLIN;
+	c->next = w->conns;
+	if (w->conns)
+		w->conns->prev = c;
+	w->conns = c;
+	w->nconns++;
+	log_debug("connection of '%s' on '%s'", c->sess.identity, l->name);
+}
+
+static void
+worker_accept(struct worker *w, const struct listener *l)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd;
+
+	for (int i = 0; i < WORKER_ACCEPTS_PER_EVENT && w->accepting; i++) {
+		if (w->cfg->max_clients && w->nconns >= w->cfg->max_clients) {
+			/* The rest wait in the kernel's backlog. */
+			log_warn("max_clients %u reached: new connections "
+				 "wait until one closes",
+				 w->cfg->max_clients);
+			w->at_limit = true;
+			worker_accept_set(w, false);
+			return;
+		}
+		sl = sizeof(ss);
+		fd = accept4(l->fd, (struct sockaddr *)&ss, &sl,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			switch (errno) {
+			case EAGAIN:
+			case EINTR:
+			case ECONNABORTED:
+			case EPROTO:
+				return;
+			case EMFILE:
+			case ENFILE:
+			case ENOBUFS:
+			case ENOMEM:
+				/*
+				 * Level-triggered: without a pause the
+				 * loop would spin on the waiting client.
+				 */
+				log_error("cannot accept on '%s': %s: pausing "
+					  "for %d ms",
+					  l->name, strerror(errno),
+					  WORKER_ACCEPT_PAUSE_MS);
+				w->accept_resume_ms =
+					w->env.now_ms + WORKER_ACCEPT_PAUSE_MS;
+				worker_accept_set(w, false);
+				return;
+			default:
+				log_error("cannot accept on '%s': %s", l->name,
+					  strerror(errno));
+				return;
+			}
+		}
+		worker_conn_add(w, l, fd, (const struct sockaddr *)&ss, sl);
+	}
+}
+
+static void
+worker_stop(struct worker *w, const char *why)
+{
+	struct conn *c, *next;
+
+	if (w->stopping)
+		return;
+	log_info("stopping on %s", why);
+	w->stopping = true;
+	w->stop_deadline_ms = w->env.now_ms + WORKER_DRAIN_TIMEOUT * 1000;
+	worker_accept_set(w, false);
+	/* The call in hand is done (one thread); unsent replies may drain. */
+	for (c = w->conns; c; c = next) {
+		next = c->next;
+		if (!conn_has_output(c))
+			worker_conn_close(w, c);
+	}
+}
+
+static int
+worker_signals(struct worker *w, struct rvirt_error *err)
+{
+	struct signalfd_siginfo si;
+	ssize_t n;
+
+	for (int i = 0; i < 16; i++) {
+		n = read(w->sigfd, &si, sizeof(si));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return 0;
+		if (n != sizeof(si)) {
+			err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+				      errno, "cannot read signals");
+			return -1;
+		}
+		switch (si.ssi_signo) {
+		case SIGTERM:
+			worker_stop(w, "SIGTERM");
+			break;
+		case SIGINT:
+			worker_stop(w, "SIGINT");
+			break;
+		case SIGHUP:
+			log_warn("SIGHUP: reload is not implemented yet");
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Close connections past their deadlines; once a second. */
+static void
+worker_sweep(struct worker *w)
+{
+	struct conn *c, *next;
+	const char *why;
+
+	w->next_sweep_ms = w->env.now_ms + WORKER_SWEEP_MS;
+	if (w->accept_resume_ms && w->env.now_ms >= w->accept_resume_ms) {
+		w->accept_resume_ms = 0;
+		worker_accept_maybe_resume(w);
+	}
+	if (!w->message_ms && !w->idle_ms)
+		return;
+	for (c = w->conns; c; c = next) {
+		next = c->next;
+		why = conn_expired(c, w->env.now_ms, w->message_ms, w->idle_ms);
+		if (!why)
+			continue;
+		log_info("closing connection of '%s': %s", c->sess.identity,
+			 why);
+		worker_conn_close(w, c);
+	}
+}
+
+/* Milliseconds epoll_wait may sleep. */
+static int
+worker_timeout(const struct worker *w)
+{
+	uint64_t deadline = UINT64_MAX, now = w->env.now_ms;
+
+	if (w->ready)
+		return 0;
+	if (w->nconns && (w->message_ms || w->idle_ms))
+		deadline = w->next_sweep_ms;
+	if (w->accept_resume_ms && w->accept_resume_ms < deadline)
+		deadline = w->accept_resume_ms;
+	if (w->stopping && w->stop_deadline_ms < deadline)
+		deadline = w->stop_deadline_ms;
+	if (deadline == UINT64_MAX)
+		return -1;
+	if (deadline <= now)
+		return 0;
+	/* The coarse clock lags by a tick: do not wake up a tick early. */
+	return deadline - now > INT_MAX - 10 ? INT_MAX : (int)(deadline - now) + 5;
+}
+
+static int
+worker_setup(struct worker *w, const struct config *cfg,
+	     const struct listen_set *ls, struct store *store,
+	     struct rvirt_error *err)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	sigset_t set;
+
+	memset(w, 0, sizeof(*w));
+	w->cfg = cfg;
+	w->ls = ls;
+	w->epfd = w->sigfd = -1;
+	w->message_ms = (uint64_t)cfg->message_timeout * 1000;
+	w->idle_ms = (uint64_t)cfg->idle_timeout * 1000;
+	w->env.store = store;
+	w->env.obuf = &w->obuf;
+	w->env.rbuf_size = WORKER_RBUF_SIZE;
+	w->env.rbuf = malloc(WORKER_RBUF_SIZE);
+	w->env.now_ms = worker_now_ms();
+	if (!w->env.rbuf) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_SERVER,
+			"cannot allocate the read buffer");
+		return -1;
+	}
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (w->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
+			      "cannot set up signal handling");
+		return -1;
+	}
+	w->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (w->epfd < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
+			      "cannot create the event loop");
+		return -1;
+	}
+	ev.data.u64 = WORKER_TAG_SIGNAL;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->sigfd, &ev) < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
+			      "cannot watch signals");
+		return -1;
+	}
+	worker_accept_set(w, true);
+	if (!w->accepting && ls->n) {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+			"cannot watch the listening sockets");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+worker_release(struct worker *w)
+{
+	w->stopping = true; /* no accepting again as connections close */
+	while (w->conns)
+		worker_conn_close(w, w->conns);
+	if (w->epfd >= 0)
+		close(w->epfd);
+	if (w->sigfd >= 0)
+		close(w->sigfd);
+	free(w->env.rbuf);
+	rpc_buf_release(&w->obuf);
+}
+
+/*
+ * Handle one event; signals only say so in *sig, since a stop closes
+ * connections that later events of the same batch still point to.
+ */
+static void
+worker_event(struct worker *w, const struct epoll_event *ev, bool *sig)
+{
+	uint64_t tag = ev->data.u64;
+
+	if (tag == WORKER_TAG_SIGNAL)
+		*sig = true;
+	else if (tag >= WORKER_TAG_LISTENER &&
+		 tag < WORKER_TAG_LISTENER + w->ls->n)
+		worker_accept(w, &w->ls->ls[tag - WORKER_TAG_LISTENER]);
+	else
+		worker_conn_event(w, ev->data.ptr, ev->events);
+}
+
+int
+worker_run(const struct config *cfg, const struct listen_set *ls,
+	   struct store *store, struct rvirt_error *err)
+{
+	struct epoll_event evs[WORKER_MAX_EVENTS];
+	struct worker w;
+	bool sig;
+	int n, rc = -1;
+
+	if (worker_setup(&w, cfg, ls, store, err) < 0)
+		goto out;
+	rc = 0;
+	while (rc == 0 && !(w.stopping && w.nconns == 0)) {
+		n = epoll_wait(w.epfd, evs, WORKER_MAX_EVENTS,
+			       worker_timeout(&w));
+		if (n < 0 && errno != EINTR) {
+			err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+				      errno, "cannot wait for events");
+			rc = -1;
+			break;
+		}
+		w.env.now_ms = worker_now_ms();
+		sig = false;
+		for (int i = 0; i < n; i++)
+			worker_event(&w, &evs[i], &sig);
+		worker_run_ready(&w);
+		if (sig && worker_signals(&w, err) < 0) {
+			rc = -1;
+			break;
+		}
+		if (w.env.now_ms >= w.next_sweep_ms)
+			worker_sweep(&w);
+		if (w.stopping && w.nconns && w.env.now_ms >= w.stop_deadline_ms) {
+			log_warn("closing %u connections with replies unsent "
+				 "after %d seconds",
+				 w.nconns, WORKER_DRAIN_TIMEOUT);
+			break;
+		}
+	}
+out:
+	worker_release(&w);
+	return rc;
+}
