@@ -1,0 +1,788 @@
+/* SPDX-License-Identifier: MIT */
+/* conn: the public API of librvirt (rvirt.h) over the rpcgen client stubs. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The wire header and rvirt.h both define struct rvirt_node_info and
+ * struct rvirt_domain_info, with different members.  This file needs
+ * both, so the wire ones get other names here; their layout and XDR
+ * routines are the same.
+ */
+#define rvirt_node_info rvirt_wire_node_info
+#define rvirt_domain_info rvirt_wire_domain_info
+#include "rvirt_protocol.h"
+#undef rvirt_node_info
+#undef rvirt_domain_info
+
+#include "err.h"
+#include "rpcclnt.h"
+#include "rvirt.h"
+#include "stream.h"
+#include "uri.h"
+#include "uuid.h"
+
+#define CONN_DEFAULT_URI "test:///default"
+#define CONN_CONNECT_TIMEOUT_MS 10000
+#define CONN_CLOSE_TIMEOUT_S 5
+
+struct rvirt_conn {
+	pthread_mutex_t lock; /* one call at a time on clnt */
+	CLIENT *clnt;
+	unsigned int flags;
+	unsigned char cookie[RVIRT_COOKIE_LEN];
+};
+
+/* XDR encodes from char *, which never writes through it. */
+static char *
+conn_unconst(const char *s)
+{
+	union {
+		const char *c;
+		char *m;
+	} u = { .c = s };
+
+	return u.m;
+}
+
+static int
+conn_begin(struct rvirt_conn *conn, struct rvirt_error *err)
+{
+	if (!conn) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"no connection given");
+		return -1;
+	}
+	pthread_mutex_lock(&conn->lock);
+	return 0;
+}
+
+/*
+ * Release the lock taken by conn_begin and turn the outcome of a stub
+ * into 0, or -1 with *err: the RPC failure, or the error the daemon
+ * sent (status and we are read only when the call itself succeeded).
+ */
+static int
+conn_end(struct rvirt_conn *conn, const char *proc, enum clnt_stat st,
+	 rvirt_status status, const rvirt_wire_error *we,
+	 struct rvirt_error *err)
+{
+	struct rvirt_error detail;
+	int code = RVIRT_ERR_RPC, origin = RVIRT_FROM_RPC;
+
+	if (st == RPC_SUCCESS) {
+		pthread_mutex_unlock(&conn->lock);
+		if (status == RVIRT_OK)
+			return 0;
+		if (err) {
+			err->code = we->code != RVIRT_ERR_OK
+					    ? we->code
+					    : RVIRT_ERR_INTERNAL;
+			err->origin = we->origin;
+			snprintf(err->message, sizeof(err->message), "%s",
+				 we->message ? we->message : "");
+		}
+		return -1;
+	}
+	rpcclnt_get_error(conn->clnt, &detail);
+	pthread_mutex_unlock(&conn->lock);
+	switch (st) {
+	case RPC_CANTSEND:
+	case RPC_CANTRECV:
+		code = RVIRT_ERR_TRANSPORT;
+		origin = RVIRT_FROM_TRANSPORT;
+		break;
+	case RPC_TIMEDOUT:
+		code = RVIRT_ERR_TIMEOUT;
+		origin = RVIRT_FROM_TRANSPORT;
+		break;
+	default:
+		break;
+	}
+	if (detail.code == RVIRT_ERR_LIMIT ||
+	    detail.code == RVIRT_ERR_NO_MEMORY)
+		code = detail.code;
+	if (detail.message[0])
+		err_set(err, code, origin, "cannot call %s: %s: %s", proc,
+			clnt_sperrno(st), detail.message);
+	else
+		err_set(err, code, origin, "cannot call %s: %s", proc,
+			clnt_sperrno(st));
+	return -1;
+}
+
+static char *
+conn_strdup(const char *s, struct rvirt_error *err)
+{
+	char *d = strdup(s ? s : "");
+
+	if (!d)
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_CLIENT,
+			"out of memory");
+	return d;
+}
+
+static void
+conn_domain_from_wire(const rvirt_wire_domain *w, struct rvirt_domain *d)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->name, sizeof(d->name), "%s", w->name ? w->name : "");
+	memcpy(d->uuid, w->uuid, sizeof(d->uuid));
+	d->id = w->id;
+}
+
+/* args borrows dom's name: valid while dom is. */
+static int
+conn_domain_to_args(const struct rvirt_domain *dom, rvirt_domain_args *args,
+		    struct rvirt_error *err)
+{
+	if (!dom) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"no domain given");
+		return -1;
+	}
+	if (strnlen(dom->name, sizeof(dom->name)) == sizeof(dom->name)) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"domain name is not terminated");
+		return -1;
+	}
+	memset(args, 0, sizeof(*args));
+	args->dom.name = conn_unconst(dom->name);
+	memcpy(args->dom.uuid, dom->uuid, sizeof(args->dom.uuid));
+	args->dom.id = dom->id;
+	args->flags = 0;
+	return 0;
+}
+
+static int
+conn_check_xml(const char *xml, struct rvirt_error *err)
+{
+	size_t len;
+
+	if (!xml) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"no xml given");
+		return -1;
+	}
+	len = strnlen(xml, (size_t)RVIRT_XML_MAX + 1);
+	if (len > RVIRT_XML_MAX) {
+		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_CLIENT,
+			"xml document is longer than %d bytes", RVIRT_XML_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+conn_free(struct rvirt_conn *conn)
+{
+	if (conn->clnt)
+		clnt_destroy(conn->clnt);
+	pthread_mutex_destroy(&conn->lock);
+	explicit_bzero(conn->cookie, sizeof(conn->cookie));
+	free(conn);
+}
+
+struct rvirt_conn *
+rvirt_conn_open(const char *uri, unsigned int flags, struct rvirt_error *err)
+{
+	rvirt_connect_open_args args = { 0 };
+	rvirt_connect_open_ret ret = { 0 };
+	struct rvirt_conn *conn = NULL;
+	struct stream *st;
+	struct uri *u = NULL;
+	enum clnt_stat cs;
+	int rc;
+
+	if (flags & ~(unsigned int)RVIRT_CONNECT_RO) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"unsupported flags 0x%x", flags & ~RVIRT_CONNECT_RO);
+		return NULL;
+	}
+	if (!uri) {
+		uri = getenv("RVIRT_DEFAULT_URI");
+		if (!uri || !uri[0])
+			uri = CONN_DEFAULT_URI;
+	}
+	u = uri_parse(uri, err);
+	if (!u)
+		return NULL;
+	args.uri = uri_open_name(u);
+	args.flags = flags;
+	if (!args.uri) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_CLIENT,
+			"out of memory");
+		goto fail;
+	}
+	conn = calloc(1, sizeof(*conn));
+	if (!conn) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_CLIENT,
+			"out of memory");
+		goto fail;
+	}
+	pthread_mutex_init(&conn->lock, NULL);
+	conn->flags = flags;
+	st = stream_connect(u, flags, CONN_CONNECT_TIMEOUT_MS, err);
+	if (!st)
+		goto fail;
+	conn->clnt = rpcclnt_new(st, RVIRT_PROGRAM, RVIRT_V1, err);
+	if (!conn->clnt)
+		goto fail;
+
+	pthread_mutex_lock(&conn->lock);
+	cs = rvirt_proc_connect_open_1(&args, &ret, conn->clnt);
+	rc = conn_end(conn, "CONNECT_OPEN", cs, ret.status,
+		      &ret.rvirt_connect_open_ret_u.error, err);
+	if (rc == 0)
+		memcpy(conn->cookie, ret.rvirt_connect_open_ret_u.cookie,
+		       sizeof(conn->cookie));
+	xdr_free((xdrproc_t)xdr_rvirt_connect_open_ret, &ret);
+	if (rc < 0)
+		goto fail;
+	free(args.uri);
+	uri_free(u);
+	return conn;
+fail:
+	if (conn)
+		conn_free(conn);
+	free(args.uri);
+	uri_free(u);
+	return NULL;
+}
+
+void
+rvirt_conn_close(struct rvirt_conn *conn)
+{
+	rvirt_void_ret ret = { 0 };
+	struct timeval tv = { CONN_CLOSE_TIMEOUT_S, 0 };
+
+	if (!conn)
+		return;
+	pthread_mutex_lock(&conn->lock);
+	/* The session ends with the connection anyway: errors are moot. */
+	if (!rpcclnt_is_broken(conn->clnt)) {
+		clnt_control(conn->clnt, CLSET_TIMEOUT, (char *)&tv);
+		if (rvirt_proc_connect_close_1(NULL, &ret, conn->clnt) ==
+		    RPC_SUCCESS)
+			xdr_free((xdrproc_t)xdr_rvirt_void_ret, &ret);
+	}
+	pthread_mutex_unlock(&conn->lock);
+	conn_free(conn);
+}
+
+int
+rvirt_conn_ping(struct rvirt_conn *conn, struct rvirt_error *err)
+{
+	enum clnt_stat cs;
+	char dummy;
+
+	if (conn_begin(conn, err) < 0)
+		return -1;
+	cs = rvirt_proc_null_1(NULL, &dummy, conn->clnt);
+	return conn_end(conn, "NULL", cs, RVIRT_OK, NULL, err);
+}
+
+/* The procedures that return one string. */
+static char *
+conn_get_string(struct rvirt_conn *conn, const char *proc,
+		enum clnt_stat (*stub)(void *, rvirt_string_ret *, CLIENT *),
+		struct rvirt_error *err)
+{
+	rvirt_string_ret ret = { 0 };
+	enum clnt_stat cs;
+	char *s = NULL;
+
+	if (conn_begin(conn, err) < 0)
+		return NULL;
+	cs = stub(NULL, &ret, conn->clnt);
+	if (conn_end(conn, proc, cs, ret.status, &ret.rvirt_string_ret_u.error,
+		     err) == 0)
+		s = conn_strdup(ret.rvirt_string_ret_u.value, err);
+	xdr_free((xdrproc_t)xdr_rvirt_string_ret, &ret);
+	return s;
+}
+
+char *
+rvirt_conn_get_type(struct rvirt_conn *conn, struct rvirt_error *err)
+{
+	return conn_get_string(conn, "CONNECT_GET_TYPE",
+			       rvirt_proc_connect_get_type_1, err);
+}
+
+char *
+rvirt_conn_get_hostname(struct rvirt_conn *conn, struct rvirt_error *err)
+{
+	return conn_get_string(conn, "CONNECT_GET_HOSTNAME",
+			       rvirt_proc_connect_get_hostname_1, err);
+}
+
+char *
+rvirt_conn_get_uri(struct rvirt_conn *conn, struct rvirt_error *err)
+{
+	return conn_get_string(conn, "CONNECT_GET_URI",
+			       rvirt_proc_connect_get_uri_1, err);
+}
+
+int
+rvirt_conn_get_version(struct rvirt_conn *conn, uint64_t *version,
+		       struct rvirt_error *err)
+{
+	rvirt_version_ret ret = { 0 };
+	enum clnt_stat cs;
+	int rc;
+
+	if (!version) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"no version pointer given");
+		return -1;
+	}
+	if (conn_begin(conn, err) < 0)
+		return -1;
+	cs = rvirt_proc_connect_get_version_1(NULL, &ret, conn->clnt);
+	rc = conn_end(conn, "CONNECT_GET_VERSION", cs, ret.status,
+		      &ret.rvirt_version_ret_u.error, err);
+	if (rc == 0)
+		*version = ret.rvirt_version_ret_u.number;
+	xdr_free((xdrproc_t)xdr_rvirt_version_ret, &ret);
+	return rc;
+}
+
+/* The procedures that return an XML document. */
+static char *
+conn_xml_result(struct rvirt_conn *conn, const char *proc, enum clnt_stat cs,
+		rvirt_xml_ret *ret, struct rvirt_error *err)
+{
+	char *s = NULL;
+
+	if (conn_end(conn, proc, cs, ret->status, &ret->rvirt_xml_ret_u.error,
+		     err) == 0)
+		s = conn_strdup(ret->rvirt_xml_ret_u.xml, err);
+	xdr_free((xdrproc_t)xdr_rvirt_xml_ret, ret);
+	return s;
+}
+
+char *
+rvirt_conn_get_capabilities(struct rvirt_conn *conn, struct rvirt_error *err)
+{
+	rvirt_xml_ret ret = { 0 };
+	enum clnt_stat cs;
+
+	if (conn_begin(conn, err) < 0)
+		return NULL;
+	cs = rvirt_proc_connect_get_capabilities_1(NULL, &ret, conn->clnt);
+	return conn_xml_result(conn, "CONNECT_GET_CAPABILITIES", cs, &ret, err);
+}
+
+int
+rvirt_node_get_info(struct rvirt_conn *conn, struct rvirt_node_info *info,
+		    struct rvirt_error *err)
+{
+	rvirt_node_info_ret ret = { 0 };
+	const rvirt_wire_node_info *w = &ret.rvirt_node_info_ret_u.info;
+	enum clnt_stat cs;
+	int rc;
+
+	if (!info) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"no node info pointer given");
+		return -1;
+	}
+	if (conn_begin(conn, err) < 0)
+		return -1;
+	cs = rvirt_proc_node_get_info_1(NULL, &ret, conn->clnt);
+	rc = conn_end(conn, "NODE_GET_INFO", cs, ret.status,
+		      &ret.rvirt_node_info_ret_u.error, err);
+	if (rc == 0) {
+		memset(info, 0, sizeof(*info));
+		snprintf(info->model, sizeof(info->model), "%s",
+			 w->model ? w->model : "");
+		info->memory_kib = w->memory_kib;
+		info->cpus = w->cpus;
+		info->mhz = w->mhz;
+		info->nodes = w->nodes;
+		info->sockets = w->sockets;
+		info->cores = w->cores;
+		info->threads = w->threads;
+	}
+	xdr_free((xdrproc_t)xdr_rvirt_node_info_ret, &ret);
+	return rc;
+}
+
+static int
+conn_domain_cmp(const void *a, const void *b)
+{
+	const struct rvirt_domain *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+int
+rvirt_domain_list_all(struct rvirt_conn *conn, unsigned int flags,
+		      struct rvirt_domain **doms, size_t *ndoms,
+		      struct rvirt_error *err)
+{
+	rvirt_domain_list_args args = { .flags = flags };
+	rvirt_domain_list_ret ret = { 0 };
+	struct rvirt_domain *list = NULL;
+	enum clnt_stat cs;
+	u_int i, n;
+	int rc;
+
+	if (!doms || !ndoms) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"no list pointer given");
+		return -1;
+	}
+	if (flags & ~(unsigned int)(RVIRT_LIST_ACTIVE | RVIRT_LIST_INACTIVE)) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"unsupported flags 0x%x",
+			flags & ~(unsigned int)(RVIRT_LIST_ACTIVE |
+						RVIRT_LIST_INACTIVE));
+		return -1;
+	}
+	if (conn_begin(conn, err) < 0)
+		return -1;
+	cs = rvirt_proc_domain_list_all_1(&args, &ret, conn->clnt);
+	rc = conn_end(conn, "DOMAIN_LIST_ALL", cs, ret.status,
+		      &ret.rvirt_domain_list_ret_u.error, err);
+	if (rc < 0)
+		goto out;
+	/* XDR bounded the count by RVIRT_DOMAIN_LIST_MAX already. */
+	n = ret.rvirt_domain_list_ret_u.domains.domains_len;
+	list = calloc(n ? n : 1, sizeof(*list));
+	if (!list) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_CLIENT,
+			"out of memory");
+		rc = -1;
+		goto out;
+	}
+	for (i = 0; i < n; i++)
+		conn_domain_from_wire(
+			&ret.rvirt_domain_list_ret_u.domains.domains_val[i],
+			&list[i]);
+	qsort(list, n, sizeof(*list), conn_domain_cmp);
+	*doms = list;
+	*ndoms = n;
+out:
+	xdr_free((xdrproc_t)xdr_rvirt_domain_list_ret, &ret);
+	return rc;
+}
+
+/* The procedures that return a domain; out may be NULL. */
+static int
+conn_domain_result(struct rvirt_conn *conn, const char *proc, enum clnt_stat cs,
+		   rvirt_domain_ret *ret, struct rvirt_domain *out,
+		   struct rvirt_error *err)
+{
+	int rc = conn_end(conn, proc, cs, ret->status,
+			  &ret->rvirt_domain_ret_u.error, err);
+
+	if (rc == 0 && out)
+		conn_domain_from_wire(&ret->rvirt_domain_ret_u.dom, out);
+	xdr_free((xdrproc_t)xdr_rvirt_domain_ret, ret);
+	return rc;
+}
+
+static int
+conn_check_out(const void *out, struct rvirt_error *err)
+{
+	if (out)
+		return 0;
+	err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+		"no result pointer given");
+	return -1;
+}
+
+int
+rvirt_domain_lookup_by_name(struct rvirt_conn *conn, const char *name,
+			    struct rvirt_domain *out, struct rvirt_error *err)
+{
+	rvirt_lookup_name_args args = { 0 };
+	rvirt_domain_ret ret = { 0 };
+	enum clnt_stat cs;
+
+	if (conn_check_out(out, err) < 0)
+		return -1;
+	if (!name || strnlen(name, RVIRT_NAME_MAX + 1) > RVIRT_NAME_MAX) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			name ? "domain name is longer than %d bytes"
+			     : "no domain name given (limit %d bytes)",
+			RVIRT_NAME_MAX);
+		return -1;
+	}
+	args.name = conn_unconst(name);
+	if (conn_begin(conn, err) < 0)
+		return -1;
+	cs = rvirt_proc_domain_lookup_by_name_1(&args, &ret, conn->clnt);
+	return conn_domain_result(conn, "DOMAIN_LOOKUP_BY_NAME", cs, &ret, out,
+				  err);
+}
+
+int
+rvirt_domain_lookup_by_uuid(struct rvirt_conn *conn, const unsigned char *uuid,
+			    struct rvirt_domain *out, struct rvirt_error *err)
+{
+	rvirt_lookup_uuid_args args = { 0 };
+	rvirt_domain_ret ret = { 0 };
+	enum clnt_stat cs;
+
+	if (conn_check_out(out, err) < 0)
+		return -1;
+	if (!uuid) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"no uuid given");
+		return -1;
+	}
+	memcpy(args.uuid, uuid, sizeof(args.uuid));
+	if (conn_begin(conn, err) < 0)
+		return -1;
+	cs = rvirt_proc_domain_lookup_by_uuid_1(&args, &ret, conn->clnt);
+	return conn_domain_result(conn, "DOMAIN_LOOKUP_BY_UUID", cs, &ret, out,
+				  err);
+}
+
+int
+rvirt_domain_lookup_by_id(struct rvirt_conn *conn, int id,
+			  struct rvirt_domain *out, struct rvirt_error *err)
+{
+	rvirt_lookup_id_args args = { .id = id };
+	rvirt_domain_ret ret = { 0 };
+	enum clnt_stat cs;
+
+	if (conn_check_out(out, err) < 0)
+		return -1;
+	if (conn_begin(conn, err) < 0)
+		return -1;
+	cs = rvirt_proc_domain_lookup_by_id_1(&args, &ret, conn->clnt);
+	return conn_domain_result(conn, "DOMAIN_LOOKUP_BY_ID", cs, &ret, out,
+				  err);
+}
+
+static int
+conn_domain_xml(struct rvirt_conn *conn, const char *proc,
+		enum clnt_stat (*stub)(rvirt_domain_xml_args *,
+				       rvirt_domain_ret *, CLIENT *),
+		const char *xml, struct rvirt_domain *out,
+		struct rvirt_error *err)
+{
+	rvirt_domain_xml_args args = { 0 };
+	rvirt_domain_ret ret = { 0 };
+	enum clnt_stat cs;
+
+	if (conn_check_out(out, err) < 0 || conn_check_xml(xml, err) < 0)
+		return -1;
+	args.xml = conn_unconst(xml);
+	if (conn_begin(conn, err) < 0)
+		return -1;
+	cs = stub(&args, &ret, conn->clnt);
+	return conn_domain_result(conn, proc, cs, &ret, out, err);
+}
+
+int
+rvirt_domain_define_xml(struct rvirt_conn *conn, const char *xml,
+			struct rvirt_domain *out, struct rvirt_error *err)
+{
+	return conn_domain_xml(conn, "DOMAIN_DEFINE_XML",
+			       rvirt_proc_domain_define_xml_1, xml, out, err);
+}
+
+int
+rvirt_domain_create_xml(struct rvirt_conn *conn, const char *xml,
+			struct rvirt_domain *out, struct rvirt_error *err)
+{
+	return conn_domain_xml(conn, "DOMAIN_CREATE_XML",
+			       rvirt_proc_domain_create_xml_1, xml, out, err);
+}
+
+int
+rvirt_domain_create(struct rvirt_conn *conn, const struct rvirt_domain *dom,
+		    struct rvirt_domain *out, struct rvirt_error *err)
+{
+	rvirt_domain_args args;
+	rvirt_domain_ret ret = { 0 };
+	enum clnt_stat cs;
+
+	if (conn_domain_to_args(dom, &args, err) < 0 ||
+	    conn_begin(conn, err) < 0)
+		return -1;
+	cs = rvirt_proc_domain_create_1(&args, &ret, conn->clnt);
+	return conn_domain_result(conn, "DOMAIN_CREATE", cs, &ret, out, err);
+}
+
+/* The procedures that take a domain and return nothing. */
+static int
+conn_domain_void(struct rvirt_conn *conn, const char *proc,
+		 enum clnt_stat (*stub)(rvirt_domain_args *, rvirt_void_ret *,
+					CLIENT *),
+		 const struct rvirt_domain *dom, struct rvirt_error *err)
+{
+	rvirt_domain_args args;
+	rvirt_void_ret ret = { 0 };
+	enum clnt_stat cs;
+	int rc;
+
+	if (conn_domain_to_args(dom, &args, err) < 0 ||
+	    conn_begin(conn, err) < 0)
+		return -1;
+	cs = stub(&args, &ret, conn->clnt);
+	rc = conn_end(conn, proc, cs, ret.status, &ret.rvirt_void_ret_u.error,
+		      err);
+	xdr_free((xdrproc_t)xdr_rvirt_void_ret, &ret);
+	return rc;
+}
+
+int
+rvirt_domain_undefine(struct rvirt_conn *conn, const struct rvirt_domain *dom,
+		      struct rvirt_error *err)
+{
+	return conn_domain_void(conn, "DOMAIN_UNDEFINE",
+				rvirt_proc_domain_undefine_1, dom, err);
+}
+
+int
+rvirt_domain_destroy(struct rvirt_conn *conn, const struct rvirt_domain *dom,
+		     struct rvirt_error *err)
+{
+	return conn_domain_void(conn, "DOMAIN_DESTROY",
+				rvirt_proc_domain_destroy_1, dom, err);
+}
+
+int
+rvirt_domain_shutdown(struct rvirt_conn *conn, const struct rvirt_domain *dom,
+		      struct rvirt_error *err)
+{
+	return conn_domain_void(conn, "DOMAIN_SHUTDOWN",
+				rvirt_proc_domain_shutdown_1, dom, err);
+}
+
+int
+rvirt_domain_reboot(struct rvirt_conn *conn, const struct rvirt_domain *dom,
+		    struct rvirt_error *err)
+{
+	return conn_domain_void(conn, "DOMAIN_REBOOT",
+				rvirt_proc_domain_reboot_1, dom, err);
+}
+
+int
+rvirt_domain_suspend(struct rvirt_conn *conn, const struct rvirt_domain *dom,
+		     struct rvirt_error *err)
+{
+	return conn_domain_void(conn, "DOMAIN_SUSPEND",
+				rvirt_proc_domain_suspend_1, dom, err);
+}
+
+int
+rvirt_domain_resume(struct rvirt_conn *conn, const struct rvirt_domain *dom,
+		    struct rvirt_error *err)
+{
+	return conn_domain_void(conn, "DOMAIN_RESUME",
+				rvirt_proc_domain_resume_1, dom, err);
+}
+
+int
+rvirt_domain_get_info(struct rvirt_conn *conn, const struct rvirt_domain *dom,
+		      struct rvirt_domain_info *info, struct rvirt_error *err)
+{
+	rvirt_domain_args args;
+	rvirt_domain_info_ret ret = { 0 };
+	const rvirt_wire_domain_info *w = &ret.rvirt_domain_info_ret_u.info;
+	enum clnt_stat cs;
+	int rc;
+
+	if (conn_check_out(info, err) < 0 ||
+	    conn_domain_to_args(dom, &args, err) < 0 ||
+	    conn_begin(conn, err) < 0)
+		return -1;
+	cs = rvirt_proc_domain_get_info_1(&args, &ret, conn->clnt);
+	rc = conn_end(conn, "DOMAIN_GET_INFO", cs, ret.status,
+		      &ret.rvirt_domain_info_ret_u.error, err);
+	if (rc == 0) {
+		memset(info, 0, sizeof(*info));
+		info->state = w->state;
+		info->max_mem_kib = w->max_mem_kib;
+		info->memory_kib = w->memory_kib;
+		info->nr_vcpus = w->nr_vcpus;
+		info->cpu_time_ns = w->cpu_time_ns;
+	}
+	xdr_free((xdrproc_t)xdr_rvirt_domain_info_ret, &ret);
+	return rc;
+}
+
+int
+rvirt_domain_get_state(struct rvirt_conn *conn, const struct rvirt_domain *dom,
+		       int *state, int *reason, struct rvirt_error *err)
+{
+	rvirt_domain_args args;
+	rvirt_domain_state_ret ret = { 0 };
+	enum clnt_stat cs;
+	int rc;
+
+	if (conn_check_out(state, err) < 0 ||
+	    conn_domain_to_args(dom, &args, err) < 0 ||
+	    conn_begin(conn, err) < 0)
+		return -1;
+	cs = rvirt_proc_domain_get_state_1(&args, &ret, conn->clnt);
+	rc = conn_end(conn, "DOMAIN_GET_STATE", cs, ret.status,
+		      &ret.rvirt_domain_state_ret_u.error, err);
+	if (rc == 0) {
+		*state = ret.rvirt_domain_state_ret_u.st.state;
+		if (reason)
+			*reason = ret.rvirt_domain_state_ret_u.st.reason;
+	}
+	xdr_free((xdrproc_t)xdr_rvirt_domain_state_ret, &ret);
+	return rc;
+}
+
+char *
+rvirt_domain_get_xml_desc(struct rvirt_conn *conn,
+			  const struct rvirt_domain *dom, unsigned int flags,
+			  struct rvirt_error *err)
+{
+	rvirt_domain_args args;
+	rvirt_xml_ret ret = { 0 };
+	enum clnt_stat cs;
+
+	if (conn_domain_to_args(dom, &args, err) < 0)
+		return NULL;
+	args.flags = flags;
+	if (conn_begin(conn, err) < 0)
+		return NULL;
+	cs = rvirt_proc_domain_get_xml_desc_1(&args, &ret, conn->clnt);
+	return conn_xml_result(conn, "DOMAIN_GET_XML_DESC", cs, &ret, err);
+}
+
+const char *
+rvirt_domain_state_name(int state)
+{
+	/* virsh's words, so that output reads the same. */
+	static const char *const names[] = {
+		[RVIRT_DOMAIN_NOSTATE] = "no state",
+		[RVIRT_DOMAIN_RUNNING] = "running",
+		[RVIRT_DOMAIN_BLOCKED] = "idle",
+		[RVIRT_DOMAIN_PAUSED] = "paused",
+		[RVIRT_DOMAIN_SHUTDOWN] = "in shutdown",
+		[RVIRT_DOMAIN_SHUTOFF] = "shut off",
+		[RVIRT_DOMAIN_CRASHED] = "crashed",
+	};
+
+	if (state < 0 || (size_t)state >= sizeof(names) / sizeof(names[0]))
+		return "unknown";
+	return names[state];
+}
+
+void
+rvirt_uuid_format(const unsigned char *uuid, char *out)
+{
+	uuid_format(uuid, out);
+}
+
+int
+rvirt_uuid_parse(const char *s, unsigned char *uuid)
+{
+	if (!s || !uuid)
+		return -1;
+	return uuid_parse(s, uuid);
+}

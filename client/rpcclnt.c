@@ -1,0 +1,456 @@
+/* SPDX-License-Identifier: MIT */
+/* rpcclnt: a libtirpc CLIENT over the library's own stream, record marked. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "rpcclnt.h"
+#include "stream.h"
+#include "uuid.h"
+
+#define RPCCLNT_LAST_FRAG 0x80000000u
+
+struct rpcclnt {
+	struct stream *st;
+	uint32_t prog;
+	uint32_t vers;
+	uint32_t next_xid;
+	uint32_t last_xid;
+	struct timeval timeout;
+	int timeout_set; /* CLSET_TIMEOUT was used */
+	int broken;	 /* the stream is out of step */
+	struct rpc_err rpcerr;
+	struct rvirt_error detail;
+};
+
+static struct rpcclnt *
+rpcclnt_priv(CLIENT *clnt)
+{
+	return clnt->cl_private;
+}
+
+static enum clnt_stat
+rpcclnt_fail(struct rpcclnt *rc, enum clnt_stat stat, int errnum)
+{
+	memset(&rc->rpcerr, 0, sizeof(rc->rpcerr));
+	rc->rpcerr.re_status = stat;
+	rc->rpcerr.re_errno = errnum;
+	return stat;
+}
+
+/* Failure of the stream: keep its message, map it to an RPC status. */
+static enum clnt_stat
+rpcclnt_io_fail(struct rpcclnt *rc, enum clnt_stat stat, int errnum)
+{
+	if (rc->detail.code == RVIRT_ERR_TIMEOUT)
+		stat = RPC_TIMEDOUT;
+	return rpcclnt_fail(rc, stat, errnum);
+}
+
+/* Read exactly len bytes; *started is set once any byte arrived. */
+static int
+rpcclnt_read_full(struct rpcclnt *rc, void *buf, size_t len, int64_t deadline,
+		  int *started)
+{
+	unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = stream_read(rc->st, p, len, deadline, &rc->detail);
+
+		if (n == 0) {
+			err_set(&rc->detail, RVIRT_ERR_TRANSPORT,
+				RVIRT_FROM_TRANSPORT,
+				"cannot receive from '%s': connection closed "
+				"by the peer",
+				stream_peer(rc->st));
+			errno = ECONNRESET;
+			return -1;
+		}
+		if (n < 0)
+			return -1;
+		*started = 1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Read one record, all fragments, into a new buffer.  The total is
+ * checked against RVIRT_MESSAGE_MAX before each allocation.  On
+ * failure, *started says whether the stream is now out of step.
+ */
+static int
+rpcclnt_read_record(struct rpcclnt *rc, unsigned char **out, size_t *outlen,
+		    int64_t deadline, int *started)
+{
+	unsigned char *buf = NULL, *nbuf;
+	size_t total = 0;
+	uint32_t mark = 0;
+
+	*started = 0;
+	while (!(mark & RPCCLNT_LAST_FRAG)) {
+		size_t flen;
+
+		if (rpcclnt_read_full(rc, &mark, sizeof(mark), deadline,
+				      started) < 0)
+			goto fail;
+		mark = ntohl(mark);
+		flen = mark & ~RPCCLNT_LAST_FRAG;
+		if (flen > RVIRT_MESSAGE_MAX - total) {
+			err_set(&rc->detail, RVIRT_ERR_LIMIT, RVIRT_FROM_RPC,
+				"reply from '%s' of more than %zu bytes "
+				"exceeds "
+				"the limit of %d bytes",
+				stream_peer(rc->st), total + flen,
+				RVIRT_MESSAGE_MAX);
+			errno = EMSGSIZE;
+			goto fail;
+		}
+		if (flen == 0)
+			continue;
+		nbuf = realloc(buf, total + flen);
+		if (!nbuf) {
+			err_set(&rc->detail, RVIRT_ERR_NO_MEMORY,
+				RVIRT_FROM_RPC, "out of memory");
+			errno = ENOMEM;
+			goto fail;
+		}
+		buf = nbuf;
+		if (rpcclnt_read_full(rc, buf + total, flen, deadline,
+				      started) < 0)
+			goto fail;
+		total += flen;
+	}
+	*out = buf;
+	*outlen = total;
+	return 0;
+fail:
+	free(buf);
+	return -1;
+}
+
+static enum clnt_stat
+rpcclnt_send(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc, xdrproc_t xargs,
+	     void *argsp, int64_t deadline)
+{
+	struct rpc_msg msg = { 0 };
+	unsigned long size;
+	unsigned char *buf;
+	uint32_t mark;
+	XDR x;
+	u_int len;
+	int ok;
+
+	msg.rm_xid = xid;
+	msg.rm_direction = CALL;
+	msg.rm_call.cb_rpcvers = RPC_MSG_VERSION;
+	msg.rm_call.cb_prog = rc->prog;
+	msg.rm_call.cb_vers = rc->vers;
+	msg.rm_call.cb_proc = proc;
+	msg.rm_call.cb_cred = _null_auth;
+	msg.rm_call.cb_verf = _null_auth;
+
+	size = xdr_sizeof((xdrproc_t)xdr_callmsg, &msg) +
+	       xdr_sizeof(xargs, argsp);
+	if (size > RVIRT_MESSAGE_MAX) {
+		err_set(&rc->detail, RVIRT_ERR_LIMIT, RVIRT_FROM_RPC,
+			"call of %lu bytes exceeds the limit of %d bytes", size,
+			RVIRT_MESSAGE_MAX);
+		return rpcclnt_fail(rc, RPC_CANTENCODEARGS, EMSGSIZE);
+	}
+	buf = malloc(sizeof(mark) + size);
+	if (!buf) {
+		err_set(&rc->detail, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_RPC,
+			"out of memory");
+		return rpcclnt_fail(rc, RPC_SYSTEMERROR, ENOMEM);
+	}
+	xdrmem_create(&x, (char *)buf + sizeof(mark), (u_int)size, XDR_ENCODE);
+	ok = xdr_callmsg(&x, &msg) && xargs(&x, argsp);
+	len = xdr_getpos(&x);
+	xdr_destroy(&x);
+	if (!ok) {
+		free(buf);
+		err_set(&rc->detail, RVIRT_ERR_RPC, RVIRT_FROM_RPC,
+			"cannot encode the arguments of procedure %u", proc);
+		return rpcclnt_fail(rc, RPC_CANTENCODEARGS, 0);
+	}
+	mark = htonl(RPCCLNT_LAST_FRAG | len);
+	memcpy(buf, &mark, sizeof(mark));
+	if (stream_write_all(rc->st, buf, sizeof(mark) + len, deadline,
+			     &rc->detail) < 0) {
+		int e = errno;
+
+		free(buf);
+		/* Part of the record may be on the wire already. */
+		rc->broken = 1;
+		return rpcclnt_io_fail(rc, RPC_CANTSEND, e);
+	}
+	free(buf);
+	return RPC_SUCCESS;
+}
+
+/* Decodes nothing: the results are decoded after the header is checked. */
+static bool_t
+rpcclnt_xdr_skip(XDR *x, ...)
+{
+	(void)x;
+	return TRUE;
+}
+
+/*
+ * Decode a reply whose xid matched.  The header is decoded with
+ * xdr_void as the results routine, so the caller's results are touched
+ * only once the header says SUCCESS.
+ */
+static enum clnt_stat
+rpcclnt_decode(struct rpcclnt *rc, unsigned char *rec, size_t len,
+	       xdrproc_t xres, void *resp)
+{
+	struct rpc_msg reply;
+	enum clnt_stat stat;
+	XDR x;
+
+	memset(&reply, 0, sizeof(reply));
+	reply.acpted_rply.ar_verf = _null_auth;
+	reply.acpted_rply.ar_results.where = NULL;
+	reply.acpted_rply.ar_results.proc = rpcclnt_xdr_skip;
+	xdrmem_create(&x, (char *)rec, (u_int)len, XDR_DECODE);
+	if (!xdr_replymsg(&x, &reply)) {
+		err_set(&rc->detail, RVIRT_ERR_RPC, RVIRT_FROM_RPC,
+			"cannot decode the reply header from '%s'",
+			stream_peer(rc->st));
+		stat = rpcclnt_fail(rc, RPC_CANTDECODERES, 0);
+		goto out;
+	}
+	_seterr_reply(&reply, &rc->rpcerr);
+	stat = rc->rpcerr.re_status;
+	if (stat != RPC_SUCCESS) {
+		err_set(&rc->detail, RVIRT_ERR_RPC, RVIRT_FROM_RPC,
+			"the server at '%s' rejected the call: %s",
+			stream_peer(rc->st), clnt_sperrno(stat));
+		goto out;
+	}
+	if (!xres(&x, resp)) {
+		xdr_free(xres, resp);
+		err_set(&rc->detail, RVIRT_ERR_RPC, RVIRT_FROM_RPC,
+			"cannot decode the results from '%s'",
+			stream_peer(rc->st));
+		stat = rpcclnt_fail(rc, RPC_CANTDECODERES, 0);
+	}
+out:
+	/* ar_verf shares storage with the rejected arm: accepted only. */
+	if (reply.rm_direction == REPLY &&
+	    reply.rm_reply.rp_stat == MSG_ACCEPTED &&
+	    reply.acpted_rply.ar_verf.oa_base)
+		xdr_free((xdrproc_t)xdr_opaque_auth,
+			 &reply.acpted_rply.ar_verf);
+	xdr_destroy(&x);
+	return stat;
+}
+
+static enum clnt_stat
+rpcclnt_call(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs, void *argsp,
+	     xdrproc_t xres, void *resp, struct timeval timeout)
+{
+	struct rpcclnt *rc = rpcclnt_priv(clnt);
+	struct timeval tv = rc->timeout_set ? rc->timeout : timeout;
+	int64_t ms, deadline;
+	uint32_t xid;
+	enum clnt_stat stat;
+
+	err_clear(&rc->detail);
+	if (rc->broken) {
+		err_set(&rc->detail, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+			"connection to '%s' is unusable after an earlier "
+			"failure",
+			stream_peer(rc->st));
+		return rpcclnt_fail(rc, RPC_CANTSEND, EPIPE);
+	}
+	if (tv.tv_sec < 0 || tv.tv_usec < 0)
+		tv.tv_sec = tv.tv_usec = 0;
+	ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	deadline = stream_now_ms() + ms;
+
+	xid = rc->next_xid++;
+	rc->last_xid = xid;
+	stat = rpcclnt_send(rc, xid, proc, xargs, argsp, deadline);
+	if (stat != RPC_SUCCESS)
+		return stat;
+
+	/* Bounded by the deadline: each record read waits at most until it. */
+	for (;;) {
+		unsigned char *rec;
+		size_t len;
+		uint32_t rxid;
+		int started;
+
+		if (rpcclnt_read_record(rc, &rec, &len, deadline, &started) <
+		    0) {
+			int e = errno;
+
+			/*
+			 * A reply that never started can still arrive and
+			 * will be dropped by its xid; a half-read one
+			 * cannot be resynchronised.
+			 */
+			if (started || rc->detail.code != RVIRT_ERR_TIMEOUT)
+				rc->broken = 1;
+			return rpcclnt_io_fail(rc, RPC_CANTRECV, e);
+		}
+		if (len < sizeof(rxid)) {
+			free(rec);
+			err_set(&rc->detail, RVIRT_ERR_RPC, RVIRT_FROM_RPC,
+				"reply from '%s' is too short (%zu bytes)",
+				stream_peer(rc->st), len);
+			return rpcclnt_fail(rc, RPC_CANTDECODERES, 0);
+		}
+		memcpy(&rxid, rec, sizeof(rxid));
+		if (ntohl(rxid) != xid) {
+			free(rec);
+			continue;
+		}
+		stat = rpcclnt_decode(rc, rec, len, xres, resp);
+		free(rec);
+		if (stat == RPC_SUCCESS) {
+			err_clear(&rc->detail);
+			rpcclnt_fail(rc, RPC_SUCCESS, 0);
+		}
+		return stat;
+	}
+}
+
+static void
+rpcclnt_abort(CLIENT *clnt)
+{
+	(void)clnt;
+}
+
+static void
+rpcclnt_geterr(CLIENT *clnt, struct rpc_err *errp)
+{
+	*errp = rpcclnt_priv(clnt)->rpcerr;
+}
+
+static bool_t
+rpcclnt_freeres(CLIENT *clnt, xdrproc_t xres, void *resp)
+{
+	(void)clnt;
+	xdr_free(xres, resp);
+	return TRUE;
+}
+
+static void
+rpcclnt_destroy(CLIENT *clnt)
+{
+	struct rpcclnt *rc;
+
+	if (!clnt)
+		return;
+	rc = rpcclnt_priv(clnt);
+	stream_free(rc->st);
+	free(rc);
+	free(clnt);
+}
+
+static bool_t
+rpcclnt_control(CLIENT *clnt, u_int request, void *info)
+{
+	struct rpcclnt *rc = rpcclnt_priv(clnt);
+	struct timeval *tv = info;
+
+	if (!info)
+		return FALSE;
+	switch (request) {
+	case CLSET_TIMEOUT:
+		if (tv->tv_sec < 0 || tv->tv_usec < 0 || tv->tv_usec >= 1000000)
+			return FALSE;
+		rc->timeout = *tv;
+		rc->timeout_set = 1;
+		return TRUE;
+	case CLGET_TIMEOUT:
+		*tv = rc->timeout;
+		return TRUE;
+	case CLGET_XID:
+		*(uint32_t *)info = rc->last_xid;
+		return TRUE;
+	case CLSET_XID:
+		rc->next_xid = *(uint32_t *)info;
+		return TRUE;
+	case CLGET_FD:
+		*(int *)info = stream_get_fd(rc->st);
+		return TRUE;
+	case CLGET_PROG:
+		*(uint32_t *)info = rc->prog;
+		return TRUE;
+	case CLSET_PROG:
+		rc->prog = *(uint32_t *)info;
+		return TRUE;
+	case CLGET_VERS:
+		*(uint32_t *)info = rc->vers;
+		return TRUE;
+	case CLSET_VERS:
+		rc->vers = *(uint32_t *)info;
+		return TRUE;
+	default:
+		return FALSE;
+	}
+}
+
+static struct clnt_ops rpcclnt_ops = {
+	.cl_call = rpcclnt_call,
+	.cl_abort = rpcclnt_abort,
+	.cl_geterr = rpcclnt_geterr,
+	.cl_freeres = rpcclnt_freeres,
+	.cl_destroy = rpcclnt_destroy,
+	.cl_control = rpcclnt_control,
+};
+
+CLIENT *
+rpcclnt_new(struct stream *st, uint32_t prog, uint32_t vers,
+	    struct rvirt_error *err)
+{
+	CLIENT *clnt = calloc(1, sizeof(*clnt));
+	struct rpcclnt *rc = calloc(1, sizeof(*rc));
+
+	if (!clnt || !rc) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_RPC,
+			"out of memory");
+		goto fail;
+	}
+	/* Unpredictable xids: a stray old reply must not match by chance. */
+	if (random_bytes(&rc->next_xid, sizeof(rc->next_xid)) < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_RPC, errno,
+			      "cannot seed the call ids");
+		goto fail;
+	}
+	rc->st = st;
+	rc->prog = prog;
+	rc->vers = vers;
+	rc->last_xid = rc->next_xid - 1;
+	rc->timeout.tv_sec = RPCCLNT_TIMEOUT_DEFAULT_S;
+	clnt->cl_ops = &rpcclnt_ops;
+	clnt->cl_private = rc;
+	clnt->cl_auth = authnone_create();
+	return clnt;
+fail:
+	free(rc);
+	free(clnt);
+	stream_free(st);
+	return NULL;
+}
+
+void
+rpcclnt_get_error(CLIENT *clnt, struct rvirt_error *err)
+{
+	if (err)
+		*err = rpcclnt_priv(clnt)->detail;
+}
+
+int
+rpcclnt_is_broken(CLIENT *clnt)
+{
+	return rpcclnt_priv(clnt)->broken;
+}

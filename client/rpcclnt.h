@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/* rpcclnt: a libtirpc CLIENT over the library's own stream, record marked. */
+#ifndef RVIRT_CLIENT_RPCCLNT_H
+#define RVIRT_CLIENT_RPCCLNT_H
+
+#include <stdint.h>
+
+#include <rpc/rpc.h>
+
+#include "rvirt_defs.h"
+
+struct stream;
+
+/* The per-call timeout until CLSET_TIMEOUT: what the rpcgen stubs pass. */
+#define RPCCLNT_TIMEOUT_DEFAULT_S 25
+
+/*
+ * A CLIENT for program prog, version vers over st, which it takes over
+ * (clnt_destroy frees it; so does a failing rpcclnt_new).  Calls use
+ * AUTH_NONE, xids from a counter seeded at random, one record per call
+ * and reply (RFC 5531 record marking), replies bounded by
+ * RVIRT_MESSAGE_MAX before anything is allocated.  Replies whose xid is
+ * not the call's (late replies of timed-out calls) are dropped.
+ *
+ * clnt_call's timeout covers sending and receiving; CLSET_TIMEOUT
+ * overrides it, as in libtirpc.  After a send or
+ * receive failure that leaves the stream out of step, every later call
+ * fails with RPC_CANTSEND.
+ *
+ * clnt_control: CLSET_TIMEOUT, CLGET_TIMEOUT (struct timeval),
+ * CLGET_XID (the xid of the last call), CLSET_XID (the xid of the next
+ * call), CLGET_FD (int), CLGET_PROG, CLSET_PROG, CLGET_VERS, CLSET_VERS
+ * (uint32_t).
+ *
+ * Not thread-safe: callers serialise calls on one CLIENT.
+ */
+CLIENT *rpcclnt_new(struct stream *st, uint32_t prog, uint32_t vers,
+		    struct rvirt_error *err);
+
+/*
+ * The detailed error of the last call that did not return RPC_SUCCESS
+ * (RVIRT_ERR_TRANSPORT, _TIMEOUT, _LIMIT or _RPC, with a message such
+ * as "reply of 5000000 bytes exceeds the limit of 4194304 bytes");
+ * RVIRT_ERR_OK after a successful call.
+ */
+void rpcclnt_get_error(CLIENT *clnt, struct rvirt_error *err);
+
+/* 1 when the stream is out of step and every call will fail. */
+int rpcclnt_is_broken(CLIENT *clnt);
+
+#endif

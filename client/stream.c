@@ -1,0 +1,464 @@
+/* SPDX-License-Identifier: MIT */
+/* stream: the client's byte stream to rvirtd (unix and tcp sockets). */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "stream.h"
+#include "uri.h"
+
+/*
+ * The seam for transports: tls, ssh and ext will supply their own
+ * read/write/close (a TLS session over the socket, a child process's
+ * pipes).  The functions return like read(2)/write(2), with EAGAIN
+ * when they would block; the stream then polls fd for events.
+ */
+struct stream_ops {
+	ssize_t (*read)(struct stream *st, void *buf, size_t len);
+	ssize_t (*write)(struct stream *st, const void *buf, size_t len);
+	void (*close)(struct stream *st);
+};
+
+struct stream {
+	const struct stream_ops *ops;
+	int fd;
+	char peer[320];
+};
+
+int64_t
+stream_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+stream_strerror(int errnum, char *buf, size_t size)
+{
+	if (size == 0)
+		return;
+	snprintf(buf, size, "%s", strerror(errnum));
+	/* strerror says "No such file"; house style messages are lowercase */
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] - 'A' + 'a');
+}
+
+static ssize_t
+stream_sock_read(struct stream *st, void *buf, size_t len)
+{
+	return recv(st->fd, buf, len, 0);
+}
+
+static ssize_t
+stream_sock_write(struct stream *st, const void *buf, size_t len)
+{
+	/* A library must not die of SIGPIPE when the daemon goes away. */
+	return send(st->fd, buf, len, MSG_NOSIGNAL);
+}
+
+static void
+stream_sock_close(struct stream *st)
+{
+	if (st->fd >= 0)
+		close(st->fd);
+	st->fd = -1;
+}
+
+static const struct stream_ops stream_sock_ops = {
+	.read = stream_sock_read,
+	.write = stream_sock_write,
+	.close = stream_sock_close,
+};
+
+/*
+ * Wait until fd has events or the deadline passes.  0 when ready, -1
+ * with errno ETIMEDOUT or the poll error.
+ */
+static int
+stream_wait(int fd, short events, int64_t deadline)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = events };
+		int timeout = -1, n;
+
+		if (deadline >= 0) {
+			int64_t left = deadline - stream_now_ms();
+
+			if (left <= 0) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			timeout = left > 60000 ? 60000 : (int)left;
+		}
+		n = poll(&pfd, 1, timeout);
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+static void
+stream_fail(struct rvirt_error *err, const struct stream *st, const char *verb,
+	    int errnum)
+{
+	char es[128];
+
+	if (errnum == ETIMEDOUT) {
+		err_set(err, RVIRT_ERR_TIMEOUT, RVIRT_FROM_TRANSPORT,
+			"cannot %s '%s': timed out", verb, st->peer);
+		return;
+	}
+	stream_strerror(errnum, es, sizeof(es));
+	err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+		"cannot %s '%s': %s", verb, st->peer, es);
+}
+
+int
+stream_write_all(struct stream *st, const void *buf, size_t len,
+		 int64_t deadline, struct rvirt_error *err)
+{
+	const unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = st->ops->write(st, p, len);
+		int e;
+
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
+		    stream_wait(st->fd, POLLOUT, deadline) == 0)
+			continue;
+		e = n == 0 ? EPIPE : errno;
+		stream_fail(err, st, "send to", e);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+ssize_t
+stream_read(struct stream *st, void *buf, size_t len, int64_t deadline,
+	    struct rvirt_error *err)
+{
+	for (;;) {
+		ssize_t n = st->ops->read(st, buf, len);
+		int e;
+
+		if (n >= 0)
+			return n;
+		if (errno == EINTR)
+			continue;
+		if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
+		    stream_wait(st->fd, POLLIN, deadline) == 0)
+			continue;
+		e = errno;
+		stream_fail(err, st, "receive from", e);
+		errno = e;
+		return -1;
+	}
+}
+
+int
+stream_get_fd(const struct stream *st)
+{
+	return st->fd;
+}
+
+const char *
+stream_peer(const struct stream *st)
+{
+	return st->peer;
+}
+
+void
+stream_free(struct stream *st)
+{
+	if (!st)
+		return;
+	st->ops->close(st);
+	free(st);
+}
+
+static struct stream *
+stream_alloc(int fd, const char *peer, struct rvirt_error *err)
+{
+	struct stream *st = calloc(1, sizeof(*st));
+
+	if (!st) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_TRANSPORT,
+			"out of memory");
+		close(fd);
+		return NULL;
+	}
+	st->ops = &stream_sock_ops;
+	st->fd = fd;
+	snprintf(st->peer, sizeof(st->peer), "%s", peer);
+	return st;
+}
+
+struct stream *
+stream_new_fd(int fd, const char *peer, struct rvirt_error *err)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		char es[128];
+
+		stream_strerror(errno, es, sizeof(es));
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_TRANSPORT,
+			"cannot set up the socket of '%s': %s", peer, es);
+		close(fd);
+		return NULL;
+	}
+	return stream_alloc(fd, peer, err);
+}
+
+static const char *
+stream_home(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home && home[0] == '/')
+		return home;
+	pw = getpwuid(getuid());
+	return pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+}
+
+int
+stream_default_socket_path(int readonly, char *buf, size_t size,
+			   struct rvirt_error *err)
+{
+	const char *name = readonly ? STREAM_SOCK_RO_NAME : STREAM_SOCK_NAME;
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	const char *home;
+	int n;
+
+	if (getuid() == 0) {
+		n = snprintf(buf, size, "/run/rvirt/%s", name);
+	} else if (xdg && xdg[0] != '\0') {
+		n = snprintf(buf, size, "%s/rvirt/%s", xdg, name);
+	} else {
+		home = stream_home();
+		if (!home) {
+			err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_TRANSPORT,
+				"cannot find the default socket: no home "
+				"directory and no XDG_RUNTIME_DIR");
+			return -1;
+		}
+		n = snprintf(buf, size, "%s/.cache/rvirt/run/%s", home, name);
+	}
+	if (n < 0 || (size_t)n >= size) {
+		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_TRANSPORT,
+			"default socket path for '%s' is too long", name);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+stream_connect_fail(struct rvirt_error *err, const char *peer, int errnum)
+{
+	char es[128];
+
+	if (errnum == ETIMEDOUT) {
+		err_set(err, RVIRT_ERR_TIMEOUT, RVIRT_FROM_TRANSPORT,
+			"cannot connect to '%s': timed out", peer);
+		return;
+	}
+	stream_strerror(errnum, es, sizeof(es));
+	err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+		"cannot connect to '%s': %s%s", peer, es,
+		errnum == ENOENT || errnum == ECONNREFUSED
+			? " (is rvirtd running?)"
+			: "");
+}
+
+/*
+ * A non-blocking connect that finishes by the deadline.  A unix socket
+ * with a full backlog says EAGAIN rather than EINPROGRESS and does not
+ * go on by itself, so that case is retried.
+ */
+static int
+stream_connect_fd(int fd, const struct sockaddr *sa, socklen_t salen,
+		  int64_t deadline)
+{
+	for (;;) {
+		int soerr = 0;
+		socklen_t len = sizeof(soerr);
+
+		if (connect(fd, sa, salen) == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN) {
+			if (stream_now_ms() >= deadline) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			poll(NULL, 0, 10);
+			continue;
+		}
+		if (errno != EINPROGRESS)
+			return -1;
+		if (stream_wait(fd, POLLOUT, deadline) < 0)
+			return -1;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) < 0)
+			return -1;
+		if (soerr != 0) {
+			errno = soerr;
+			return -1;
+		}
+		return 0;
+	}
+}
+
+static struct stream *
+stream_connect_unix(const struct uri *uri, unsigned int flags, int64_t deadline,
+		    struct rvirt_error *err)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char path[sizeof(sun.sun_path) + 64];
+	int fd;
+
+	if (uri->socket) {
+		if (strlen(uri->socket) >= sizeof(path)) {
+			err_set(err, RVIRT_ERR_URI, RVIRT_FROM_URI,
+				"socket path '%.64s...' is too long",
+				uri->socket);
+			return NULL;
+		}
+		snprintf(path, sizeof(path), "%s", uri->socket);
+	} else if (stream_default_socket_path(flags & RVIRT_CONNECT_RO, path,
+					      sizeof(path), err) < 0) {
+		return NULL;
+	}
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_TRANSPORT,
+			"cannot connect to '%s': path longer than %zu bytes",
+			path, sizeof(sun.sun_path) - 1);
+		return NULL;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0) {
+		stream_connect_fail(err, path, errno);
+		return NULL;
+	}
+	if (stream_connect_fd(fd, (struct sockaddr *)&sun, sizeof(sun),
+			      deadline) < 0) {
+		stream_connect_fail(err, path, errno);
+		close(fd);
+		return NULL;
+	}
+	return stream_alloc(fd, path, err);
+}
+
+static struct stream *
+stream_connect_tcp(const struct uri *uri, int64_t deadline,
+		   struct rvirt_error *err)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICSERV };
+	struct addrinfo *res = NULL, *ai;
+	const char *host = uri->host ? uri->host : "localhost";
+	char port[8], peer[300];
+	int fd = -1, rc, lasterr = ECONNREFUSED;
+	struct stream *st = NULL;
+
+	snprintf(port, sizeof(port), "%d",
+		 uri->port ? uri->port : STREAM_TCP_PORT_DEFAULT);
+	if (strchr(host, ':'))
+		snprintf(peer, sizeof(peer), "[%s]:%s", host, port);
+	else
+		snprintf(peer, sizeof(peer), "%s:%s", host, port);
+
+	rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		char es[128];
+
+		if (rc == EAI_SYSTEM)
+			stream_strerror(errno, es, sizeof(es));
+		else
+			snprintf(es, sizeof(es), "%s", gai_strerror(rc));
+		if (es[0] >= 'A' && es[0] <= 'Z')
+			es[0] = (char)(es[0] - 'A' + 'a');
+		err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+			"cannot resolve '%s': %s", host, es);
+		return NULL;
+	}
+	for (ai = res; ai; ai = ai->ai_next) {
+		int one = 1;
+
+		fd = socket(ai->ai_family,
+			    ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			    ai->ai_protocol);
+		if (fd < 0) {
+			lasterr = errno;
+			continue;
+		}
+		if (stream_connect_fd(fd, ai->ai_addr, ai->ai_addrlen,
+				      deadline) == 0) {
+			/* Calls are small records that wait for a reply. */
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+				   sizeof(one));
+			break;
+		}
+		lasterr = errno;
+		close(fd);
+		fd = -1;
+		if (lasterr == ETIMEDOUT)
+			break;
+	}
+	freeaddrinfo(res);
+	if (fd < 0) {
+		stream_connect_fail(err, peer, lasterr);
+		return NULL;
+	}
+	st = stream_alloc(fd, peer, err);
+	return st;
+}
+
+struct stream *
+stream_connect(const struct uri *uri, unsigned int flags, int timeout_ms,
+	       struct rvirt_error *err)
+{
+	int64_t deadline = stream_now_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+
+	switch (uri->transport) {
+	case URI_TRANSPORT_UNIX:
+		return stream_connect_unix(uri, flags, deadline, err);
+	case URI_TRANSPORT_TCP:
+		return stream_connect_tcp(uri, deadline, err);
+	case URI_TRANSPORT_TLS:
+	case URI_TRANSPORT_SSH:
+	case URI_TRANSPORT_EXT:
+		break;
+	}
+	err_set(err, RVIRT_ERR_NO_SUPPORT, RVIRT_FROM_TRANSPORT,
+		"transport '%s' is not supported yet",
+		uri_transport_name(uri->transport));
+	return NULL;
+}

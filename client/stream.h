@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/* stream: the client's byte stream to rvirtd (unix and tcp sockets). */
+#ifndef RVIRT_CLIENT_STREAM_H
+#define RVIRT_CLIENT_STREAM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "rvirt_defs.h"
+
+struct uri;
+
+#define STREAM_TCP_PORT_DEFAULT 16609
+#define STREAM_SOCK_NAME "rvirt-sock"
+#define STREAM_SOCK_RO_NAME "rvirt-sock-ro"
+
+/*
+ * A connected, non-blocking, close-on-exec byte stream.  Reads and
+ * writes wait with poll(2) until an absolute deadline on the
+ * CLOCK_MONOTONIC clock in milliseconds (stream_now_ms), or forever
+ * when the deadline is negative.  A stream is used by one thread at a
+ * time.  TLS, ssh and ext transports will plug in behind the same
+ * functions.
+ */
+struct stream;
+
+/* Milliseconds on CLOCK_MONOTONIC, for deadlines. */
+int64_t stream_now_ms(void);
+
+/*
+ * The default unix socket path of rvirtd for this user (the rules of
+ * rvirtd's runtime_dir; rvirt-sock, or rvirt-sock-ro when readonly)
+ * into buf.  Returns 0, or -1 with *err (RVIRT_ERR_SYSTEM when no home
+ * directory is known, RVIRT_ERR_LIMIT when it does not fit).
+ */
+int stream_default_socket_path(int readonly, char *buf, size_t size,
+			       struct rvirt_error *err);
+
+/*
+ * Connect as the parsed uri says: the unix socket (socket=, else the
+ * default path; the -ro one when flags has RVIRT_CONNECT_RO) or tcp to
+ * host:port (port 16609 and host "localhost" by default).  Gives up
+ * after timeout_ms.  Returns a new stream, or NULL with *err:
+ * RVIRT_ERR_NO_SUPPORT for tls, ssh and ext, RVIRT_ERR_TRANSPORT when
+ * the connection fails, RVIRT_ERR_TIMEOUT.
+ */
+struct stream *stream_connect(const struct uri *uri, unsigned int flags,
+			      int timeout_ms, struct rvirt_error *err);
+
+/*
+ * A stream over a connected socket fd (taken over: stream_free closes
+ * it); peer names it in messages.  NULL with *err on failure (fd is
+ * then closed).
+ */
+struct stream *stream_new_fd(int fd, const char *peer, struct rvirt_error *err);
+
+/*
+ * Write all len bytes.  0, or -1 with *err (RVIRT_ERR_TRANSPORT, or
+ * RVIRT_ERR_TIMEOUT when the deadline passed) and errno set.
+ */
+int stream_write_all(struct stream *st, const void *buf, size_t len,
+		     int64_t deadline, struct rvirt_error *err);
+
+/*
+ * Read at least one byte, at most len.  Returns the count, 0 at end of
+ * stream, or -1 with *err (RVIRT_ERR_TRANSPORT, RVIRT_ERR_TIMEOUT) and
+ * errno set.
+ */
+ssize_t stream_read(struct stream *st, void *buf, size_t len, int64_t deadline,
+		    struct rvirt_error *err);
+
+int stream_get_fd(const struct stream *st);
+
+/* What the stream is connected to: a socket path or "host:port". */
+const char *stream_peer(const struct stream *st);
+
+void stream_free(struct stream *st);
+
+/*
+ * strerror(errnum) in the house style (lowercase first letter) into
+ * buf; for error messages of the client modules.
+ */
+void stream_strerror(int errnum, char *buf, size_t size);
+
+#endif
