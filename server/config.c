@@ -676,6 +676,43 @@ out:
 	return ret;
 }
 
+/*
+ * The line on which a double-quoted string opens and is not closed
+ * before the line ends (rvirtd.conf strings never span lines), or 0.
+ * Comments (#, //) outside strings are skipped.
+ */
+static int
+config_open_quote_line(const char *text)
+{
+	int line = 1;
+
+	while (*text) {
+		bool in_string = false, comment = false;
+
+		for (; *text && *text != '\n'; text++) {
+			if (comment)
+				continue;
+			if (in_string) {
+				if (*text == '\\' && text[1] && text[1] != '\n')
+					text++;
+				else if (*text == '"')
+					in_string = false;
+			} else if (*text == '"') {
+				in_string = true;
+			} else if (*text == '#' ||
+				   (*text == '/' && text[1] == '/')) {
+				comment = true;
+			}
+		}
+		if (in_string)
+			return line;
+		if (*text)
+			text++;
+		line++;
+	}
+	return 0;
+}
+
 int
 config_load(struct config *cfg, const char *path, struct rvirt_error *err)
 {
@@ -704,9 +741,18 @@ config_load(struct config *cfg, const char *path, struct rvirt_error *err)
 	/* Parse the text already read, so the literal rescan in
 	 * config_int_literal sees exactly what libconfig saw. */
 	if (!config_read_string(&lc, text)) {
-		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG, "%s:%d: %s",
-			config_error_file(&lc) ? config_error_file(&lc) : path,
-			config_error_line(&lc), config_error_text(&lc));
+		int open_line = config_open_quote_line(text);
+
+		/* libconfig reports an unclosed string where the file ends. */
+		if (open_line > 0)
+			err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+				"%s:%d: unterminated string", path, open_line);
+		else
+			err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+				"%s:%d: %s",
+				config_error_file(&lc) ? config_error_file(&lc)
+						       : path,
+				config_error_line(&lc), config_error_text(&lc));
 		goto out;
 	}
 

@@ -245,11 +245,35 @@ rpc_skip_auth(size_t len, size_t *off, uint32_t n)
 	return true;
 }
 
+/*
+ * Whether body (len bytes) is exactly one well-formed AUTH_SYS
+ * credential (RFC 5531 appendix A): stamp, machine name of at most 255
+ * bytes, uid, gid, at most 16 gids.  Its contents are never believed;
+ * only its shape is checked, so a malformed one is AUTH_BADCRED.
+ */
+static bool
+rpc_authsys_valid(const unsigned char *body, size_t len)
+{
+	size_t off = 0;
+	uint32_t v, name_len, ngids;
+
+	if (!rpc_get32(body, len, &off, &v) ||
+	    !rpc_get32(body, len, &off, &name_len) || name_len > 255 ||
+	    !rpc_skip_auth(len, &off, name_len) ||
+	    !rpc_get32(body, len, &off, &v) || !rpc_get32(body, len, &off, &v) ||
+	    !rpc_get32(body, len, &off, &ngids) || ngids > 16)
+		return false;
+	for (uint32_t i = 0; i < ngids; i++)
+		if (!rpc_get32(body, len, &off, &v))
+			return false;
+	return off == len;
+}
+
 enum rpc_check
 rpc_call_check(const unsigned char *rec, size_t len, struct rpc_call_hdr *hdr,
 	       const struct proc_entry **pe)
 {
-	size_t off = 0;
+	size_t off = 0, cred_off;
 	uint32_t mtype;
 
 	memset(hdr, 0, sizeof(*hdr));
@@ -269,6 +293,7 @@ rpc_call_check(const unsigned char *rec, size_t len, struct rpc_call_hdr *hdr,
 		return RPC_CHECK_CLOSE;
 	if (hdr->cred_len > RPC_AUTH_BYTES_MAX)
 		return RPC_CHECK_AUTH_BADCRED;
+	cred_off = off;
 	if (!rpc_skip_auth(len, &off, hdr->cred_len) ||
 	    !rpc_get32(rec, len, &off, &hdr->verf_flavor) ||
 	    !rpc_get32(rec, len, &off, &hdr->verf_len))
@@ -282,6 +307,9 @@ rpc_call_check(const unsigned char *rec, size_t len, struct rpc_call_hdr *hdr,
 	 * identity comes from the socket (SO_PEERCRED, later SASL/TLS).
 	 */
 	if (hdr->cred_flavor != AUTH_NONE && hdr->cred_flavor != AUTH_SYS)
+		return RPC_CHECK_AUTH_BADCRED;
+	if (hdr->cred_flavor == AUTH_SYS &&
+	    !rpc_authsys_valid(rec + cred_off, hdr->cred_len))
 		return RPC_CHECK_AUTH_BADCRED;
 	if (hdr->verf_flavor != AUTH_NONE)
 		return RPC_CHECK_AUTH_BADVERF;
