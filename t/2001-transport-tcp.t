@@ -1,0 +1,80 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# 2001-transport-tcp: plain TCP, only when auth_tcp = "none" is written.
+
+. "$(dirname "$0")/test-lib.sh"
+require_rvirtd
+
+RVIRTD=$RVIRT_BUILD/rvirtd
+RVSH=$RVIRT_BUILD/rvsh
+
+test_expect_success 'listen_tcp without auth_tcp written refuses to start' '
+	write_config refuse.conf listen_tcp=1 &&
+	test_must_fail "$RVIRTD" --foreground -f refuse.conf 2>err &&
+	test_grep "^rvirtd: " err &&
+	test_grep "auth_tcp" err &&
+	no_rvirtd_left
+'
+
+test_expect_success 'auth_tcp = "sasl" is not available yet and says so' '
+	write_config sasl.conf listen_tcp=1 auth_tcp=sasl &&
+	test_must_fail "$RVIRTD" --foreground -f sasl.conf 2>err &&
+	test_grep "sasl" err
+'
+
+test_expect_success 'with auth_tcp = "none" it listens on a free loopback port' '
+	write_config --tcp rvirtd.conf &&
+	start_rvirtd &&
+	test -n "$RVIRTD_TCP_PORT" &&
+	test "$RVIRTD_TCP_PORT" -gt 0
+'
+
+test_expect_success 'calls work over TCP' '
+	uri="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default" &&
+	"$RVSH" -c "$uri" --script list --all >out &&
+	printf "1\ttest\trunning\n" >expect &&
+	test_cmp expect out &&
+	"$RVSH" -c "$uri" uri >out &&
+	echo "test:///default" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a mutating call over TCP works and is seen on the unix socket' '
+	cat >tcp1.xml <<-\EOF &&
+	<domain type="test"><name>tcp1</name><memory>1024</memory></domain>
+	EOF
+	"$RVSH" -c "$uri" define tcp1.xml &&
+	"$RVSH" domstate tcp1 >out &&
+	echo "shut off" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'calls before CONNECT_OPEN get NO_CONNECT over TCP too' '
+	rawrpc -t 5 "127.0.0.1:$RVIRTD_TCP_PORT" \
+		call proc=CONNECT_GET_TYPE decode=ret >out &&
+	test_grep "^accepted SUCCESS ERROR 8 " out &&
+	test_grep "CONNECT_OPEN first" out
+'
+
+test_expect_success 'AUTH_LIST over TCP says none' '
+	rawrpc -t 5 "127.0.0.1:$RVIRTD_TCP_PORT" \
+		call proc=AUTH_LIST decode=ret >out &&
+	test_grep "^accepted SUCCESS OK 0000000100000000\$" out
+'
+
+test_expect_success 'the peer identity of a TCP session is tcp:ADDR:PORT (debug log)' '
+	stop_rvirtd &&
+	write_config --tcp rvirtd.conf log_level=1 &&
+	start_rvirtd &&
+	"$RVSH" -c "test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default" hostname &&
+	test_grep "tcp:127.0.0.1:" "$RVIRTD_LOG"
+'
+
+test_expect_success 'a refused port gives a clear client error' '
+	stop_rvirtd &&
+	test_must_fail "$RVSH" -c "test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default" list 2>err &&
+	test_grep "^rvsh: " err &&
+	test_grep -i "refused" err
+'
+
+test_done

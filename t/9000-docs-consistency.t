@@ -1,0 +1,124 @@
+#!/usr/bin/perl
+# SPDX-License-Identifier: MIT
+# 9000-docs-consistency: config keys, .x constants and procedures match
+# their documentation; the man pages exist and pass mandoc's lint.
+use strict;
+use warnings;
+use File::Basename qw(dirname);
+use File::Spec;
+
+my $src = $ENV{RVIRT_SRC}
+    || File::Spec->rel2abs(File::Spec->catdir(dirname($0), '..'));
+$| = 1;
+my $n = 0;
+my $failed = 0;
+
+sub ok($$;@) {
+	my ($cond, $name, @diag) = @_;
+	$n++;
+	print(($cond ? 'ok' : 'not ok') . " $n - $name\n");
+	unless ($cond) {
+		$failed++;
+		print STDERR "# $_\n" for @diag;
+	}
+	return $cond;
+}
+
+sub slurp {
+	my ($rel) = @_;
+	my $path = "$src/$rel";
+	open(my $fh, '<', $path) or return undef;
+	local $/;
+	my $text = <$fh>;
+	close($fh);
+	return $text;
+}
+
+# --- config keys: server/config.c's table against the shipped docs ---
+my $config_c = slurp('server/config.c');
+my $conf = slurp('etc/rvirtd.conf');
+my $man5 = slurp('doc/rvirtd.conf.5');
+ok(defined $config_c, 'server/config.c is readable');
+ok(defined $conf, 'etc/rvirtd.conf is readable');
+ok(defined $man5, 'doc/rvirtd.conf.5 is readable');
+
+my @keys = defined $config_c ? ($config_c =~ /^\s*KEY\((\w+),/mg) : ();
+ok(@keys >= 18, 'config.c has a key table (' . scalar(@keys) . ' keys)');
+for my $k (@keys) {
+	# The shipped file shows every key commented out with its default.
+	ok(defined $conf && $conf =~ /^#\Q$k\E = \S/m,
+	   "etc/rvirtd.conf shows '#$k = <default>'");
+	ok(defined $man5 && $man5 =~ /^\.It Cm \Q$k\E( |$)/m,
+	   "doc/rvirtd.conf.5 describes '$k' in an .It Cm entry");
+}
+# And nothing documented that the parser does not accept.
+my %known = map { $_ => 1 } @keys;
+for my $k (defined $conf ? ($conf =~ /^#?([a-z_]+) = /mg) : ()) {
+	ok($known{$k}, "etc/rvirtd.conf key '$k' is accepted by config.c");
+}
+for my $k (defined $man5 ? ($man5 =~ /^\.It Cm ([a-z_]+)/mg) : ()) {
+	ok($known{$k}, "doc/rvirtd.conf.5 key '$k' is accepted by config.c");
+}
+
+# --- .x constants against common/rvirt_defs.h, token for token ---
+my $x = slurp('rpcgen/rvirt_protocol.x');
+my $defs = slurp('common/rvirt_defs.h');
+ok(defined $x, 'rpcgen/rvirt_protocol.x is readable');
+ok(defined $defs, 'common/rvirt_defs.h is readable');
+my %xconst = defined $x ? ($x =~ /^\s*const\s+(\w+)\s*=\s*([^;\s]+)\s*;/mg) : ();
+my %hdef = defined $defs ? ($defs =~ /^#define[ \t]+(RVIRT_\w+)[ \t]+(\S+)[ \t]*$/mg) : ();
+ok(keys(%xconst) > 0, 'the .x has constants (' . scalar(keys %xconst) . ')');
+for my $c (sort keys %xconst) {
+	ok(defined $hdef{$c} && $hdef{$c} eq $xconst{$c},
+	   "$c = $xconst{$c} is #defined identically in rvirt_defs.h",
+	   'rvirt_defs.h has ' . ($hdef{$c} // 'nothing'));
+}
+for my $c (sort keys %hdef) {
+	ok(exists $xconst{$c}, "rvirt_defs.h's $c is a const of the .x");
+}
+
+# --- procedures of the .x against doc/protocol.md ---
+my $proto = slurp('doc/protocol.md');
+ok(defined $proto, 'doc/protocol.md is readable');
+# Bold lead-ins of the description list: "**16 `DOMAIN_CREATE`**" or
+# "**11–13 `A`, `B`, `C`**"; remember which numbers each name may have.
+my %described;
+for my $bold (defined $proto ? ($proto =~ /\*\*([^*]+)\*\*/g) : ()) {
+	next unless $bold =~ /^(\d+)(?:\s*(?:–|-)\s*(\d+))?\s/;
+	my ($lo, $hi) = ($1, $2 // $1);
+	$described{$_} = [$lo, $hi] for ($bold =~ /`([A-Z_]+)`/g);
+}
+my @procs = defined $x ? ($x =~ /\bRVIRT_PROC_(\w+)\s*\([^)]*\)\s*=\s*(\d+)\s*;/mg) : ();
+ok(@procs >= 2, 'the .x has procedures (' . (@procs / 2) . ')');
+while (my ($name, $num) = splice(@procs, 0, 2)) {
+	ok(defined $proto && $proto =~ /^\|\s*\Q$num\E\s*\|\s*`\Q$name\E`\s*\|/m,
+	   "doc/protocol.md lists procedure $num $name in its table");
+	my $d = $described{$name};
+	ok($d && $d->[0] <= $num && $num <= $d->[1],
+	   "doc/protocol.md describes $num $name in a **N `NAME`** entry");
+}
+
+# --- man pages: they exist and pass mandoc -T lint (warnings and up) ---
+my $mandoc = '';
+for my $dir (split(/:/, $ENV{PATH} // '/usr/bin:/bin')) {
+	if (-x "$dir/mandoc") {
+		$mandoc = "$dir/mandoc";
+		last;
+	}
+}
+for my $page (qw(doc/rvirtd.8 doc/rvirtd.conf.5 doc/rvsh.1 doc/librvirt.3)) {
+	my $path = "$src/$page";
+	next unless ok(-f $path, "$page exists");
+	if (!$mandoc) {
+		$n++;
+		print "ok $n # SKIP mandoc not installed (scripts/deps.sh test)\n";
+		next;
+	}
+	# STYLE messages ("referenced manual not found") depend on what is
+	# installed on the machine, so lint at WARNING and above.
+	my $out = `'$mandoc' -T lint -W warning '$path' 2>&1`;
+	ok($? == 0, "$page passes mandoc -T lint -W warning", split(/\n/, $out));
+}
+
+print "1..$n\n";
+exit($failed ? 1 : 0);

@@ -1,0 +1,610 @@
+# SPDX-License-Identifier: MIT
+# test-lib.sh: TAP output, a trash dir and rvirtd helpers for every t/*.t.
+#
+# Sourced (POSIX sh) by each script as
+#
+#	. "$(dirname "$0")/test-lib.sh"
+#
+# The API:
+#   test_expect_success 'title' 'commands'	eval'd in this shell, in $TRASH
+#   test_expect_failure 'title' 'commands'	known breakage (TAP TODO)
+#   test_skip 'title' 'reason'			one skipped test
+#   skip_all 'reason'				skip the whole script
+#   test_done					plan and exit status
+#   test_must_fail CMD...	CMD (one of our programs) must fail cleanly:
+#				not succeed, not die of a signal
+#   test_cmp, test_grep, test_line_count	checks that explain failures
+#   write_config [--tcp] FILE [key=value]...	an rvirtd.conf for the trash dir
+#   start_rvirtd [CONFIG] / stop_rvirtd		see their comments
+#   rawrpc ARGS...	t/tools/rawrpc.pl, the raw ONC RPC client
+#
+# Environment: RVIRT_BUILD (binaries, default <src>/build), RVIRT_SRC
+# (the source tree), RVIRT_KEEP_TRASH (keep the trash dir of a failed
+# script), RVIRT_TEST_VERBOSE (show every test's output).  Daemons are
+# waited for with timeouts; every process started here is stopped here.
+
+RVIRT_SRC=${RVIRT_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
+RVIRT_BUILD=${RVIRT_BUILD:-$RVIRT_SRC/build}
+export RVIRT_SRC RVIRT_BUILD
+
+# Sanitizer builds: a report must end the process so that nothing hides it.
+ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1}
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:abort_on_error=1}
+export ASAN_OPTIONS UBSAN_OPTIONS
+
+# Tests must not pick up a user's URI or locale.
+unset RVIRT_DEFAULT_URI
+LC_ALL=C
+export LC_ALL
+
+test_count=0
+test_failed=0
+test_fixed=0
+test_broken=0
+test_skipped=0
+rvirtd_starts=0
+RVIRTD_PID=
+RVIRTD_SOCK=
+RVIRTD_SOCK_RO=
+RVIRTD_TCP_PORT=
+RVIRTD_LOG=
+
+# Short paths: a unix socket path must fit in 107 bytes.
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/rvt.XXXXXX") || {
+	echo "1..0 # SKIP cannot create a trash directory"
+	exit 1
+}
+export TRASH
+
+# Print the diagnostics of a failure on stderr, which prove shows.
+test_diag_ () {
+	sed -e 's/^/# /' >&2
+}
+
+test_cleanup_ () {
+	test_exit_=$?
+	if test -n "$RVIRTD_PID"; then
+		kill -TERM "$RVIRTD_PID" 2>/dev/null
+		if ! test_wait_exit_ "$RVIRTD_PID" 50; then
+			kill -KILL "$RVIRTD_PID" 2>/dev/null
+		fi
+		wait "$RVIRTD_PID" 2>/dev/null
+		RVIRTD_PID=
+	fi
+	test_kill_leftovers_ >/dev/null 2>&1
+	cd / || :
+	if test "$test_failed" -gt 0 || test "$test_exit_" -ne 0; then
+		if test -n "$RVIRT_KEEP_TRASH"; then
+			echo "# trash directory kept: $TRASH" >&2
+			return
+		fi
+	fi
+	rm -rf "$TRASH"
+}
+trap 'test_cleanup_' EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cd "$TRASH" || exit 1
+
+# --- TAP ----------------------------------------------------------------
+
+# Run $2 in this shell with its output in a file; status in test_status_.
+test_run_ () {
+	test_out_=$TRASH/.test-output
+	cd "$TRASH" || return 1
+	if test -n "$RVIRT_TEST_VERBOSE"; then
+		eval "$1" </dev/null 2>&1
+		test_status_=$?
+	else
+		eval "$1" </dev/null >"$test_out_" 2>&1
+		test_status_=$?
+	fi
+	cd "$TRASH" || return 1
+	return 0
+}
+
+test_report_failure_ () {
+	{
+		echo "failed: $1"
+		echo "commands:"
+		printf '%s\n' "$2"
+		echo "exit status: $test_status_; output:"
+		if test -f "$TRASH/.test-output"; then
+			tail -n 200 "$TRASH/.test-output"
+		fi
+	} | test_diag_
+}
+
+test_expect_success () {
+	if test $# -ne 2; then
+		echo "bug in the test script: test_expect_success takes 2 arguments" >&2
+		exit 1
+	fi
+	test_count=$((test_count + 1))
+	test_run_ "$2"
+	if test "$test_status_" -eq 0; then
+		echo "ok $test_count - $1"
+	else
+		test_failed=$((test_failed + 1))
+		echo "not ok $test_count - $1"
+		test_report_failure_ "$1" "$2"
+	fi
+}
+
+# A known breakage: reported as TAP TODO, so it never fails the script.
+test_expect_failure () {
+	if test $# -ne 2; then
+		echo "bug in the test script: test_expect_failure takes 2 arguments" >&2
+		exit 1
+	fi
+	test_count=$((test_count + 1))
+	test_run_ "$2"
+	if test "$test_status_" -eq 0; then
+		test_fixed=$((test_fixed + 1))
+		echo "ok $test_count - $1 # TODO known breakage vanished"
+	else
+		test_broken=$((test_broken + 1))
+		echo "not ok $test_count - $1 # TODO known breakage"
+	fi
+}
+
+test_skip () {
+	test_count=$((test_count + 1))
+	test_skipped=$((test_skipped + 1))
+	echo "ok $test_count # skip $1 ($2)"
+}
+
+skip_all () {
+	if test "$test_count" -gt 0; then
+		echo "bug in the test script: skip_all after tests ran" >&2
+		exit 1
+	fi
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+test_done () {
+	if test -n "$RVIRTD_PID"; then
+		test_expect_success 'rvirtd stops cleanly at the end' 'stop_rvirtd'
+	fi
+	echo "1..$test_count"
+	if test "$test_failed" -gt 0; then
+		echo "# failed $test_failed among $test_count test(s)"
+		exit 1
+	fi
+	exit 0
+}
+
+# --- checks -------------------------------------------------------------
+
+# Only for our own programs: success is a failure, and so is a death by
+# signal (a crash, a sanitizer abort), a missing command or a timeout(1)
+# that expired.
+test_must_fail () {
+	"$@"
+	test_mf_status_=$?
+	if test "$test_mf_status_" -eq 0; then
+		echo "test_must_fail: command succeeded: $*" >&2
+		return 1
+	elif test "$test_mf_status_" -ge 128; then
+		echo "test_must_fail: died of signal $((test_mf_status_ - 128)): $*" >&2
+		return 1
+	elif test "$test_mf_status_" -eq 127 || test "$test_mf_status_" -eq 126; then
+		echo "test_must_fail: cannot run: $*" >&2
+		return 1
+	elif test "$test_mf_status_" -eq 124 && test "$1" = timeout; then
+		echo "test_must_fail: timed out: $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+# test_expect_code N CMD...: CMD exits with status N exactly.
+test_expect_code () {
+	test_ec_want_=$1
+	shift
+	"$@"
+	test_ec_got_=$?
+	if test "$test_ec_got_" = "$test_ec_want_"; then
+		return 0
+	fi
+	echo "test_expect_code: expected status $test_ec_want_, got $test_ec_got_: $*" >&2
+	return 1
+}
+
+# no_rvirtd_left: no rvirtd process of this script remains (waiting up
+# to 2 s for one that is exiting); leftovers are shown and killed.
+no_rvirtd_left () {
+	test_nl_i_=0
+	while test "$test_nl_i_" -lt 20; do
+		test -z "$(test_procs_in_trash)" && return 0
+		sleep 0.1
+		test_nl_i_=$((test_nl_i_ + 1))
+	done
+	for test_nl_pid_ in $(test_procs_in_trash); do
+		echo "no_rvirtd_left: rvirtd process $test_nl_pid_ left: $(tr '\0' ' ' <"/proc/$test_nl_pid_/cmdline")" >&2
+		kill -KILL "$test_nl_pid_" 2>/dev/null
+	done
+	return 1
+}
+
+# closed_within FILE MIN MAX: FILE's last line is "closed after S.Ss"
+# (from rawrpc's expect-close) with MIN <= S <= MAX.
+closed_within () {
+	if tail -n 1 "$1" | awk -v lo="$2" -v hi="$3" '
+		$1 == "closed" && $2 == "after" {
+			s = $3; sub(/s$/, "", s)
+			if (s + 0 >= lo + 0 && s + 0 <= hi + 0) ok = 1
+		}
+		END { exit ok ? 0 : 1 }'; then
+		return 0
+	fi
+	echo "closed_within: expected 'closed after S.Ss' with $2 <= S <= $3 in $1:" >&2
+	cat "$1" >&2
+	return 1
+}
+
+# test_cmp EXPECTED ACTUAL: equal files, or the diff.
+test_cmp () {
+	diff -u "$1" "$2"
+}
+
+# test_grep [-v] [grep options] PATTERN FILE: on failure show FILE.
+test_grep () {
+	test_grep_neg_=
+	if test "$1" = "-v"; then
+		test_grep_neg_=1
+		shift
+	fi
+	eval "test_grep_file_=\${$#}"
+	if test -n "$test_grep_neg_"; then
+		if ! grep "$@" >/dev/null; then
+			return 0
+		fi
+		echo "test_grep: found what should not be there: $*" >&2
+	else
+		if grep "$@" >/dev/null; then
+			return 0
+		fi
+		echo "test_grep: not found: $*" >&2
+	fi
+	echo "--- $test_grep_file_:" >&2
+	if test -f "$test_grep_file_"; then
+		cat "$test_grep_file_" >&2
+	fi
+	return 1
+}
+
+# test_line_count OP N FILE, e.g. test_line_count = 3 out
+test_line_count () {
+	test_lc_=$(wc -l <"$3")
+	if test "$test_lc_" "$1" "$2"; then
+		return 0
+	fi
+	echo "test_line_count: $3 has $test_lc_ lines, expected $1 $2:" >&2
+	cat "$3" >&2
+	return 1
+}
+
+# --- processes ----------------------------------------------------------
+
+# State letter of PID from /proc, empty when it is gone.
+test_proc_state_ () {
+	test_ps_line_=
+	read -r test_ps_line_ <"/proc/$1/stat" 2>/dev/null || return 0
+	test_ps_line_=${test_ps_line_##*) }
+	echo "${test_ps_line_%% *}"
+}
+
+# True once PID has exited (gone or a zombie).
+test_proc_gone_ () {
+	case $(test_proc_state_ "$1") in
+	'' | Z | X) return 0 ;;
+	esac
+	return 1
+}
+
+# Wait for PID to exit, polling every 0.1 s at most N times.
+test_wait_exit_ () {
+	test_we_i_=0
+	while test "$test_we_i_" -lt "$2"; do
+		test_proc_gone_ "$1" && return 0
+		sleep 0.1
+		test_we_i_=$((test_we_i_ + 1))
+	done
+	test_proc_gone_ "$1"
+}
+
+# children_of PID: its live children.
+children_of () {
+	for test_co_d_ in /proc/[0-9]*; do
+		read -r test_co_l_ <"$test_co_d_/stat" 2>/dev/null || continue
+		# After the command name: "STATE PPID ...".
+		test_co_l_=${test_co_l_##*) }
+		test_co_state_=${test_co_l_%% *}
+		test_co_l_=${test_co_l_#* }
+		if test "${test_co_l_%% *}" = "$1" && test "$test_co_state_" != Z
+		then
+			echo "${test_co_d_#/proc/}"
+		fi
+	done
+}
+
+# Live processes whose command line mentions the trash dir (an rvirtd
+# started here, a daemonized one, or a worker it forked).
+test_procs_in_trash () {
+	for test_pt_d_ in /proc/[0-9]*; do
+		test_pt_pid_=${test_pt_d_#/proc/}
+		test "$test_pt_pid_" = "$$" && continue
+		test_proc_gone_ "$test_pt_pid_" && continue
+		if tr '\0' ' ' <"$test_pt_d_/cmdline" 2>/dev/null |
+			grep -F -e "$TRASH" >/dev/null 2>&1; then
+			case $(readlink "$test_pt_d_/exe" 2>/dev/null) in
+			*/rvirtd) echo "$test_pt_pid_" ;;
+			esac
+		fi
+	done
+}
+
+test_kill_leftovers_ () {
+	for test_kl_pid_ in $(test_procs_in_trash); do
+		echo "killing leftover rvirtd process $test_kl_pid_" >&2
+		kill -KILL "$test_kl_pid_" 2>/dev/null
+	done
+}
+
+# --- configuration ------------------------------------------------------
+
+# Keys whose values are strings: write_config quotes them.
+test_string_key_ () {
+	case $1 in
+	listen_addr | unix_sock_dir | unix_sock_ro_perms | unix_sock_rw_perms | \
+		unix_sock_group | auth_unix_rw | auth_unix_ro | auth_tcp | \
+		state_dir | runtime_dir | log_outputs)
+		return 0 ;;
+	esac
+	return 1
+}
+
+# write_config [--tcp] FILE [key=value]...
+# The test defaults (directories in the trash dir, log_level = 2,
+# listen_addr = "127.0.0.1", tcp_port = 0), then each key=value replaces
+# its key or is appended; "key=" removes the key.  String keys are
+# quoted unless the value starts with '"' or '['; other values are
+# written as they are (so "bogus_key=1" or 'tcp_port="x"' work too).
+# --tcp adds listen_tcp = 1 and auth_tcp = "none".
+write_config () {
+	test_wc_tcp_=
+	if test "$1" = --tcp; then
+		test_wc_tcp_=1
+		shift
+	fi
+	test_wc_file_=$1
+	shift
+	{
+		echo "state_dir=$TRASH/state"
+		echo "runtime_dir=$TRASH/run"
+		echo "unix_sock_dir=$TRASH/run"
+		echo "log_level=2"
+		echo "log_outputs=1:stderr"
+		echo "listen_addr=127.0.0.1"
+		echo "tcp_port=0"
+		if test -n "$test_wc_tcp_"; then
+			echo "listen_tcp=1"
+			echo "auth_tcp=none"
+		fi
+	} >"$test_wc_file_.kv"
+	for test_wc_kv_ in "$@"; do
+		test_wc_key_=${test_wc_kv_%%=*}
+		grep -v "^$test_wc_key_=" "$test_wc_file_.kv" >"$test_wc_file_.kv2"
+		mv "$test_wc_file_.kv2" "$test_wc_file_.kv"
+		if test -n "${test_wc_kv_#*=}"; then
+			printf '%s\n' "$test_wc_kv_" >>"$test_wc_file_.kv"
+		fi
+	done
+	{
+		echo "# rvirtd.conf written by write_config for $(basename "$0")"
+		while IFS= read -r test_wc_kv_; do
+			test_wc_key_=${test_wc_kv_%%=*}
+			test_wc_val_=${test_wc_kv_#*=}
+			if test_string_key_ "$test_wc_key_"; then
+				case $test_wc_val_ in
+				\"* | \[*) ;;
+				*) test_wc_val_="\"$test_wc_val_\"" ;;
+				esac
+			fi
+			printf '%s = %s\n' "$test_wc_key_" "$test_wc_val_"
+		done <"$test_wc_file_.kv"
+	} >"$test_wc_file_"
+	rm -f "$test_wc_file_.kv"
+}
+
+# --- the daemon ---------------------------------------------------------
+
+require_rvirtd () {
+	if ! test -x "$RVIRT_BUILD/rvirtd"; then
+		skip_all "rvirtd is not built in '$RVIRT_BUILD' (run make)"
+	fi
+}
+
+# start_rvirtd [CONFIG]
+# Runs "rvirtd --foreground -f CONFIG" (default: $TRASH/rvirtd.conf,
+# written by write_config if missing) in its own session, stderr and
+# stdout to $RVIRTD_LOG, and waits up to 10 s for the ready line
+#	rvirtd[PID]: ready unix=PATH unix_ro=PATH[ tcp=ADDR:PORT]
+# Sets and exports RVIRTD_PID, RVIRTD_SOCK, RVIRTD_SOCK_RO,
+# RVIRTD_TCP_PORT (empty without TCP), RVIRTD_LOG and RVIRT_DEFAULT_URI.
+# Fails, showing the log, if the line does not come or rvirtd dies.
+# Call it in the script's own shell (not in $(...) or a subshell), so
+# that stop_rvirtd can collect the exit status.
+start_rvirtd () {
+	if test -n "$RVIRTD_PID"; then
+		echo "start_rvirtd: rvirtd $RVIRTD_PID is already running" >&2
+		return 1
+	fi
+	test_sr_conf_=${1:-$TRASH/rvirtd.conf}
+	if test -z "$1" && ! test -f "$test_sr_conf_"; then
+		write_config "$test_sr_conf_"
+	fi
+	rvirtd_starts=$((rvirtd_starts + 1))
+	RVIRTD_LOG=$TRASH/rvirtd.$rvirtd_starts.log
+	export RVIRTD_LOG
+	# setsid: keep terminal signals away; the daemon is ours to stop.
+	setsid "$RVIRT_BUILD/rvirtd" --foreground -f "$test_sr_conf_" \
+		</dev/null >"$RVIRTD_LOG" 2>&1 &
+	RVIRTD_PID=$!
+	test_sr_i_=0
+	test_sr_line_=
+	while test "$test_sr_i_" -lt 100; do
+		test_sr_line_=$(grep -m 1 '^rvirtd\[[0-9]*\]: ready ' "$RVIRTD_LOG")
+		test -n "$test_sr_line_" && break
+		if test_proc_gone_ "$RVIRTD_PID"; then
+			wait "$RVIRTD_PID"
+			echo "start_rvirtd: rvirtd exited with status $? before it was ready; its log:" >&2
+			cat "$RVIRTD_LOG" >&2
+			RVIRTD_PID=
+			return 1
+		fi
+		sleep 0.1
+		test_sr_i_=$((test_sr_i_ + 1))
+	done
+	if test -z "$test_sr_line_"; then
+		echo "start_rvirtd: no ready line from rvirtd $RVIRTD_PID within 10 s; its log:" >&2
+		cat "$RVIRTD_LOG" >&2
+		kill -KILL "$RVIRTD_PID" 2>/dev/null
+		wait "$RVIRTD_PID"
+		RVIRTD_PID=
+		return 1
+	fi
+	test_sr_pid_=$(printf '%s\n' "$test_sr_line_" |
+		sed -n 's/^rvirtd\[\([0-9]*\)\]: ready .*/\1/p')
+	RVIRTD_SOCK=$(printf '%s\n' "$test_sr_line_" |
+		sed -n 's/.* unix=\([^ ]*\).*/\1/p')
+	RVIRTD_SOCK_RO=$(printf '%s\n' "$test_sr_line_" |
+		sed -n 's/.* unix_ro=\([^ ]*\).*/\1/p')
+	RVIRTD_TCP_PORT=$(printf '%s\n' "$test_sr_line_" |
+		sed -n 's/.* tcp=[^ ]*:\([0-9]*\)$/\1/p')
+	RVIRT_DEFAULT_URI="test:///default?socket=$RVIRTD_SOCK"
+	export RVIRTD_PID RVIRTD_SOCK RVIRTD_SOCK_RO RVIRTD_TCP_PORT
+	export RVIRT_DEFAULT_URI
+	if test "$test_sr_pid_" != "$RVIRTD_PID"; then
+		echo "start_rvirtd: ready line names pid '$test_sr_pid_', rvirtd is $RVIRTD_PID: $test_sr_line_" >&2
+		return 1
+	fi
+	if test -z "$RVIRTD_SOCK" || test -z "$RVIRTD_SOCK_RO"; then
+		echo "start_rvirtd: malformed ready line: $test_sr_line_" >&2
+		return 1
+	fi
+	return 0
+}
+
+# stop_rvirtd: SIGTERM by pid, wait up to 10 s (then SIGKILL and fail).
+# Fails unless rvirtd exited with status 0, no process it had forked is
+# left, and its log holds no sanitizer report.
+stop_rvirtd () {
+	if test -z "$RVIRTD_PID"; then
+		echo "stop_rvirtd: no rvirtd running" >&2
+		return 1
+	fi
+	test_st_pid_=$RVIRTD_PID
+	test_st_kids_=$(children_of "$test_st_pid_")
+	test_st_ret_=0
+	kill -TERM "$test_st_pid_"
+	if ! test_wait_exit_ "$test_st_pid_" 100; then
+		echo "stop_rvirtd: rvirtd $test_st_pid_ still running 10 s after SIGTERM; killed" >&2
+		kill -KILL "$test_st_pid_"
+		test_st_ret_=1
+	fi
+	wait "$test_st_pid_"
+	test_st_status_=$?
+	RVIRTD_PID=
+	if test "$test_st_ret_" -eq 0 && test "$test_st_status_" -ne 0; then
+		echo "stop_rvirtd: rvirtd exited with status $test_st_status_" >&2
+		test_st_ret_=1
+	fi
+	# Workers get a moment to notice their master is gone.
+	for test_st_k_ in $test_st_kids_; do
+		test_wait_exit_ "$test_st_k_" 20 && continue
+		echo "stop_rvirtd: process $test_st_k_ forked by rvirtd is still running; killed" >&2
+		kill -KILL "$test_st_k_" 2>/dev/null
+		test_st_ret_=1
+	done
+	for test_st_k_ in $(test_procs_in_trash); do
+		echo "stop_rvirtd: rvirtd process $test_st_k_ left behind; killed" >&2
+		kill -KILL "$test_st_k_" 2>/dev/null
+		test_st_ret_=1
+	done
+	if grep -E 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' \
+		"$RVIRTD_LOG" >/dev/null; then
+		echo "stop_rvirtd: sanitizer report in $RVIRTD_LOG" >&2
+		test_st_ret_=1
+	fi
+	if test "$test_st_ret_" -ne 0; then
+		echo "--- $RVIRTD_LOG:" >&2
+		tail -n 100 "$RVIRTD_LOG" >&2
+	fi
+	return "$test_st_ret_"
+}
+
+# Kill rvirtd with SIGKILL (to leave stale files behind, say) and reap it.
+kill_rvirtd () {
+	test -n "$RVIRTD_PID" || return 1
+	kill -KILL "$RVIRTD_PID"
+	wait "$RVIRTD_PID"
+	RVIRTD_PID=
+	return 0
+}
+
+# True while the rvirtd we started is alive.
+rvirtd_alive () {
+	test -n "$RVIRTD_PID" && ! test_proc_gone_ "$RVIRTD_PID"
+}
+
+# Resident set size of the running rvirtd, in KiB.
+rvirtd_rss_kib () {
+	sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$RVIRTD_PID/status"
+}
+
+# --- tools --------------------------------------------------------------
+
+rawrpc () {
+	perl "$RVIRT_SRC/t/tools/rawrpc.pl" "$@"
+}
+
+# rawrpc actions that open test:///default on the connection.
+OPEN='call proc=CONNECT_OPEN arg=s:test:///default arg=u:0 decode=ret'
+
+# wire_expect TARGET EXPECTED ACTION...: run rawrpc (timeout
+# $WIRE_TIMEOUT, default 5 s) and compare its output with EXPECTED,
+# lines separated by '|'.  Two normalisations: a session cookie
+# ("accepted SUCCESS OK" and 32 bytes) reads "opened", and an error
+# result reads "accepted SUCCESS ERROR CODE" (origin and message cut).
+wire_expect () {
+	test_we_target_=$1
+	printf '%s\n' "$2" | tr '|' '\n' >expect
+	shift 2
+	rawrpc -t "${WIRE_TIMEOUT:-5}" "$test_we_target_" "$@" >actual.raw
+	test_we_status_=$?
+	sed -e 's/^accepted SUCCESS OK [0-9a-f]\{64\}$/opened/' \
+		-e 's/^\(accepted SUCCESS ERROR -*[0-9]*\) .*/\1/' \
+		actual.raw >actual
+	if test "$test_we_status_" -ne 0; then
+		echo "wire_expect: rawrpc exited with status $test_we_status_:" >&2
+		cat actual.raw >&2
+		return 1
+	fi
+	test_cmp expect actual
+}
+
+# Wait up to $2 tenths of a second for file $1 to exist.
+test_wait_for_file () {
+	test_wf_i_=0
+	while test "$test_wf_i_" -lt "$2"; do
+		test -e "$1" && return 0
+		sleep 0.1
+		test_wf_i_=$((test_wf_i_ + 1))
+	done
+	test -e "$1"
+}
