@@ -274,7 +274,7 @@ test_error_syntax(void **state)
 {
 	(void)state;
 	expect_error("tcp_port = 1\nlisten_addr = \n", "@:3: syntax error");
-	expect_error("a = \"unterminated\n", "@:2: syntax error");
+	expect_error("a = \"unterminated\n", "@:1: unterminated string");
 	expect_error("tcp_port = 1\ntcp_port = 2\n",
 		     "@:2: duplicate setting name");
 }
