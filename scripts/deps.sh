@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# deps.sh: make sure the Debian packages rvirt needs are installed.
+#
+# Usage: scripts/deps.sh [build|test|all]   (default: build)
+#   build  compile rvirtd, librvirt and rvsh
+#   test   build + what `make check` needs
+#   all    test + what later issues need (TLS, SASL, Kerberos, ssh,
+#          systemd socket activation); CI installs this
+#
+# Silent and quick when everything is there.  When something is missing:
+# as root, `apt-get update` once and install it; otherwise print the
+# exact apt-get line to run and exit 1.
+
+set -eu
+
+# Build: compiler, rpcgen (rpcsvc-proto), and the libraries' headers.
+BUILD_PKGS="gcc make pkg-config rpcsvc-proto libtirpc-dev libxml2-dev
+liblmdb-dev libconfig-dev libedit-dev libcmocka-dev"
+
+# Test: rpcinfo (rpcbind), prove (perl), mdb_stat (lmdb-utils),
+# mandoc -T lint on the man pages (mandoc).
+TEST_PKGS="rpcbind perl lmdb-utils mandoc"
+
+# Later issues: TLS (GnuTLS), SASL (Cyrus), Kerberos for GSSAPI tests,
+# the ssh transport, systemd-socket-activate for LISTEN_FDS tests.
+LATER_PKGS="gnutls-bin libgnutls28-dev libsasl2-dev sasl2-bin
+libsasl2-modules libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server
+krb5-user openssh-server openssh-client systemd"
+
+usage() {
+	echo "usage: $0 [build|test|all]" >&2
+	exit 2
+}
+
+case "${1:-build}" in
+build) want="$BUILD_PKGS" ;;
+test) want="$BUILD_PKGS $TEST_PKGS" ;;
+all) want="$BUILD_PKGS $TEST_PKGS $LATER_PKGS" ;;
+-h | --help) usage ;;
+*) usage ;;
+esac
+[ $# -le 1 ] || usage
+
+# One dpkg-query for the whole list keeps this well under a second.
+# Packages it does not know at all are missing too; they only show up
+# on stderr, so compare against what it reports as installed.
+# shellcheck disable=SC2086 # the list is meant to split into words
+installed=$(dpkg-query -W -f='${Package} ${Status}\n' $want 2>/dev/null |
+	awk '$NF == "installed" && $(NF-1) == "ok" { printf " %s", $1 }') || true
+
+missing=
+for p in $want; do
+	case "$installed " in
+	*" $p "*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+missing=${missing# }
+
+[ -n "$missing" ] || exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "rvirt needs these Debian packages; run:" >&2
+	echo "sudo apt-get install -y $missing"
+	exit 1
+fi
+
+echo "deps.sh: installing $missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086 # the list is meant to split into words
+apt-get install -y -q --no-install-recommends $missing
