@@ -125,7 +125,9 @@ log_output_parse(const char *entry, struct log_output *out,
 		return 0;
 	}
 	if (strncmp(rest, "syslog:", 7) == 0 && rest[7] != '\0') {
-		if (strlen(rest + 7) >= sizeof(out->ident)) {
+		size_t ilen = strlen(rest + 7);
+
+		if (ilen >= sizeof(out->ident)) {
 			err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
 				"invalid log output '%s': syslog ident is "
 				"longer than %zu bytes",
@@ -133,7 +135,7 @@ log_output_parse(const char *entry, struct log_output *out,
 			return -1;
 		}
 		out->dest = LOG_DEST_SYSLOG;
-		snprintf(out->ident, sizeof(out->ident), "%s", rest + 7);
+		memcpy(out->ident, rest + 7, ilen + 1);
 		return 0;
 	}
 	err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
