@@ -78,6 +78,8 @@ PERF_BINS = $(patsubst t/perf/%.c,$(BUILD)/t/perf/%,$(PERF_SRCS))
 .PHONY: all check check-run demo perf unit-check fmt fmt-check clean
 .SUFFIXES:
 .DELETE_ON_ERROR:
+# Keep objects of unit tests and tools between runs.
+.SECONDARY:
 
 all: $(RVIRTD) $(LIBSO) $(BUILD)/librvirt.so $(LIBA) $(RVSH)
 

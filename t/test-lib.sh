@@ -293,7 +293,7 @@ test_line_count () {
 # State letter of PID from /proc, empty when it is gone.
 test_proc_state_ () {
 	test_ps_line_=
-	read -r test_ps_line_ <"/proc/$1/stat" 2>/dev/null || return 0
+	read -r test_ps_line_ 2>/dev/null <"/proc/$1/stat" || return 0
 	test_ps_line_=${test_ps_line_##*) }
 	echo "${test_ps_line_%% *}"
 }
