@@ -19,9 +19,6 @@
 #include "../common/err.h"
 #include "config.h"
 
-/* config.h maps the old name for its users; here it is libconfig's. */
-#undef config_init
-
 /* A config file is a page or two of text; anything bigger is a mistake. */
 #define CONFIG_FILE_MAX (1024 * 1024)
 

@@ -63,12 +63,6 @@ struct config {
 void config_init_defaults(struct config *cfg);
 
 /*
- * Transitional spelling for callers written against the first version of
- * this header; never include libconfig.h after this header.
- */
-#define config_init(cfg) config_init_defaults(cfg)
-
-/*
  * Write the default config file path to buf: /etc/rvirt/rvirtd.conf as
  * root, else $XDG_CONFIG_HOME/rvirt/rvirtd.conf (default
  * $HOME/.config/rvirt/rvirtd.conf).  Truncated to size.
