@@ -106,10 +106,10 @@ conn_end(struct rvirt_conn *conn, const char *proc, enum clnt_stat st,
 	    detail.code == RVIRT_ERR_NO_MEMORY)
 		code = detail.code;
 	if (detail.message[0])
-		err_set(err, code, origin, "cannot call %s: %s: %s", proc,
+		err_set(err, code, origin, "cannot call '%s': %s: %s", proc,
 			clnt_sperrno(st), detail.message);
 	else
-		err_set(err, code, origin, "cannot call %s: %s", proc,
+		err_set(err, code, origin, "cannot call '%s': %s", proc,
 			clnt_sperrno(st));
 	return -1;
 }

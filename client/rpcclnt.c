@@ -229,8 +229,7 @@ rpcclnt_decode(struct rpcclnt *rc, unsigned char *rec, size_t len,
 	stat = rc->rpcerr.re_status;
 	if (stat != RPC_SUCCESS) {
 		err_set(&rc->detail, RVIRT_ERR_RPC, RVIRT_FROM_RPC,
-			"the server at '%s' rejected the call: %s",
-			stream_peer(rc->st), clnt_sperrno(stat));
+			"rejected by '%s'", stream_peer(rc->st));
 		goto out;
 	}
 	if (!xres(&x, resp)) {

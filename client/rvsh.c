@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* rvsh: the rvirt shell's main: options, one-shot and interactive modes. */
+/* rvsh: the rvirt shell; one command per run, or an interactive session. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -9,16 +9,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <editline/readline.h>
+#include <readline.h>
 
 #include "rvsh.h"
 
 #define RVSH_VERSION "0.1.0"
-#define RVSH_HISTORY_MAX 1000
 #define RVSH_LINE_MAX 65536
-#define RVSH_WORDS_MAX 64
+#define RVSH_HISTORY_MAX 1000
+#define RVSH_QUIT (-1)
 
-/* The shell, for the completion callbacks, which take no context. */
+static const char rvsh_usage_line[] =
+	"usage: rvsh [-c URI] [-r] [-q] [--script] [COMMAND [ARGS...]]";
+
+/* For the completion callbacks, which get no context pointer. */
 static struct rvsh *rvsh_current;
 
 void
@@ -26,6 +29,8 @@ rvsh_error(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Keep stdout and stderr in order when both go to one place. */
+	fflush(stdout);
 	fputs("rvsh: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -41,129 +46,200 @@ rvsh_connect(struct rvsh *sh, int silent)
 	if (sh->conn)
 		return 0;
 	sh->conn = rvirt_conn_open(sh->uri, sh->flags, &err);
-	if (!sh->conn) {
-		if (!silent)
-			rvsh_error("%s", err.message);
-		return -1;
-	}
-	return 0;
-}
-
-static void
-rvsh_usage(FILE *f)
-{
-	fprintf(f, "usage: rvsh [-c URI] [-r] [-q] [--script] "
-		   "[COMMAND [ARGS...]]\n"
-		   "       rvsh help    (lists the commands)\n");
+	if (sh->conn)
+		return 0;
+	if (!silent)
+		rvsh_error("%s", err.message);
+	return -1;
 }
 
 /*
- * Split line into words in place: blanks separate, '...' and "..."
- * quote, a backslash escapes the next character.  Returns the number of
- * words, or -1 (message printed) on an unterminated quote or too many
- * words.
+ * Split line into words in place, as a shell would for simple cases:
+ * blanks separate words, '...' is literal, "..." allows \" and \\, a
+ * backslash outside quotes escapes the next character, and a word
+ * starting with '#' begins a comment.  *argv is malloc'd.  Returns the
+ * word count, or -1 after printing an error.
  */
 static int
-rvsh_split(char *line, char **words, int max)
+rvsh_split(char *line, char ***argvp)
 {
-	char *in = line, *out = line;
-	int n = 0;
+	size_t cap = 8, argc = 0;
+	char **argv = malloc(cap * sizeof(*argv));
+	char *r = line, *w = line;
 
+	if (!argv) {
+		rvsh_error("out of memory");
+		return -1;
+	}
 	for (;;) {
 		char quote = 0;
 
-		while (*in == ' ' || *in == '\t' || *in == '\n' || *in == '\r')
-			in++;
-		if (*in == '\0' || *in == '#')
-			return n;
-		if (n == max) {
-			rvsh_error("too many words on one line (at most %d)",
-				   max);
-			return -1;
-		}
-		words[n++] = out;
-		while (*in) {
-			if (quote) {
-				if (*in == quote) {
-					quote = 0;
-					in++;
-					continue;
-				}
-			} else if (*in == '\'' || *in == '"') {
-				quote = *in++;
-				continue;
-			} else if (*in == ' ' || *in == '\t' || *in == '\n' ||
-				   *in == '\r') {
-				break;
+		while (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r')
+			r++;
+		if (*r == '\0' || *r == '#')
+			break;
+		if (argc + 1 >= cap) {
+			char **n = realloc(argv, cap * 2 * sizeof(*argv));
+
+			if (!n) {
+				rvsh_error("out of memory");
+				goto fail;
 			}
-			if (*in == '\\' && quote != '\'' && in[1])
-				in++;
-			*out++ = *in++;
+			argv = n;
+			cap *= 2;
+		}
+		argv[argc++] = w;
+		for (; *r; r++) {
+			if (quote == '\'') {
+				if (*r == '\'')
+					quote = 0;
+				else
+					*w++ = *r;
+			} else if (quote == '"') {
+				if (*r == '"')
+					quote = 0;
+				else if (*r == '\\' &&
+					 (r[1] == '"' || r[1] == '\\'))
+					*w++ = *++r;
+				else
+					*w++ = *r;
+			} else if (*r == '\'' || *r == '"') {
+				quote = *r;
+			} else if (*r == '\\' && r[1] != '\0') {
+				*w++ = *++r;
+			} else if (*r == ' ' || *r == '\t' || *r == '\n' ||
+				   *r == '\r') {
+				break;
+			} else {
+				*w++ = *r;
+			}
 		}
 		if (quote) {
 			rvsh_error("unterminated quote %c", quote);
-			return -1;
+			goto fail;
 		}
-		if (*in)
-			in++;
-		*out++ = '\0';
+		/* w never passes r, so ending the word here is safe. */
+		if (*r)
+			r++;
+		*w++ = '\0';
 	}
+	argv[argc] = NULL;
+	*argvp = argv;
+	return (int)argc;
+fail:
+	free(argv);
+	return -1;
 }
 
-/* Run one line; returns an rvsh_status, or -1 for quit/exit. */
+/* One line of a session: an enum rvsh_status, or RVSH_QUIT. */
 static int
 rvsh_run_line(struct rvsh *sh, char *line)
 {
-	char *words[RVSH_WORDS_MAX];
-	int n = rvsh_split(line, words, RVSH_WORDS_MAX);
+	char **argv = NULL;
+	int argc, rc;
 
-	if (n < 0)
+	argc = rvsh_split(line, &argv);
+	if (argc < 0)
 		return RVSH_USAGE;
-	if (n == 0)
-		return RVSH_OK;
-	if (!strcmp(words[0], "quit") || !strcmp(words[0], "exit"))
-		return -1;
-	return rvsh_cmd_run(sh, n, words);
+	if (argc == 0)
+		rc = RVSH_OK;
+	else if (strcmp(argv[0], "quit") == 0 || strcmp(argv[0], "exit") == 0)
+		rc = RVSH_QUIT;
+	else
+		rc = rvsh_cmd_run(sh, argc, argv);
+	free(argv);
+	fflush(stdout);
+	return rc;
+}
+
+/* Commands from a file or pipe, one per line. */
+static int
+rvsh_session_stdin(struct rvsh *sh)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned long lineno = 0;
+	int status = RVSH_OK;
+
+	while ((len = getline(&line, &cap, stdin)) >= 0) {
+		int rc;
+
+		lineno++;
+		if (len > RVSH_LINE_MAX) {
+			rvsh_error("line %lu is longer than %d bytes", lineno,
+				   RVSH_LINE_MAX);
+			status = RVSH_ERROR;
+			continue;
+		}
+		rc = rvsh_run_line(sh, line);
+		if (rc == RVSH_QUIT)
+			break;
+		if (rc != RVSH_OK)
+			status = RVSH_ERROR;
+	}
+	if (ferror(stdin)) {
+		rvsh_error("cannot read the standard input: %s",
+			   strerror(errno));
+		status = RVSH_ERROR;
+	}
+	free(line);
+	return status;
+}
+
+/* The i-th word that may start a line: the commands, then exit and quit. */
+static const char *
+rvsh_first_word(size_t i)
+{
+	static const char *const extra[] = { "exit", "quit" };
+	const char *name = rvsh_cmd_name(i);
+	size_t n = 0;
+
+	if (name)
+		return name;
+	while (rvsh_cmd_name(n))
+		n++;
+	return i - n < sizeof(extra) / sizeof(extra[0]) ? extra[i - n] : NULL;
 }
 
 static char *
 rvsh_complete_command(const char *text, int state)
 {
-	static size_t i, len;
-	const char *name;
+	static size_t i;
+	size_t len = strlen(text);
+	const char *w;
 
-	if (!state) {
+	if (state == 0)
 		i = 0;
-		len = strlen(text);
-	}
-	while ((name = rvsh_cmd_name(i++)))
-		if (!strncmp(name, text, len))
-			return strdup(name);
+	while ((w = rvsh_first_word(i++)))
+		if (strncmp(w, text, len) == 0)
+			return strdup(w);
 	return NULL;
 }
 
-/* Domain names from the daemon, fetched once per completion. */
 static char *
 rvsh_complete_domain(const char *text, int state)
 {
 	static struct rvirt_domain *doms;
-	static size_t ndoms, i, len;
+	static size_t n, i;
+	size_t len = strlen(text);
 
-	if (!state) {
+	if (state == 0) {
 		free(doms);
 		doms = NULL;
-		ndoms = 0;
-		i = 0;
-		len = strlen(text);
+		n = i = 0;
+		/* Errors would garble the line being edited: stay silent. */
 		if (rvsh_connect(rvsh_current, 1) < 0 ||
-		    rvirt_domain_list_all(rvsh_current->conn, 0, &doms, &ndoms,
-					  NULL) < 0)
-			return NULL;
+		    rvirt_domain_list_all(rvsh_current->conn, 0, &doms, &n,
+					  NULL) < 0) {
+			doms = NULL;
+			n = 0;
+		}
 	}
-	while (i < ndoms) {
+	while (i < n) {
 		const char *name = doms[i++].name;
 
-		if (!strncmp(name, text, len))
+		if (strncmp(name, text, len) == 0)
 			return strdup(name);
 	}
 	return NULL;
@@ -173,131 +249,122 @@ static char **
 rvsh_complete(const char *text, int start, int end)
 {
 	char first[64];
-	size_t flen;
+	int words = 0, i = 0;
 
 	(void)end;
-	if (start == 0 || strspn(rl_line_buffer, " \t") == (size_t)start) {
-		rl_attempted_completion_over = 1;
-		return rl_completion_matches(text, rvsh_complete_command);
+	rl_attempted_completion_over = 1;
+	first[0] = '\0';
+	while (i < start) {
+		int b;
+
+		while (i < start &&
+		       (rl_line_buffer[i] == ' ' || rl_line_buffer[i] == '\t'))
+			i++;
+		if (i >= start)
+			break;
+		b = i;
+		while (i < start && rl_line_buffer[i] != ' ' &&
+		       rl_line_buffer[i] != '\t')
+			i++;
+		if (words++ == 0)
+			snprintf(first, sizeof(first), "%.*s", i - b,
+				 rl_line_buffer + b);
 	}
-	flen = strcspn(rl_line_buffer + strspn(rl_line_buffer, " \t"), " \t");
-	if (flen >= sizeof(first))
+	if (words == 0)
+		return rl_completion_matches(text, rvsh_complete_command);
+	if (words > 1)
 		return NULL;
-	memcpy(first, rl_line_buffer + strspn(rl_line_buffer, " \t"), flen);
-	first[flen] = '\0';
 	switch (rvsh_cmd_arg(first)) {
 	case RVSH_ARG_DOMAIN:
-		rl_attempted_completion_over = 1;
 		return rl_completion_matches(text, rvsh_complete_domain);
 	case RVSH_ARG_COMMAND:
-		rl_attempted_completion_over = 1;
 		return rl_completion_matches(text, rvsh_complete_command);
 	case RVSH_ARG_FILE:
-		return NULL; /* the library's file name completion */
+		return rl_completion_matches(text,
+					     rl_filename_completion_function);
 	case RVSH_ARG_NONE:
 		break;
 	}
-	rl_attempted_completion_over = 1;
 	return NULL;
 }
 
-/* $XDG_STATE_HOME/rvirt/rvsh_history, or ~/.local/state/...; "" if none. */
-static void
-rvsh_history_path(char *buf, size_t size)
+/*
+ * $XDG_STATE_HOME/rvirt/rvsh_history, else ~/.rvsh_history; NULL when
+ * there is no home.  malloc'd.
+ */
+static char *
+rvsh_history_path(void)
 {
 	const char *state = getenv("XDG_STATE_HOME");
 	const char *home = getenv("HOME");
-	char dir[4000];
+	char *path;
+	size_t len;
 
-	buf[0] = '\0';
-	if (state && state[0] == '/')
-		snprintf(dir, sizeof(dir), "%s/rvirt", state);
-	else if (home && home[0] == '/')
-		snprintf(dir, sizeof(dir), "%s/.local/state/rvirt", home);
-	else
-		return;
-	/* Create the last two levels at most; failure means no history. */
-	if (mkdir(dir, 0700) < 0 && errno == ENOENT) {
-		char parent[4096];
-		char *slash;
-
-		snprintf(parent, sizeof(parent), "%s", dir);
-		slash = strrchr(parent, '/');
-		if (slash) {
-			*slash = '\0';
-			if (mkdir(parent, 0700) == 0 || errno == EEXIST)
-				mkdir(dir, 0700);
-		}
+	if (state && state[0] == '/') {
+		len = strlen(state) + sizeof("/rvirt/rvsh_history");
+		path = malloc(len);
+		if (!path)
+			return NULL;
+		snprintf(path, len, "%s/rvirt", state);
+		/* A missing directory only costs the history. */
+		mkdir(state, 0700);
+		mkdir(path, 0700);
+		snprintf(path, len, "%s/rvirt/rvsh_history", state);
+		return path;
 	}
-	if ((size_t)snprintf(buf, size, "%.4000s/rvsh_history", dir) >= size)
-		buf[0] = '\0';
+	if (!home || home[0] != '/')
+		return NULL;
+	len = strlen(home) + sizeof("/.rvsh_history");
+	path = malloc(len);
+	if (path)
+		snprintf(path, len, "%s/.rvsh_history", home);
+	return path;
 }
 
-/* Interactive: libedit with history and completion. */
 static int
-rvsh_interactive(struct rvsh *sh)
+rvsh_session_interactive(struct rvsh *sh)
 {
-	char history[4096];
+	char *history = rvsh_history_path();
 	char *line;
-	int status = RVSH_OK;
 
 	rvsh_current = sh;
 	rl_readline_name = "rvsh";
 	rl_attempted_completion_function = rvsh_complete;
 	using_history();
 	stifle_history(RVSH_HISTORY_MAX);
-	rvsh_history_path(history, sizeof(history));
-	if (history[0])
+	if (history)
 		read_history(history);
 	if (!sh->quiet)
 		printf("Welcome to rvsh, the rvirt shell.\n"
 		       "Type 'help' for the commands, 'quit' to leave.\n\n");
-	while ((line = readline("rvsh # "))) {
+	while ((line = readline(sh->flags & RVIRT_CONNECT_RO ? "rvsh (ro) # "
+							     : "rvsh # "))) {
 		int rc;
 
-		if (line[strspn(line, " \t")])
+		if (line[strspn(line, " \t")] != '\0')
 			add_history(line);
 		rc = rvsh_run_line(sh, line);
 		free(line);
-		if (rc < 0)
+		if (rc == RVSH_QUIT)
 			break;
-		status = rc;
 	}
 	if (!line)
 		putchar('\n');
-	if (history[0])
-		write_history(history);
-	return status == RVSH_USAGE ? RVSH_ERROR : RVSH_OK;
+	if (history) {
+		if (write_history(history) == 0)
+			history_truncate_file(history, RVSH_HISTORY_MAX);
+		free(history);
+	}
+	rvsh_current = NULL;
+	/* Errors were shown as they happened; a person ended the session. */
+	return RVSH_OK;
 }
 
-/*
- * Commands from a non-terminal stdin, one per line.  The status is 1 if
- * any command failed.
- */
 static int
-rvsh_batch(struct rvsh *sh)
+rvsh_usage(void)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
-	int status = RVSH_OK;
-
-	while ((len = getline(&line, &cap, stdin)) >= 0) {
-		int rc;
-
-		if (len > RVSH_LINE_MAX) {
-			rvsh_error("line longer than %d bytes", RVSH_LINE_MAX);
-			status = RVSH_ERROR;
-			continue;
-		}
-		rc = rvsh_run_line(sh, line);
-		if (rc < 0)
-			break;
-		if (rc != RVSH_OK)
-			status = RVSH_ERROR;
-	}
-	free(line);
-	return status;
+	fprintf(stderr, "%s\n", rvsh_usage_line);
+	return RVSH_USAGE;
 }
 
 int
@@ -307,7 +374,7 @@ main(int argc, char **argv)
 		{ "connect", required_argument, NULL, 'c' },
 		{ "readonly", no_argument, NULL, 'r' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "script", no_argument, NULL, 's' },
+		{ "script", no_argument, NULL, 'S' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -315,7 +382,8 @@ main(int argc, char **argv)
 	struct rvsh sh = { 0 };
 	int c, status;
 
-	/* '+': options stop at the command, whose own options follow it. */
+	opterr = 0;
+	/* '+': options end at the command, whose own options follow it. */
 	while ((c = getopt_long(argc, argv, "+c:rqVh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -327,26 +395,56 @@ main(int argc, char **argv)
 		case 'q':
 			sh.quiet = 1;
 			break;
-		case 's':
+		case 'S':
 			sh.script = 1;
 			break;
 		case 'V':
 			printf("rvsh %s\n", RVSH_VERSION);
 			return RVSH_OK;
 		case 'h':
-			rvsh_usage(stdout);
+			printf("%s\n", rvsh_usage_line);
+			printf("Commands: rvsh help.  Manual: rvsh(1).\n");
 			return RVSH_OK;
 		default:
-			rvsh_usage(stderr);
-			return RVSH_USAGE;
+			if (optopt == 'c')
+				rvsh_error("option '-c' needs a URI");
+			else if (optopt)
+				rvsh_error("unknown option '-%c'", optopt);
+			else
+				rvsh_error("unknown option '%s'",
+					   argv[optind - 1]);
+			return rvsh_usage();
 		}
 	}
-	if (optind < argc)
-		status = rvsh_cmd_run(&sh, argc - optind, argv + optind);
-	else if (isatty(STDIN_FILENO))
-		status = rvsh_interactive(&sh);
-	else
-		status = rvsh_batch(&sh);
+
+	if (optind < argc) {
+		const char *cmd = argv[optind];
+
+		size_t i = 0;
+		const char *w;
+
+		while ((w = rvsh_first_word(i)) && strcmp(w, cmd) != 0)
+			i++;
+		if (!w) {
+			rvsh_error("unknown command '%s' (try 'rvsh help')",
+				   cmd);
+			return rvsh_usage();
+		}
+		if (strcmp(cmd, "quit") == 0 || strcmp(cmd, "exit") == 0)
+			status = RVSH_OK;
+		else
+			status =
+				rvsh_cmd_run(&sh, argc - optind, argv + optind);
+	} else if (isatty(STDIN_FILENO)) {
+		status = rvsh_session_interactive(&sh);
+	} else {
+		status = rvsh_session_stdin(&sh);
+	}
+
 	rvirt_conn_close(sh.conn);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		rvsh_error("cannot write the output: %s", strerror(errno));
+		status = RVSH_ERROR;
+	}
 	return status;
 }

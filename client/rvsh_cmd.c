@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,8 +37,7 @@ rvsh_fail(const struct rvirt_error *err)
 }
 
 /* Say what happened, for people only. */
-static void
-rvsh_info(const struct rvsh *sh, const char *fmt, ...)
+static void rvsh_info(const struct rvsh *sh, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 static void
@@ -86,14 +86,18 @@ rvsh_domain_find(struct rvsh *sh, const char *arg, struct rvirt_domain *dom)
 		if (rvirt_domain_lookup_by_id(sh->conn, (int)id, dom, &err) ==
 		    0)
 			return 0;
-		if (err.code != RVIRT_ERR_NO_DOMAIN)
-			return rvsh_fail(&err), -1;
+		if (err.code != RVIRT_ERR_NO_DOMAIN) {
+			rvsh_fail(&err);
+			return -1;
+		}
 	}
 	if (rvirt_uuid_parse(arg, uuid) == 0) {
 		if (rvirt_domain_lookup_by_uuid(sh->conn, uuid, dom, &err) == 0)
 			return 0;
-		if (err.code != RVIRT_ERR_NO_DOMAIN)
-			return rvsh_fail(&err), -1;
+		if (err.code != RVIRT_ERR_NO_DOMAIN) {
+			rvsh_fail(&err);
+			return -1;
+		}
 	}
 	if (strlen(arg) > RVIRT_NAME_MAX) {
 		rvsh_error("failed to get domain '%.64s...': name too long",
@@ -187,9 +191,9 @@ out:
 }
 
 /* One "Key: value" line, or "key<TAB>value" with --script. */
-static void
-rvsh_field(const struct rvsh *sh, const char *label, const char *key,
-	   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void rvsh_field(const struct rvsh *sh, const char *label,
+		       const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static void
 rvsh_field(const struct rvsh *sh, const char *label, const char *key,
@@ -481,8 +485,8 @@ rvsh_cmd_nodeinfo(struct rvsh *sh, int argc, char **argv)
 	printf("%-21s%u\n", "Core(s) per socket:", ni.cores);
 	printf("%-21s%u\n", "Thread(s) per core:", ni.threads);
 	printf("%-21s%u\n", "NUMA cell(s):", ni.nodes);
-	printf("%-21s%llu KiB\n", "Memory size:",
-	       (unsigned long long)ni.memory_kib);
+	printf("%-21s%llu KiB\n",
+	       "Memory size:", (unsigned long long)ni.memory_kib);
 	return RVSH_OK;
 }
 
@@ -572,36 +576,37 @@ rvsh_cmd_hostname(struct rvsh *sh, int argc, char **argv)
 static int rvsh_cmd_help(struct rvsh *sh, int argc, char **argv);
 
 static const struct rvsh_cmd rvsh_cmds[] = {
-	{ "list", "[--all|--inactive]", "list domains (running ones by default)",
-	  RVSH_ARG_NONE, 0, 1, rvsh_cmd_list },
+	{ "list", "[--all|--inactive]",
+	  "list domains (running ones by default)", RVSH_ARG_NONE, 0, 1,
+	  rvsh_cmd_list },
 	{ "dominfo", "DOMAIN", "show a domain's information", RVSH_ARG_DOMAIN,
 	  1, 1, rvsh_cmd_dominfo },
-	{ "domstate", "DOMAIN", "show a domain's state", RVSH_ARG_DOMAIN, 1,
-	  1, rvsh_cmd_domstate },
+	{ "domstate", "DOMAIN", "show a domain's state", RVSH_ARG_DOMAIN, 1, 1,
+	  rvsh_cmd_domstate },
 	{ "dumpxml", "DOMAIN", "print a domain's XML description",
 	  RVSH_ARG_DOMAIN, 1, 1, rvsh_cmd_dumpxml },
 	{ "define", "FILE", "define a persistent domain from an XML file",
 	  RVSH_ARG_FILE, 1, 1, rvsh_cmd_define },
-	{ "undefine", "DOMAIN", "remove a domain's definition",
-	  RVSH_ARG_DOMAIN, 1, 1, rvsh_cmd_undefine },
+	{ "undefine", "DOMAIN", "remove a domain's definition", RVSH_ARG_DOMAIN,
+	  1, 1, rvsh_cmd_undefine },
 	{ "start", "DOMAIN", "start a defined domain", RVSH_ARG_DOMAIN, 1, 1,
 	  rvsh_cmd_start },
 	{ "create", "FILE", "start a transient domain from an XML file",
 	  RVSH_ARG_FILE, 1, 1, rvsh_cmd_create },
 	{ "destroy", "DOMAIN", "stop a domain at once", RVSH_ARG_DOMAIN, 1, 1,
 	  rvsh_cmd_destroy },
-	{ "shutdown", "DOMAIN", "ask a domain to shut down", RVSH_ARG_DOMAIN,
-	  1, 1, rvsh_cmd_shutdown },
+	{ "shutdown", "DOMAIN", "ask a domain to shut down", RVSH_ARG_DOMAIN, 1,
+	  1, rvsh_cmd_shutdown },
 	{ "reboot", "DOMAIN", "ask a domain to reboot", RVSH_ARG_DOMAIN, 1, 1,
 	  rvsh_cmd_reboot },
 	{ "suspend", "DOMAIN", "pause a running domain", RVSH_ARG_DOMAIN, 1, 1,
 	  rvsh_cmd_suspend },
 	{ "resume", "DOMAIN", "resume a paused domain", RVSH_ARG_DOMAIN, 1, 1,
 	  rvsh_cmd_resume },
-	{ "nodeinfo", "", "show the host's CPU and memory", RVSH_ARG_NONE, 0,
-	  0, rvsh_cmd_nodeinfo },
-	{ "capabilities", "", "print the capabilities XML", RVSH_ARG_NONE, 0,
-	  0, rvsh_cmd_capabilities },
+	{ "nodeinfo", "", "show the host's CPU and memory", RVSH_ARG_NONE, 0, 0,
+	  rvsh_cmd_nodeinfo },
+	{ "capabilities", "", "print the capabilities XML", RVSH_ARG_NONE, 0, 0,
+	  rvsh_cmd_capabilities },
 	{ "version", "", "show the driver type and version", RVSH_ARG_NONE, 0,
 	  0, rvsh_cmd_version },
 	{ "uri", "", "print the URI the daemon opened", RVSH_ARG_NONE, 0, 0,

@@ -339,20 +339,16 @@ stream_connect_unix(const struct uri *uri, unsigned int flags, int64_t deadline,
 		    struct rvirt_error *err)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	char path[sizeof(sun.sun_path) + 64];
+	char defpath[sizeof(sun.sun_path) + 64];
+	const char *path = uri->socket;
 	int fd;
 
-	if (uri->socket) {
-		if (strlen(uri->socket) >= sizeof(path)) {
-			err_set(err, RVIRT_ERR_URI, RVIRT_FROM_URI,
-				"socket path '%.64s...' is too long",
-				uri->socket);
+	if (!path) {
+		if (stream_default_socket_path(flags & RVIRT_CONNECT_RO,
+					       defpath, sizeof(defpath),
+					       err) < 0)
 			return NULL;
-		}
-		snprintf(path, sizeof(path), "%s", uri->socket);
-	} else if (stream_default_socket_path(flags & RVIRT_CONNECT_RO, path,
-					      sizeof(path), err) < 0) {
-		return NULL;
+		path = defpath;
 	}
 	if (strlen(path) >= sizeof(sun.sun_path)) {
 		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_TRANSPORT,

@@ -112,6 +112,76 @@ test_expect_success '--script list is tab separated without headers' '
 	test_cmp expect out
 '
 
+test_expect_success 'an unknown option: usage line, exit status 2' '
+	test_expect_code 2 "$RVSH" --frob list 2>err &&
+	test_grep "^rvsh: unknown option .--frob." err &&
+	test_grep "^usage: rvsh " err &&
+	test_expect_code 2 "$RVSH" -c 2>err &&
+	test_grep "^usage: rvsh " err
+'
+
+test_expect_success '-V prints the version, -h the usage' '
+	"$RVSH" -V >out &&
+	test_grep "^rvsh [0-9]" out &&
+	"$RVSH" --help >out &&
+	test_grep "^usage: rvsh " out
+'
+
+test_expect_success 'help COMMAND describes one command' '
+	"$RVSH" help dominfo >out &&
+	test_grep "^usage: dominfo DOMAIN" out &&
+	test_expect_code 1 "$RVSH" help frob 2>err &&
+	test_grep "^rvsh: unknown command .frob." err
+'
+
+cat >web7.xml <<\EOF
+<domain type='test'><name>web7</name><memory unit='MiB'>64</memory><vcpu>2</vcpu></domain>
+EOF
+
+test_expect_success 'define says what it did; -q and --script do not' '
+	"$RVSH" define web7.xml >out &&
+	echo "Domain '\''web7'\'' defined from web7.xml" >expect &&
+	test_cmp expect out &&
+	"$RVSH" -q start web7 >out &&
+	test_line_count = 0 out &&
+	"$RVSH" --script destroy web7 >out &&
+	test_line_count = 0 out &&
+	"$RVSH" undefine web7 >out &&
+	test_grep "web7.*undefined" out &&
+	"$RVSH" --script define web7.xml >out &&
+	uuid=$("$RVSH" --script dominfo web7 | sed -n "s/^uuid\t//p") &&
+	printf -- "-\tweb7\t%s\n" "$uuid" >expect &&
+	test_cmp expect out &&
+	"$RVSH" -q undefine web7
+'
+
+test_expect_success '--script dominfo: key, tab, value' '
+	"$RVSH" --script dominfo 1 >out &&
+	cut -f1 out >keys &&
+	printf "%s\n" id name uuid state cpus cpu_time_ns max_memory_kib \
+		used_memory_kib >expect &&
+	test_cmp expect keys &&
+	test_grep "^name	test\$" out &&
+	test_grep "^state	running\$" out
+'
+
+test_expect_success 'the human list: header, rule, aligned columns' '
+	"$RVSH" list --all >out &&
+	printf " Id   Name   State\n---------------------\n 1    test   running\n\n" >expect &&
+	test_cmp expect out
+'
+
+test_expect_success 'a file that cannot be read: rvsh: message, exit status 1' '
+	test_expect_code 1 "$RVSH" define nosuch.xml 2>err &&
+	test_grep "^rvsh: cannot open .nosuch.xml.: " err
+'
+
+test_expect_success 'an unterminated quote in batch mode is an error' '
+	printf "domstate \"test\n" >cmds &&
+	test_expect_code 1 "$RVSH" <cmds 2>err &&
+	test_grep "^rvsh: unterminated quote" err
+'
+
 test_expect_success 'rvirtd exits 0 on SIGTERM' '
 	stop_rvirtd
 '

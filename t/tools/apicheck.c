@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* apicheck: calls every librvirt function against a running rvirtd. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,6 +200,100 @@ check_readonly(const char *uri_ro)
 	rvirt_conn_close(c);
 }
 
+struct worker {
+	struct rvirt_conn *conn;
+	int bad;
+};
+
+/* Many calls of different sizes: replies must never cross threads. */
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct rvirt_error err;
+	struct rvirt_domain d;
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		char *xml;
+
+		if (rvirt_domain_lookup_by_id(w->conn, 1, &d, &err) < 0 ||
+		    strcmp(d.name, "test") != 0)
+			w->bad++;
+		xml = rvirt_domain_get_xml_desc(w->conn, &d, 0, &err);
+		if (!xml || !strstr(xml, "<name>test</name>"))
+			w->bad++;
+		free(xml);
+	}
+	return NULL;
+}
+
+static void
+check_threads(struct rvirt_conn *c)
+{
+	struct worker w[4];
+	pthread_t t[4];
+	int i, bad = 0;
+
+	for (i = 0; i < 4; i++) {
+		w[i].conn = c;
+		w[i].bad = 0;
+		if (pthread_create(&t[i], NULL, worker_main, &w[i]) != 0)
+			bad++;
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		bad += w[i].bad;
+	}
+	check(bad == 0, "threads_share_a_connection", "%d wrong results", bad);
+}
+
+static void
+check_client_side_errors(const char *uri)
+{
+	struct rvirt_conn *c;
+	struct rvirt_domain d = { .id = -1 };
+	struct rvirt_error err = { 0 };
+
+	check(rvirt_conn_open("test://example.invalid/default", 0, &err) ==
+			      NULL &&
+		      err.code == RVIRT_ERR_NO_SUPPORT &&
+		      !strcmp(err.message,
+			      "transport 'tls' is not supported yet"),
+	      "tls_is_not_supported_yet", "code %d: %s", err.code, err.message);
+	check(rvirt_conn_open(uri, 0x100, &err) == NULL &&
+		      err.code == RVIRT_ERR_INVALID_ARG,
+	      "open_unknown_flags", "code %d", err.code);
+	check(rvirt_conn_ping(NULL, &err) < 0 &&
+		      err.code == RVIRT_ERR_INVALID_ARG,
+	      "null_connection", "code %d", err.code);
+	/* RVIRT_DEFAULT_URI is what a NULL uri opens */
+	setenv("RVIRT_DEFAULT_URI", uri, 1);
+	c = rvirt_conn_open(NULL, 0, &err);
+	check(c != NULL, "open_default_uri", "%s", err.message);
+	unsetenv("RVIRT_DEFAULT_URI");
+	if (!c)
+		return;
+	check(rvirt_domain_lookup_by_name(c, NULL, &d, &err) < 0 &&
+		      err.code == RVIRT_ERR_INVALID_ARG,
+	      "lookup_null_name", "code %d", err.code);
+	check(rvirt_domain_define_xml(c, NULL, &d, &err) < 0 &&
+		      err.code == RVIRT_ERR_INVALID_ARG,
+	      "define_null_xml", "code %d", err.code);
+	check(rvirt_domain_list_all(c, 4, NULL, NULL, &err) < 0 &&
+		      err.code == RVIRT_ERR_INVALID_ARG,
+	      "list_bad_args", "code %d", err.code);
+	memset(d.name, 'x', sizeof(d.name));
+	check(rvirt_domain_destroy(c, &d, &err) < 0 &&
+		      err.code == RVIRT_ERR_INVALID_ARG,
+	      "unterminated_domain_name", "code %d", err.code);
+	/* errors above went nowhere near the wire: the connection works */
+	check(rvirt_conn_ping(c, &err) == 0, "ping_after_errors", "%s",
+	      err.message);
+	check_threads(c);
+	rvirt_conn_close(c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -228,5 +323,6 @@ main(int argc, char **argv)
 	rvirt_conn_close(c);
 	rvirt_conn_close(NULL);
 	check_readonly(argv[2]);
+	check_client_side_errors(argv[1]);
 	return failures ? 1 : 0;
 }
