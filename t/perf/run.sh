@@ -12,9 +12,9 @@ write_config --tcp rvirtd.conf log_level=3 log_outputs=3:stderr
 start_rvirtd || exit 1
 
 echo "== NULL calls, one client, unix socket"
-"$NULL_RTT" "test:///default?socket=$RVIRTD_SOCK" "$SECONDS_EACH"
+"$NULL_RTT" "test:///default?socket=$RVIRTD_SOCK" "$SECONDS_EACH" "$RVIRTD_PID"
 echo
 echo "== NULL calls, one client, TCP on 127.0.0.1"
-"$NULL_RTT" "test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default" "$SECONDS_EACH"
+"$NULL_RTT" "test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default" "$SECONDS_EACH" "$RVIRTD_PID"
 
 stop_rvirtd
