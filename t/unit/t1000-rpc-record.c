@@ -243,7 +243,8 @@ make_call(unsigned char *p, uint32_t rpcvers, uint32_t proc, uint32_t flavor,
 	n += put32(p + n, proc);
 	n += put32(p + n, flavor);
 	n += put32(p + n, credlen);
-	memcpy(p + n, cred, credlen);
+	if (credlen)
+		memcpy(p + n, cred, credlen);
 	n += (credlen + 3) & ~3u;
 	n += put32(p + n, 0); /* verifier AUTH_NONE */
 	n += put32(p + n, 0);
