@@ -6,17 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * The wire header and rvirt.h both define struct rvirt_node_info and
- * struct rvirt_domain_info, with different members.  This file needs
- * both, so the wire ones get other names here; their layout and XDR
- * routines are the same.
- */
-#define rvirt_node_info rvirt_wire_node_info
-#define rvirt_domain_info rvirt_wire_domain_info
 #include "rvirt_protocol.h"
-#undef rvirt_node_info
-#undef rvirt_domain_info
 
 #include "err.h"
 #include "rpcclnt.h"

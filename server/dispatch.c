@@ -389,7 +389,7 @@ proc_node_get_info(struct call *call, void *args, void *retp,
 		   struct rvirt_error *err)
 {
 	struct rvirt_node_info_ret *ret = retp;
-	struct rvirt_node_info *wi = &ret->rvirt_node_info_ret_u.info;
+	struct rvirt_wire_node_info *wi = &ret->rvirt_node_info_ret_u.info;
 	struct hv_node_info info;
 	char *model;
 
@@ -652,7 +652,7 @@ proc_domain_get_info(struct call *call, void *argsp, void *retp,
 		     struct rvirt_error *err)
 {
 	struct rvirt_domain_info_ret *ret = retp;
-	struct rvirt_domain_info *wi = &ret->rvirt_domain_info_ret_u.info;
+	struct rvirt_wire_domain_info *wi = &ret->rvirt_domain_info_ret_u.info;
 	struct hv_domain_ref ref;
 	struct hv_domain_info info;
 
