@@ -260,7 +260,8 @@ rpc_authsys_valid(const unsigned char *body, size_t len)
 	if (!rpc_get32(body, len, &off, &v) ||
 	    !rpc_get32(body, len, &off, &name_len) || name_len > 255 ||
 	    !rpc_skip_auth(len, &off, name_len) ||
-	    !rpc_get32(body, len, &off, &v) || !rpc_get32(body, len, &off, &v) ||
+	    !rpc_get32(body, len, &off, &v) ||
+	    !rpc_get32(body, len, &off, &v) ||
 	    !rpc_get32(body, len, &off, &ngids) || ngids > 16)
 		return false;
 	for (uint32_t i = 0; i < ngids; i++)
