@@ -68,6 +68,13 @@ static const struct config_key config_keys[] = {
 	KEY(max_clients, KIND_UINT, 1, 1000000),
 	KEY(idle_timeout, KIND_UINT, 0, 31536000),
 	KEY(message_timeout, KIND_UINT, 1, 3600),
+	KEY(max_workers, KIND_UINT, 1, 4096),
+	KEY(min_spare_workers, KIND_UINT, 0, 4096),
+	KEY(max_spare_workers, KIND_UINT, 1, 4096),
+	KEY(start_workers, KIND_UINT, 1, 4096),
+	KEY(max_clients_per_worker, KIND_UINT, 1, 1000000),
+	KEY(max_calls_per_worker, KIND_UINT, 0, 4000000000),
+	KEY(worker_stop_timeout, KIND_UINT, 1, 3600),
 	KEY(state_dir, KIND_PATH, 0, 0),
 	KEY(runtime_dir, KIND_PATH, 0, 0),
 	KEY(store_max_size, KIND_MIB, 1, 1048576),
@@ -137,6 +144,13 @@ config_init_defaults(struct config *cfg)
 	cfg->max_clients = 5000;
 	cfg->idle_timeout = 0;
 	cfg->message_timeout = 30;
+	cfg->max_workers = 16;
+	cfg->min_spare_workers = 2;
+	cfg->max_spare_workers = 4;
+	cfg->start_workers = 2;
+	cfg->max_clients_per_worker = 64;
+	cfg->max_calls_per_worker = 0;
+	cfg->worker_stop_timeout = 30;
 	cfg->store_max_size = (size_t)1024 * 1024 * 1024;
 	cfg->log_level = 3;
 	config_copy(cfg->log_outputs, sizeof(cfg->log_outputs), "3:stderr");
@@ -587,6 +601,50 @@ config_key_find(const char *name)
 	return NULL;
 }
 
+/*
+ * Report that key a must not exceed key b, at the line of whichever of
+ * the two the file sets (a first): the other one kept its default.
+ */
+static int
+config_err_relation(const struct config_src *src, config_t *lc, const char *a,
+		    unsigned int va, const char *b, unsigned int vb,
+		    struct rvirt_error *err)
+{
+	const config_setting_t *s = config_lookup(lc, a);
+
+	if (!s)
+		s = config_lookup(lc, b);
+	if (!s) {
+		/* Only the defaults: they are consistent, so not reached. */
+		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+			"%s: '%s' %u is more than '%s' %u", src->path, a, va, b,
+			vb);
+		return -1;
+	}
+	config_err(err, src, s, "'%s' %u is more than '%s' %u", a, va, b, vb);
+	return -1;
+}
+
+/* The worker pool's keys against each other. */
+static int
+config_check_pool(const struct config *cfg, const struct config_src *src,
+		  config_t *lc, struct rvirt_error *err)
+{
+	if (cfg->min_spare_workers > cfg->max_spare_workers)
+		return config_err_relation(
+			src, lc, "min_spare_workers", cfg->min_spare_workers,
+			"max_spare_workers", cfg->max_spare_workers, err);
+	if (cfg->max_spare_workers > cfg->max_workers)
+		return config_err_relation(
+			src, lc, "max_spare_workers", cfg->max_spare_workers,
+			"max_workers", cfg->max_workers, err);
+	if (cfg->start_workers > cfg->max_workers)
+		return config_err_relation(src, lc, "start_workers",
+					   cfg->start_workers, "max_workers",
+					   cfg->max_workers, err);
+	return 0;
+}
+
 /* Checks across keys, after every key has been read. */
 static int
 config_check(const struct config *cfg, const struct config_src *src,
@@ -597,6 +655,8 @@ config_check(const struct config *cfg, const struct config_src *src,
 	size_t max = sizeof(sun.sun_path) - sizeof(CONFIG_SOCK_RO_NAME);
 	size_t len;
 
+	if (config_check_pool(cfg, src, lc, err) < 0)
+		return -1;
 	len = strlen(cfg->unix_sock_dir);
 	if (len > max) {
 		s = config_lookup(lc, "unix_sock_dir");

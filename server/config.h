@@ -45,6 +45,15 @@ struct config {
 	unsigned int idle_timeout;    /* seconds, 0 = never; default 0 */
 	unsigned int message_timeout; /* seconds to finish a record; 30 */
 
+	/* The worker pool (server/master.c). */
+	unsigned int max_workers;	     /* default 16 */
+	unsigned int min_spare_workers;	     /* idle workers wanted; 2 */
+	unsigned int max_spare_workers;	     /* idle workers kept; 4 */
+	unsigned int start_workers;	     /* forked at start; 2 */
+	unsigned int max_clients_per_worker; /* default 64 */
+	unsigned int max_calls_per_worker;   /* 0 = never recycle; 0 */
+	unsigned int worker_stop_timeout;    /* seconds; default 30 */
+
 	/* Directories and store. */
 	char state_dir[CONFIG_PATH_MAX];   /* root: /var/lib/rvirt */
 	char runtime_dir[CONFIG_PATH_MAX]; /* root: /run/rvirt */

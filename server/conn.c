@@ -108,6 +108,27 @@ conn_keep_pending(struct conn *c, const unsigned char *data, size_t len)
 }
 
 /*
+ * Tell the scoreboard a call starts: its procedure (the sixth word of a
+ * call header; the engine checks the header itself) and its client.
+ */
+static void
+conn_call_begin(struct conn *c, struct conn_env *env, const unsigned char *rec,
+		size_t len)
+{
+	const struct proc_entry *pe = NULL;
+	int32_t proc = -1;
+
+	if (len >= 24) {
+		proc = (int32_t)((uint32_t)rec[20] << 24 |
+				 (uint32_t)rec[21] << 16 |
+				 (uint32_t)rec[22] << 8 | rec[23]);
+		pe = proc >= 0 ? dispatch_lookup((uint32_t)proc) : NULL;
+	}
+	sb_slot_set_client(env->sb, env->sb_slot, c->sess.identity);
+	sb_slot_call_begin(env->sb, env->sb_slot, proc, pe ? pe->name : NULL);
+}
+
+/*
  * Run the records in data.  from_pending says data is c->pending's,
  * which then must stay allocated while a record inside it runs.
  */
@@ -136,10 +157,19 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 			c->record_start_ms = env->now_ms;
 		data += used;
 		len -= used;
-		if (r == 0)
+		if (r == 0) {
+			if (env->sb && rpc_record_started(&c->rec))
+				sb_slot_set_state(env->sb, env->sb_slot,
+						  SB_STATE_READING);
 			break;
+		}
+		if (env->sb)
+			conn_call_begin(c, env, rec, reclen);
 		r = rpc_call_handle(rec, reclen, &c->sess, env->store,
 				    env->obuf, &err);
+		if (env->sb)
+			sb_slot_call_end(env->sb, env->sb_slot);
+		env->calls++;
 		rpc_record_reset(&c->rec);
 		if (r < 0) {
 			log_warn("closing connection of '%s': %s",

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../scoreboard/scoreboard.h"
 #include "dispatch.h"
 #include "listen.h"
 #include "rpc.h"
@@ -26,6 +27,13 @@ struct conn_env {
 	size_t rbuf_size;
 	struct rpc_buf *obuf;
 	uint64_t now_ms; /* CLOCK_MONOTONIC_COARSE, in milliseconds */
+	/*
+	 * The worker's scoreboard slot (sb NULL: none): a call is marked
+	 * BUSY with its procedure and client, a partial record READING.
+	 */
+	struct sb *sb;
+	int sb_slot;
+	uint64_t calls; /* calls answered by this worker, all connections */
 };
 
 /* What a connection wants next. */

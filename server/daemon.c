@@ -261,6 +261,26 @@ daemon_pidfile_open(struct daemon_pidfile *pf, const char *dir,
 	return 0;
 }
 
+int
+daemon_pidfile_adopt(struct daemon_pidfile *pf, int fd, const char *dir,
+		     struct rvirt_error *err)
+{
+	char buf[32];
+	int len;
+
+	pf->fd = -1;
+	snprintf(pf->path, sizeof(pf->path), "%s/%s", dir, DAEMON_PIDFILE);
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || ftruncate(fd, 0) < 0 ||
+	    pwrite(fd, buf, (size_t)len, 0) != len) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
+			      "cannot write pidfile '%s'", pf->path);
+		return -1;
+	}
+	pf->fd = fd;
+	return 0;
+}
+
 void
 daemon_pidfile_remove(struct daemon_pidfile *pf)
 {

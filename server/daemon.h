@@ -46,6 +46,14 @@ struct daemon_pidfile {
 int daemon_pidfile_open(struct daemon_pidfile *pf, const char *dir,
 			struct rvirt_error *err);
 
+/*
+ * Take over the pidfile of the master this one replaces (USR2): fd is
+ * open on dir/rvirtd.pid and shares the old master's lock, which stays
+ * held while either has it open.  Writes our pid.  0, or -1 with *err.
+ */
+int daemon_pidfile_adopt(struct daemon_pidfile *pf, int fd, const char *dir,
+			 struct rvirt_error *err);
+
 /* Remove and close the pidfile (a no-op when fd is -1). */
 void daemon_pidfile_remove(struct daemon_pidfile *pf);
 

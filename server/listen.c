@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -327,6 +329,130 @@ listen_open(struct listen_set *set, const struct config *cfg,
 	return 0;
 fail:
 	listen_close(set);
+	return -1;
+}
+
+void
+listen_close_keep(struct listen_set *set)
+{
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->ls[i].fd >= 0)
+			close(set->ls[i].fd);
+		set->ls[i].fd = -1;
+	}
+	set->n = 0;
+}
+
+/* The kind LISTEN_FDNAMES gives, -1 when it names none of ours. */
+static int
+listen_kind_by_name(const char *name, size_t len)
+{
+	if (len == 2 && memcmp(name, "rw", 2) == 0)
+		return LISTEN_UNIX_RW;
+	if (len == 2 && memcmp(name, "ro", 2) == 0)
+		return LISTEN_UNIX_RO;
+	if (len == 3 && memcmp(name, "tcp", 3) == 0)
+		return LISTEN_TCP;
+	return -1;
+}
+
+static int
+listen_inherit_one(struct listener *l, int fd, const char *name, size_t namelen,
+		   struct rvirt_error *err)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int acc = 0, type = 0, kind, fl;
+	socklen_t il = sizeof(int);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &il) < 0 || !acc) {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+			"cannot use inherited fd %d: not a listening socket",
+			fd);
+		return -1;
+	}
+	il = sizeof(int);
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &il) < 0 ||
+	    type != SOCK_STREAM ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+			"cannot use inherited fd %d: not a stream socket", fd);
+		return -1;
+	}
+	kind = listen_kind_by_name(name, namelen);
+	if (ss.ss_family == AF_UNIX) {
+		const struct sockaddr_un *su = (const void *)&ss;
+		size_t plen =
+			sl > offsetof(struct sockaddr_un, sun_path)
+				? strnlen(su->sun_path,
+					  sl - offsetof(struct sockaddr_un,
+							sun_path))
+				: 0;
+
+		snprintf(l->name, sizeof(l->name), "%.*s", (int)plen,
+			 su->sun_path);
+		if (kind < 0)
+			kind = plen >= 3 && memcmp(su->sun_path + plen - 3,
+						   "-ro", 3) == 0
+				       ? LISTEN_UNIX_RO
+				       : LISTEN_UNIX_RW;
+	} else if (ss.ss_family == AF_INET || ss.ss_family == AF_INET6) {
+		listen_format_addr((const struct sockaddr *)&ss, l->name,
+				   sizeof(l->name));
+		if (kind < 0)
+			kind = LISTEN_TCP;
+	} else {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+			"cannot use inherited fd %d: address family %d", fd,
+			ss.ss_family);
+		return -1;
+	}
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
+			      "cannot use inherited fd %d", fd);
+		return -1;
+	}
+	l->fd = fd;
+	l->kind = (enum listen_kind)kind;
+	return 0;
+}
+
+int
+listen_inherit(struct listen_set *set, int nfds, const char *names,
+	       struct rvirt_error *err)
+{
+	const char *p = names, *e;
+	size_t len;
+
+	memset(set, 0, sizeof(*set));
+	if (nfds < 1 || nfds > LISTEN_MAX) {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+			"cannot use %d inherited sockets: 1 to %d expected",
+			nfds, LISTEN_MAX);
+		return -1;
+	}
+	for (int i = 0; i < nfds; i++) {
+		e = p ? strchr(p, ':') : NULL;
+		len = p ? (e ? (size_t)(e - p) : strlen(p)) : 0;
+		if (listen_inherit_one(&set->ls[i], 3 + i, p ? p : "", len,
+				       err) < 0)
+			goto fail;
+		if (listen_find(set, set->ls[i].kind)) {
+			err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+				"cannot use inherited fd %d: a second %s "
+				"socket",
+				3 + i, listen_kind_name(set->ls[i].kind));
+			goto fail;
+		}
+		set->n = (size_t)i + 1;
+		p = e ? e + 1 : NULL;
+	}
+	return 0;
+fail:
+	/* Not ours to close: the caller exits, and the fds go with it. */
+	memset(set, 0, sizeof(*set));
 	return -1;
 }
 

@@ -48,6 +48,25 @@ int listen_open(struct listen_set *set, const struct config *cfg,
 /* Close every listener and remove the unix socket files. */
 void listen_close(struct listen_set *set);
 
+/*
+ * Close every listener and leave the socket files: they belong to
+ * systemd, or to the new master of an upgrade.
+ */
+void listen_close_keep(struct listen_set *set);
+
+/*
+ * Take nfds listening sockets passed from fd 3 on (systemd's LISTEN_FDS
+ * convention, also used by rvirtd's own USR2 upgrade).  names is
+ * LISTEN_FDNAMES ("rw:ro:tcp", NULL when unset): a name of rw, ro or tcp
+ * says the kind; any other name, or none, falls back to the address: an
+ * AF_UNIX path ending in "-ro" is read-only, another AF_UNIX socket
+ * read-write, AF_INET/AF_INET6 tcp.  Each must be a listening stream
+ * socket; at most one of each kind.  They are made non-blocking and
+ * close-on-exec.  Returns 0, or -1 with *err.
+ */
+int listen_inherit(struct listen_set *set, int nfds, const char *names,
+		   struct rvirt_error *err);
+
 /* The listener of kind in set, NULL when not open. */
 const struct listener *listen_find(const struct listen_set *set,
 				   enum listen_kind kind);

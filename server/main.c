@@ -2,6 +2,7 @@
 /* main: rvirtd's command line, start-up and shut-down. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -11,12 +12,12 @@
 
 #include "../common/err.h"
 #include "../common/log.h"
-#include "../store/store.h"
 #include "auth.h"
 #include "config.h"
 #include "daemon.h"
 #include "listen.h"
-#include "worker.h"
+#include "master.h"
+#include "status_cmd.h"
 
 #define RVIRTD_VERSION "0.1.0"
 
@@ -109,17 +110,92 @@ load_config(const struct options *opt, struct config *cfg, char *used,
 	return 0;
 }
 
+/*
+ * The binary to exec on SIGUSR2: argv[0] made absolute now (the daemon
+ * later moves to "/"), its last component not resolved, so that a
+ * binary or symlink replaced on disk is the one run.
+ */
 static void
-print_ready(const struct listen_set *ls)
+resolve_exe(const char *argv0, char *out, size_t size)
 {
-	const struct listener *rw = listen_find(ls, LISTEN_UNIX_RW);
-	const struct listener *ro = listen_find(ls, LISTEN_UNIX_RO);
-	const struct listener *tcp = listen_find(ls, LISTEN_TCP);
+	char cwd[CONFIG_PATH_MAX], cand[CONFIG_PATH_MAX * 2];
+	const char *path = getenv("PATH"), *p, *e;
+	size_t len;
 
-	fprintf(stderr, "rvirtd[%ld]: ready unix=%s unix_ro=%s%s%s\n",
-		(long)getpid(), rw ? rw->name : "-", ro ? ro->name : "-",
-		tcp ? " tcp=" : "", tcp ? tcp->name : "");
-	fflush(stderr);
+	out[0] = '\0';
+	if (!argv0 || !argv0[0])
+		return;
+	if (argv0[0] == '/') {
+		snprintf(out, size, "%s", argv0);
+		return;
+	}
+	if (strchr(argv0, '/')) {
+		if (getcwd(cwd, sizeof(cwd)) &&
+		    (size_t)snprintf(out, size, "%s/%s", cwd, argv0) >= size)
+			out[0] = '\0';
+		return;
+	}
+	for (p = path; p && *p; p = e ? e + 1 : NULL) {
+		e = strchr(p, ':');
+		len = e ? (size_t)(e - p) : strlen(p);
+		snprintf(cand, sizeof(cand), "%.*s/%s", (int)len, p, argv0);
+		if (cand[0] == '/' && access(cand, X_OK) == 0) {
+			if ((size_t)snprintf(out, size, "%s", cand) >= size)
+				out[0] = '\0';
+			return;
+		}
+	}
+}
+
+/* An unsigned environment variable, -1 when unset or not a number. */
+static long
+env_number(const char *name)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n;
+
+	if (!v || !*v)
+		return -1;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	return errno || *end || n < 0 ? -1 : n;
+}
+
+/* What this process inherited: sockets (LISTEN_FDS) and upgrade fds. */
+struct inherited {
+	int listen_fds; /* 0: open our own */
+	char names[256];
+	bool has_names;
+	int upgrade_fd; /* RVIRT_UPGRADE_READY_FD, -1 */
+	int pidfile_fd; /* RVIRT_UPGRADE_PIDFILE_FD, -1 */
+};
+
+/* Read and unset the variables, so that no child sees them. */
+static void
+inherited_read(struct inherited *in)
+{
+	const char *names = getenv("LISTEN_FDNAMES");
+	long pid = env_number("LISTEN_PID"), n = env_number("LISTEN_FDS");
+
+	memset(in, 0, sizeof(*in));
+	in->upgrade_fd = in->pidfile_fd = -1;
+	if (pid == (long)getpid() && n > 0) {
+		in->listen_fds = n > INT_MAX ? INT_MAX : (int)n;
+		if (names) {
+			snprintf(in->names, sizeof(in->names), "%s", names);
+			in->has_names = true;
+		}
+		n = env_number("RVIRT_UPGRADE_READY_FD");
+		in->upgrade_fd = n > 2 && n < INT_MAX ? (int)n : -1;
+		n = env_number("RVIRT_UPGRADE_PIDFILE_FD");
+		in->pidfile_fd = n > 2 && n < INT_MAX ? (int)n : -1;
+	}
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	unsetenv("RVIRT_UPGRADE_READY_FD");
+	unsetenv("RVIRT_UPGRADE_PIDFILE_FD");
 }
 
 /* Create the directories rvirtd writes to (0700 when created). */
@@ -138,15 +214,21 @@ main(int argc, char **argv)
 {
 	struct daemon_pidfile pidfile = { .fd = -1 };
 	struct listen_set ls = { .n = 0 };
-	struct store *store = NULL;
+	struct master_params mp;
+	struct inherited in;
 	struct rvirt_error err;
 	struct options opt;
 	struct config cfg;
-	char used[CONFIG_PATH_MAX];
+	char used[CONFIG_PATH_MAX], reload_path[CONFIG_PATH_MAX];
+	char exe[CONFIG_PATH_MAX];
 	int notify_fd = -1, rc, status = 1;
 	sigset_t sigs;
 	char tag[32];
 
+	if (argc >= 2 && strcmp(argv[1], "status") == 0)
+		return status_cmd_main(argc - 1, argv + 1);
+	inherited_read(&in);
+	resolve_exe(argv[0], exe, sizeof(exe));
 	rc = parse_options(argc, argv, &opt);
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
@@ -169,12 +251,20 @@ main(int argc, char **argv)
 	}
 	if (opt.verbose)
 		cfg.log_level = LOG_LEVEL_DEBUG;
+	/* Absolute: a daemon reloads it after moving to "/". */
+	if (opt.config_file && !realpath(opt.config_file, reload_path))
+		snprintf(reload_path, sizeof(reload_path), "%s",
+			 opt.config_file);
+	else if (!opt.config_file)
+		config_default_file(reload_path, sizeof(reload_path));
 
-	/* Block the stop signals now; worker_run reads them later. */
+	/* Block the master's signals now; it reads them from a signalfd. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGUSR2);
+	sigaddset(&sigs, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -184,33 +274,53 @@ main(int argc, char **argv)
 	}
 	if (make_dirs(&cfg, &err) < 0)
 		goto fail;
-	if (!opt.foreground && daemon_detach(&notify_fd, &err) < 0)
+	/* A new master of an upgrade is in the background already. */
+	if (!opt.foreground && in.upgrade_fd < 0 &&
+	    daemon_detach(&notify_fd, &err) < 0)
 		goto fail;
 	snprintf(tag, sizeof(tag), "rvirtd[%ld]", (long)getpid());
 	log_set_tag(tag);
-	if (daemon_pidfile_open(&pidfile, cfg.runtime_dir, &err) < 0)
+	if (in.pidfile_fd >= 0) {
+		if (daemon_pidfile_adopt(&pidfile, in.pidfile_fd,
+					 cfg.runtime_dir, &err) < 0)
+			goto fail;
+	} else if (daemon_pidfile_open(&pidfile, cfg.runtime_dir, &err) < 0) {
 		goto fail;
-	if (listen_open(&ls, &cfg, &err) < 0)
-		goto fail;
-	store = store_open(cfg.state_dir, cfg.store_max_size, 0, &err);
-	if (!store)
-		goto fail;
-	print_ready(&ls);
-	if (notify_fd >= 0) {
-		daemon_ready(notify_fd);
-		notify_fd = -1;
 	}
-	log_info("serving (config '%s')", used[0] ? used : "defaults");
-	if (worker_run(&cfg, &ls, store, &err) < 0)
+	if (in.listen_fds) {
+		if (listen_inherit(&ls, in.listen_fds,
+				   in.has_names ? in.names : NULL, &err) < 0)
+			goto fail;
+	} else if (listen_open(&ls, &cfg, &err) < 0) {
 		goto fail;
+	}
+	memset(&mp, 0, sizeof(mp));
+	mp.cfg = &cfg;
+	mp.config_path = reload_path;
+	mp.config_optional = !opt.config_file;
+	mp.ls = &ls;
+	/* Sockets from systemd stay; an upgrade's were made by an rvirtd. */
+	mp.own_sockets = !in.listen_fds || in.upgrade_fd >= 0;
+	mp.pidfile = &pidfile;
+	mp.notify_fd = notify_fd;
+	mp.upgrade_fd = in.upgrade_fd;
+	mp.exe = exe;
+	mp.argv = argv;
+	log_info("starting (config '%s')", used[0] ? used : "defaults");
+	rc = master_run(&mp, &err);
+	if (rc < 0)
+		goto fail;
+	if (rc == 1 || !mp.own_sockets)
+		listen_close_keep(&ls);
 	status = 0;
 	goto out;
 
 fail:
 	fprintf(stderr, "rvirtd: %s\n", err.message);
 	log_error("%s", err.message);
+	if (in.listen_fds)
+		listen_close_keep(&ls);
 out:
-	store_close(store);
 	listen_close(&ls);
 	daemon_pidfile_remove(&pidfile);
 	log_info("stopped");

@@ -41,6 +41,12 @@
 struct worker {
 	const struct config *cfg;
 	const struct listen_set *ls;
+	unsigned int cap;	/* connections held at most */
+	uint64_t max_calls;	/* recycle after so many calls, 0 never */
+	uint32_t accept_flags;	/* EPOLLEXCLUSIVE unless measuring */
+	uint64_t accepts;	/* accept() calls that gave a connection */
+	uint64_t accepts_empty; /* ... that found nothing (EAGAIN) */
+	uint64_t wakeups_empty; /* listener events with nothing to take */
 	int epfd;
 	int sigfd;
 	struct conn *conns; /* every connection, doubly linked */
@@ -70,7 +76,7 @@ worker_now_ms(void)
 static void
 worker_accept_set(struct worker *w, bool on)
 {
-	struct epoll_event ev = { .events = EPOLLIN };
+	struct epoll_event ev = { .events = EPOLLIN | w->accept_flags };
 
 	if (w->accepting == on)
 		return;
@@ -91,12 +97,12 @@ worker_accept_maybe_resume(struct worker *w)
 {
 	if (w->accepting || w->stopping || w->accept_resume_ms)
 		return;
-	if (w->cfg->max_clients && w->nconns >= w->cfg->max_clients)
+	if (w->nconns >= w->cap)
 		return;
 	if (w->at_limit) {
-		log_info("%u connections, below max_clients %u: accepting "
-			 "again",
-			 w->nconns, w->cfg->max_clients);
+		log_debug("%u connections, below the cap of %u: accepting "
+			  "again",
+			  w->nconns, w->cap);
 		w->at_limit = false;
 	}
 	worker_accept_set(w, true);
@@ -132,6 +138,13 @@ worker_conn_close(struct worker *w, struct conn *c)
 	w->nconns--;
 	/* Closing the fd removes it from the epoll set. */
 	conn_free(c);
+	if (w->env.sb) {
+		sb_slot_conn_close(w->env.sb, w->env.sb_slot);
+		/* A record may have been cut short: not READING any more. */
+		if (!w->stopping)
+			sb_slot_set_state(w->env.sb, w->env.sb_slot,
+					  SB_STATE_IDLE);
+	}
 	worker_accept_maybe_resume(w);
 }
 
@@ -250,6 +263,8 @@ worker_conn_add(struct worker *w, const struct listener *l, int fd,
 		w->conns->prev = c;
 	w->conns = c;
 	w->nconns++;
+	if (w->env.sb)
+		sb_slot_conn_open(w->env.sb, w->env.sb_slot);
 	log_debug("connection of '%s' on '%s'", c->sess.identity, l->name);
 }
 
@@ -261,11 +276,13 @@ worker_accept(struct worker *w, const struct listener *l)
 	int fd;
 
 	for (int i = 0; i < WORKER_ACCEPTS_PER_EVENT && w->accepting; i++) {
-		if (w->cfg->max_clients && w->nconns >= w->cfg->max_clients) {
-			/* The rest wait in the kernel's backlog. */
-			log_warn("max_clients %u reached: new connections "
-				 "wait until one closes",
-				 w->cfg->max_clients);
+		if (w->nconns >= w->cap) {
+			/*
+			 * Other workers take the rest; or they wait in
+			 * the kernel's backlog.
+			 */
+			log_debug("%u connections: at the cap, not accepting",
+				  w->nconns);
 			w->at_limit = true;
 			worker_accept_set(w, false);
 			return;
@@ -276,6 +293,10 @@ worker_accept(struct worker *w, const struct listener *l)
 		if (fd < 0) {
 			switch (errno) {
 			case EAGAIN:
+				w->accepts_empty++;
+				if (i == 0)
+					w->wakeups_empty++;
+				return;
 			case EINTR:
 			case ECONNABORTED:
 			case EPROTO:
@@ -302,6 +323,7 @@ worker_accept(struct worker *w, const struct listener *l)
 				return;
 			}
 		}
+		w->accepts++;
 		worker_conn_add(w, l, fd, (const struct sockaddr *)&ss, sl);
 	}
 }
@@ -315,6 +337,8 @@ worker_stop(struct worker *w, const char *why)
 		return;
 	log_info("stopping on %s", why);
 	w->stopping = true;
+	if (w->env.sb)
+		sb_slot_set_state(w->env.sb, w->env.sb_slot, SB_STATE_GRACEFUL);
 	w->stop_deadline_ms = w->env.now_ms + WORKER_DRAIN_TIMEOUT * 1000;
 	worker_accept_set(w, false);
 	/* The call in hand is done (one thread); unsent replies may drain. */
@@ -350,7 +374,7 @@ worker_signals(struct worker *w, struct rvirt_error *err)
 			worker_stop(w, "SIGINT");
 			break;
 		case SIGHUP:
-			log_warn("SIGHUP: reload is not implemented yet");
+			/* The master reloads and replaces workers. */
 			break;
 		default:
 			break;
@@ -403,24 +427,41 @@ worker_timeout(const struct worker *w)
 	if (deadline <= now)
 		return 0;
 	/* The coarse clock lags by a tick: do not wake up a tick early. */
-	return deadline - now > INT_MAX - 10 ? INT_MAX : (int)(deadline - now) + 5;
+	return deadline - now > INT_MAX - 10 ? INT_MAX
+					     : (int)(deadline - now) + 5;
 }
 
 static int
-worker_setup(struct worker *w, const struct config *cfg,
-	     const struct listen_set *ls, struct store *store,
+worker_setup(struct worker *w, const struct worker_params *wp,
 	     struct rvirt_error *err)
 {
+	const struct config *cfg = wp->cfg;
 	struct epoll_event ev = { .events = EPOLLIN };
+	const char *mode;
 	sigset_t set;
 
 	memset(w, 0, sizeof(*w));
 	w->cfg = cfg;
-	w->ls = ls;
+	w->ls = wp->ls;
+	w->cap = cfg->max_clients_per_worker < cfg->max_clients
+			 ? cfg->max_clients_per_worker
+			 : cfg->max_clients;
+	if (w->cap == 0)
+		w->cap = 1;
+	w->max_calls = wp->sb ? cfg->max_calls_per_worker : 0;
+	/*
+	 * t/perf/accept-herd.sh turns EPOLLEXCLUSIVE off to measure what
+	 * it saves; nothing else should.
+	 */
+	mode = getenv("RVIRTD_ACCEPT_MODE");
+	w->accept_flags =
+		mode && strcmp(mode, "plain") == 0 ? 0 : EPOLLEXCLUSIVE;
+	w->env.sb = wp->sb;
+	w->env.sb_slot = wp->sb_slot;
 	w->epfd = w->sigfd = -1;
 	w->message_ms = (uint64_t)cfg->message_timeout * 1000;
 	w->idle_ms = (uint64_t)cfg->idle_timeout * 1000;
-	w->env.store = store;
+	w->env.store = wp->store;
 	w->env.obuf = &w->obuf;
 	w->env.rbuf_size = WORKER_RBUF_SIZE;
 	w->env.rbuf = malloc(WORKER_RBUF_SIZE);
@@ -454,7 +495,7 @@ worker_setup(struct worker *w, const struct config *cfg,
 		return -1;
 	}
 	worker_accept_set(w, true);
-	if (!w->accepting && ls->n) {
+	if (!w->accepting && wp->ls->n) {
 		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
 			"cannot watch the listening sockets");
 		return -1;
@@ -495,16 +536,17 @@ worker_event(struct worker *w, const struct epoll_event *ev, bool *sig)
 }
 
 int
-worker_run(const struct config *cfg, const struct listen_set *ls,
-	   struct store *store, struct rvirt_error *err)
+worker_run(const struct worker_params *wp, struct rvirt_error *err)
 {
 	struct epoll_event evs[WORKER_MAX_EVENTS];
 	struct worker w;
 	bool sig;
 	int n, rc = -1;
 
-	if (worker_setup(&w, cfg, ls, store, err) < 0)
+	if (worker_setup(&w, wp, err) < 0)
 		goto out;
+	if (w.env.sb)
+		sb_slot_set_state(w.env.sb, w.env.sb_slot, SB_STATE_IDLE);
 	rc = 0;
 	while (rc == 0 && !(w.stopping && w.nconns == 0)) {
 		n = epoll_wait(w.epfd, evs, WORKER_MAX_EVENTS,
@@ -524,9 +566,12 @@ worker_run(const struct config *cfg, const struct listen_set *ls,
 			rc = -1;
 			break;
 		}
+		if (w.max_calls && w.env.calls >= w.max_calls)
+			worker_stop(&w, "max_calls_per_worker");
 		if (w.env.now_ms >= w.next_sweep_ms)
 			worker_sweep(&w);
-		if (w.stopping && w.nconns && w.env.now_ms >= w.stop_deadline_ms) {
+		if (w.stopping && w.nconns &&
+		    w.env.now_ms >= w.stop_deadline_ms) {
 			log_warn("closing %u connections with replies unsent "
 				 "after %d seconds",
 				 w.nconns, WORKER_DRAIN_TIMEOUT);
@@ -534,6 +579,12 @@ worker_run(const struct config *cfg, const struct listen_set *ls,
 		}
 	}
 out:
+	log_debug("worker done: %llu calls, %llu accepts, %llu empty "
+		  "accepts, %llu empty wake-ups",
+		  (unsigned long long)w.env.calls,
+		  (unsigned long long)w.accepts,
+		  (unsigned long long)w.accepts_empty,
+		  (unsigned long long)w.wakeups_empty);
 	worker_release(&w);
 	return rc;
 }

@@ -5,18 +5,32 @@
 
 #include "../common/rvirt_defs.h"
 #include "../store/store.h"
+#include "../scoreboard/scoreboard.h"
 #include "config.h"
 #include "listen.h"
 
 /* Seconds a graceful stop waits for unsent replies to drain. */
 #define WORKER_DRAIN_TIMEOUT 5
 
+/* What the master hands a worker (or main, for a single process). */
+struct worker_params {
+	const struct config *cfg;    /* borrowed */
+	const struct listen_set *ls; /* borrowed, not closed */
+	struct store *store;	     /* opened in this process */
+	struct sb *sb;		     /* NULL: no scoreboard */
+	int sb_slot;		     /* this worker's slot in sb */
+};
+
 /*
- * Serve clients until SIGTERM or SIGINT: accept on the listeners in ls
- * (borrowed; not closed), run one call at a time per connection, close
- * connections past message_timeout or idle_timeout, stop accepting at
- * max_clients and resume below it.  SIGHUP is logged (reload is not
- * implemented yet).  The caller has opened store in this process.
+ * Serve clients until SIGTERM or SIGINT (or, with a scoreboard, until
+ * max_calls_per_worker calls): accept on the listeners (non-blocking,
+ * watched with EPOLLEXCLUSIVE so that a connection wakes one idle worker,
+ * not all of them), run one call at a time, close connections past
+ * message_timeout or idle_timeout, hold at most
+ * min(max_clients_per_worker, max_clients) connections (the listeners
+ * leave the epoll set at the cap and come back below it).  SIGHUP is
+ * the master's business and ignored here.  Scoreboard states:
+ * IDLE, READING, BUSY (through conn.c), GRACEFUL once stopping.
  *
  * It blocks SIGTERM, SIGINT and SIGHUP and reads them from a signalfd;
  * block them earlier yourself so that none is lost before.  On a stop
@@ -24,11 +38,7 @@
  * WORKER_DRAIN_TIMEOUT seconds, then closes every connection (releasing
  * its session) and returns 0.  Returns -1 with *err when the loop
  * cannot be set up or fails.
- *
- * This is the seam for a prefork master: it forks, the child opens its
- * own store and calls worker_run with the inherited listeners.
  */
-int worker_run(const struct config *cfg, const struct listen_set *ls,
-	       struct store *store, struct rvirt_error *err);
+int worker_run(const struct worker_params *wp, struct rvirt_error *err);
 
 #endif

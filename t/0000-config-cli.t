@@ -172,7 +172,7 @@ test_expect_success 'rvirtd daemonizes: the parent exits 0 once it is ready' '
 	rawrpc -t 5 "$TRASH/run/rvirt-sock" call >reply &&
 	echo "accepted SUCCESS" >expect &&
 	test_cmp expect reply &&
-	daemon=$(test_procs_in_trash) &&
+	daemon=$(test_masters_in_trash) &&
 	test -n "$daemon" &&
 	test "$(echo $daemon | wc -w)" = 1 &&
 	ppid=$(sed -n "s/^PPid:[^0-9]*//p" /proc/$daemon/status) &&

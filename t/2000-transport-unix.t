@@ -177,7 +177,7 @@ test_expect_success 'a second rvirtd on the same socket dir refuses to start' '
 		-f "$TRASH/second.conf" >out 2>err &&
 	cat err &&
 	test_grep "^rvirtd: .*$TRASH/run/rvirt-sock" err &&
-	test "$(test_procs_in_trash)" = "$RVIRTD_PID"
+	test "$(test_masters_in_trash)" = "$RVIRTD_PID"
 '
 
 test_expect_success 'the first rvirtd still serves both sockets' '

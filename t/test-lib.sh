@@ -348,6 +348,19 @@ test_procs_in_trash () {
 	done
 }
 
+# Of those, the ones whose parent is not one of them: the masters (a
+# prefork rvirtd shows as its master plus workers).
+test_masters_in_trash () {
+	test_mt_all_=" $(test_procs_in_trash | tr '\n' ' ') "
+	for test_mt_pid_ in $test_mt_all_; do
+		test_mt_pp_=$(sed -n 's/^PPid:[^0-9]*//p' "/proc/$test_mt_pid_/status" 2>/dev/null)
+		case $test_mt_all_ in
+		*" $test_mt_pp_ "*) ;;
+		*) echo "$test_mt_pid_" ;;
+		esac
+	done
+}
+
 test_kill_leftovers_ () {
 	for test_kl_pid_ in $(test_procs_in_trash); do
 		echo "killing leftover rvirtd process $test_kl_pid_" >&2
@@ -607,4 +620,86 @@ test_wait_for_file () {
 		test_wf_i_=$((test_wf_i_ + 1))
 	done
 	test -e "$1"
+}
+
+# --- the prefork master -------------------------------------------------
+
+# rvirtd_status [ARGS...]: "rvirtd status" for the daemon of this script
+# (write_config's runtime_dir).
+rvirtd_status () {
+	"$RVIRT_BUILD/rvirtd" status --runtime-dir "$TRASH/run" "$@"
+}
+
+# worker_pids [STATE]: pids of the workers in the scoreboard, one per
+# line, only those in STATE (idle, busy, ...) when given.
+worker_pids () {
+	rvirtd_status >"$TRASH/.status" 2>/dev/null || return 1
+	awk -v st="${1:-}" '
+		$1 ~ /^[0-9]+$/ && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ &&
+		(st == "" || $4 == st) { print $2 }' "$TRASH/.status"
+}
+
+# rvirtd_generation: the generation the scoreboard shows.
+rvirtd_generation () {
+	rvirtd_status 2>/dev/null |
+		sed -n 's/^rvirtd master [0-9]* (running), generation \([0-9]*\),.*/\1/p'
+}
+
+# rvirtd_master_pid: the pid in the pidfile (the master after upgrades).
+rvirtd_master_pid () {
+	read -r test_mp_pid_ <"$TRASH/run/rvirtd.pid" 2>/dev/null || return 1
+	echo "$test_mp_pid_"
+}
+
+# wait_until N 'COMMANDS': poll COMMANDS every 0.1 s, at most N times.
+wait_until () {
+	test_wu_i_=0
+	while test "$test_wu_i_" -lt "$1"; do
+		eval "$2" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		test_wu_i_=$((test_wu_i_ + 1))
+	done
+	eval "$2"
+}
+
+# stop_rvirtd_master: stop_rvirtd for a daemon whose master changed
+# (USR2): the first master must have exited 0 by now; SIGTERM goes to
+# the pidfile's master, which is not our child, so its exit is watched
+# in /proc; then no rvirtd process of this script may be left.
+stop_rvirtd_master () {
+	test_sm_ret_=0
+	if test -n "$RVIRTD_PID"; then
+		if test_wait_exit_ "$RVIRTD_PID" 100; then
+			wait "$RVIRTD_PID"
+			test_sm_st_=$?
+			if test "$test_sm_st_" -ne 0; then
+				echo "stop_rvirtd_master: first master exited with status $test_sm_st_" >&2
+				test_sm_ret_=1
+			fi
+		else
+			echo "stop_rvirtd_master: first master $RVIRTD_PID still running" >&2
+			test_sm_ret_=1
+		fi
+		RVIRTD_PID=
+	fi
+	test_sm_pid_=$(rvirtd_master_pid) || {
+		echo "stop_rvirtd_master: no pidfile" >&2
+		return 1
+	}
+	kill -TERM "$test_sm_pid_"
+	if ! test_wait_exit_ "$test_sm_pid_" 100; then
+		echo "stop_rvirtd_master: master $test_sm_pid_ still running 10 s after SIGTERM" >&2
+		test_sm_ret_=1
+	fi
+	if ! wait_until 30 'test -z "$(test_procs_in_trash)"'; then
+		echo "stop_rvirtd_master: rvirtd processes left: $(test_procs_in_trash)" >&2
+		test_sm_ret_=1
+	fi
+	if grep -E 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' \
+		"$RVIRTD_LOG" >/dev/null; then
+		echo "stop_rvirtd_master: sanitizer report in $RVIRTD_LOG" >&2
+		test_sm_ret_=1
+	fi
+	test "$test_sm_ret_" -eq 0 || tail -n 50 "$RVIRTD_LOG" >&2
+	return "$test_sm_ret_"
 }

@@ -1,0 +1,852 @@
+/* SPDX-License-Identifier: MIT */
+/* master: the prefork master: a pool of workers, signals, upgrades. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/err.h"
+#include "../common/log.h"
+#include "../scoreboard/scoreboard.h"
+#include "../store/store.h"
+#include "auth.h"
+#include "master.h"
+#include "worker.h"
+
+/* The pool is looked at once a second. */
+#define MASTER_TICK_MS 1000
+/* Spawns per tick double while short of idle workers, up to this. */
+#define MASTER_SPAWN_RATE_MAX 32
+/* A worker dying sooner than this after its start counts for back-off. */
+#define MASTER_EARLY_DEATH_MS 5000
+#define MASTER_BACKOFF_MIN_MS 100
+#define MASTER_BACKOFF_MAX_MS 10000
+/* Slots beyond max_workers: old-generation workers draining, reloads. */
+#define MASTER_SLOTS_EXTRA 16
+/* First fd of the sockets passed to a new master (LISTEN_FDS). */
+#define MASTER_LISTEN_FDS_START 3
+
+struct master_worker {
+	pid_t pid; /* 0: slot not ours */
+	uint64_t generation;
+	uint64_t start_ms;
+	bool retiring; /* told to stop gracefully */
+};
+
+struct master {
+	const struct master_params *mp;
+	struct config *cfg;
+	struct sb *sb;
+	char sb_path[CONFIG_PATH_MAX + 32];
+	struct master_worker *workers; /* indexed by scoreboard slot */
+	unsigned int nslots;
+	uint64_t generation;
+	int sigfd;
+	unsigned int spawn_rate;
+	uint64_t backoff_ms;
+	uint64_t next_spawn_ms; /* no spawn before (back-off) */
+	uint64_t next_tick_ms;
+	bool ready;
+	bool stopping;
+	bool handed_over;
+	/* A USR2 upgrade in flight. */
+	pid_t upgrade_pid;
+	int upgrade_rfd;
+	uint64_t upgrade_deadline_ms;
+	/* Startup: the first worker that failed. */
+	bool start_failed;
+};
+
+static uint64_t
+master_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+master_print_ready(const struct listen_set *ls)
+{
+	const struct listener *rw = listen_find(ls, LISTEN_UNIX_RW);
+	const struct listener *ro = listen_find(ls, LISTEN_UNIX_RO);
+	const struct listener *tcp = listen_find(ls, LISTEN_TCP);
+
+	fprintf(stderr, "rvirtd[%ld]: ready unix=%s unix_ro=%s%s%s\n",
+		(long)getpid(), rw ? rw->name : "-", ro ? ro->name : "-",
+		tcp ? " tcp=" : "", tcp ? tcp->name : "");
+	fflush(stderr);
+}
+
+/* In a new worker: never returns. */
+static void __attribute__((noreturn))
+master_worker_main(struct master *m, int slot, pid_t master_pid)
+{
+	struct worker_params wp = { .cfg = m->cfg, .ls = m->mp->ls };
+	struct rvirt_error err;
+	struct store *store;
+	sigset_t set;
+	char tag[32];
+	int rc = 1;
+
+	/*
+	 * The master's death (a crash, SIGKILL) stops the worker like a
+	 * TERM would: the call in hand is finished first.  Checking the
+	 * parent after setting it closes the race with a master that died
+	 * in between.  A USR2 hand-over stops its workers itself.
+	 */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != master_pid)
+		_exit(0);
+	signal(SIGUSR2, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	close(m->sigfd);
+	if (m->upgrade_rfd >= 0)
+		close(m->upgrade_rfd);
+	/* The pidfile lock is the master's alone. */
+	if (m->mp->pidfile && m->mp->pidfile->fd >= 0)
+		close(m->mp->pidfile->fd);
+	if (m->mp->notify_fd >= 0)
+		close(m->mp->notify_fd);
+	if (m->mp->upgrade_fd >= 0)
+		close(m->mp->upgrade_fd);
+	snprintf(tag, sizeof(tag), "rvirtd[%ld]", (long)getpid());
+	log_set_tag(tag);
+	sb_slot_set_pid(m->sb, slot, getpid());
+
+	err_clear(&err);
+	/* Our own LMDB environment: one must never cross a fork. */
+	store = store_open(m->cfg->state_dir, m->cfg->store_max_size, 0, &err);
+	if (!store) {
+		fprintf(stderr, "rvirtd: %s\n", err.message);
+		log_error("%s", err.message);
+		goto out;
+	}
+	/* Reader slots of dead workers; the master cannot open the store. */
+	store_reader_check(store);
+	wp.store = store;
+	wp.sb = m->sb;
+	wp.sb_slot = slot;
+	if (worker_run(&wp, &err) < 0) {
+		log_error("%s", err.message);
+		goto out;
+	}
+	rc = 0;
+out:
+	store_close(store);
+	log_shutdown();
+	_exit(rc);
+}
+
+/* Fork one worker of the current generation.  0, or -1 (logged). */
+static int
+master_spawn(struct master *m)
+{
+	pid_t master_pid = getpid(), pid;
+	int slot;
+
+	slot = sb_slot_claim(m->sb, 0, m->generation);
+	if (slot < 0 || (unsigned int)slot >= m->nslots) {
+		log_error("cannot start a worker: all %u scoreboard slots are "
+			  "taken",
+			  m->nslots);
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		log_error("cannot start a worker: %s", strerror(errno));
+		sb_slot_release(m->sb, slot);
+		return -1;
+	}
+	if (pid == 0)
+		master_worker_main(m, slot, master_pid);
+	m->workers[slot].pid = pid;
+	m->workers[slot].generation = m->generation;
+	m->workers[slot].start_ms = master_now_ms();
+	m->workers[slot].retiring = false;
+	log_debug("worker %ld started in slot %d, generation %llu", (long)pid,
+		  slot, (unsigned long long)m->generation);
+	return 0;
+}
+
+static void
+master_retire(struct master *m, int slot, const char *why)
+{
+	struct master_worker *mw = &m->workers[slot];
+
+	if (!mw->pid || mw->retiring)
+		return;
+	log_debug("retiring worker %ld: %s", (long)mw->pid, why);
+	mw->retiring = true;
+	kill(mw->pid, SIGTERM);
+}
+
+static unsigned int
+master_live(const struct master *m)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < m->nslots; i++)
+		if (m->workers[i].pid)
+			n++;
+	return n;
+}
+
+/* Collect every exited child.  Returns how many workers were reaped. */
+static unsigned int
+master_reap(struct master *m)
+{
+	unsigned int reaped = 0;
+	int status;
+	pid_t pid;
+
+	for (unsigned int guard = 0; guard < 4 * SB_SLOTS_MAX; guard++) {
+		pid = waitpid(-1, &status, WNOHANG);
+		if (pid < 0 && errno == EINTR)
+			continue;
+		if (pid <= 0)
+			break;
+		if (pid == m->upgrade_pid) {
+			m->upgrade_pid = 0;
+			if (!m->handed_over) {
+				if (WIFSIGNALED(status))
+					log_error("upgrade failed: the new "
+						  "master was killed by "
+						  "signal %d",
+						  WTERMSIG(status));
+				else
+					log_error("upgrade failed: the new "
+						  "master exited with status "
+						  "%d before it was ready",
+						  WEXITSTATUS(status));
+				if (m->upgrade_rfd >= 0)
+					close(m->upgrade_rfd);
+				m->upgrade_rfd = -1;
+			}
+			continue;
+		}
+		for (unsigned int i = 0; i < m->nslots; i++) {
+			struct master_worker *mw = &m->workers[i];
+			bool crash, early;
+
+			if (mw->pid != pid)
+				continue;
+			crash = WIFSIGNALED(status) ||
+				(WIFEXITED(status) && WEXITSTATUS(status));
+			early = master_now_ms() - mw->start_ms <
+				MASTER_EARLY_DEATH_MS;
+			if (crash) {
+				sb_global_add(m->sb, SB_TOTAL_CRASHES, 1);
+				if (WIFSIGNALED(status))
+					log_warn("worker %ld killed by signal "
+						 "%d",
+						 (long)pid, WTERMSIG(status));
+				else
+					log_warn("worker %ld exited with "
+						 "status %d",
+						 (long)pid,
+						 WEXITSTATUS(status));
+				if (!m->ready)
+					m->start_failed = true;
+			} else {
+				log_debug("worker %ld exited", (long)pid);
+			}
+			if (crash && early) {
+				m->backoff_ms = m->backoff_ms
+							? m->backoff_ms * 2
+							: MASTER_BACKOFF_MIN_MS;
+				if (m->backoff_ms > MASTER_BACKOFF_MAX_MS)
+					m->backoff_ms = MASTER_BACKOFF_MAX_MS;
+				m->next_spawn_ms =
+					master_now_ms() + m->backoff_ms;
+				log_warn("workers die soon after their start: "
+					 "next one in %llu ms",
+					 (unsigned long long)m->backoff_ms);
+			} else if (!early) {
+				m->backoff_ms = 0;
+			}
+			sb_slot_release(m->sb, (int)i);
+			mw->pid = 0;
+			reaped++;
+			break;
+		}
+	}
+	return reaped;
+}
+
+/*
+ * Keep the pool in shape.  Idle means: a current-generation worker,
+ * not retiring, starting or IDLE in the scoreboard, with no open
+ * connection.  A worker with a connection that waits for its next
+ * record is not idle, since it may be given a call at any time.
+ */
+static void
+master_maintain(struct master *m, bool tick)
+{
+	const struct config *cfg = m->cfg;
+	struct sb_snapshot snap;
+	struct rvirt_error err;
+	unsigned int idle = 0, total = 0, want, n;
+	int idle_slot = -1;
+	uint64_t now = master_now_ms();
+
+	if (tick)
+		m->next_tick_ms = now + MASTER_TICK_MS;
+	if (m->stopping)
+		return;
+	if (sb_snapshot(m->sb, &snap, &err) < 0) {
+		log_error("cannot read the scoreboard: %s", err.message);
+		return;
+	}
+	for (unsigned int i = 0; i < m->nslots && i < snap.nslots; i++) {
+		const struct master_worker *mw = &m->workers[i];
+		const struct sb_slot_info *si = &snap.slots[i];
+
+		if (!mw->pid || mw->retiring || mw->generation != m->generation)
+			continue;
+		total++;
+		if ((si->state == SB_STATE_STARTING ||
+		     si->state == SB_STATE_IDLE) &&
+		    si->conns_open == 0) {
+			idle++;
+			if (si->state == SB_STATE_IDLE)
+				idle_slot = (int)i;
+		}
+	}
+	sb_snapshot_release(&snap);
+
+	want = cfg->min_spare_workers ? cfg->min_spare_workers : 1;
+	if (total == 0 && want < 1)
+		want = 1;
+	if (idle < want && total < cfg->max_workers) {
+		if (now < m->next_spawn_ms)
+			return;
+		/* Short now means busier soon: the rate, not the gap. */
+		n = m->spawn_rate;
+		if (!tick && n > want - idle)
+			n = want - idle;
+		if (n > cfg->max_workers - total)
+			n = cfg->max_workers - total;
+		for (unsigned int i = 0; i < n; i++)
+			if (master_spawn(m) < 0)
+				break;
+		if (tick && m->spawn_rate < MASTER_SPAWN_RATE_MAX)
+			m->spawn_rate *= 2;
+		return;
+	}
+	if (tick)
+		m->spawn_rate = 1;
+	if (tick && idle > cfg->max_spare_workers && idle_slot >= 0)
+		master_retire(m, idle_slot,
+			      "more idle workers than "
+			      "max_spare_workers");
+}
+
+/* Whether a current worker is IDLE in the scoreboard. */
+static bool
+master_any_idle(struct master *m)
+{
+	struct sb_snapshot snap;
+	struct rvirt_error err;
+	bool any = false;
+
+	if (sb_snapshot(m->sb, &snap, &err) < 0)
+		return false;
+	for (unsigned int i = 0; i < snap.nslots && i < m->nslots; i++)
+		if (m->workers[i].pid && snap.slots[i].state == SB_STATE_IDLE)
+			any = true;
+	sb_snapshot_release(&snap);
+	return any;
+}
+
+/* Keys that the running listeners or directories depend on. */
+static void
+master_keep_restart_keys(struct config *nc, const struct config *old)
+{
+#define KEEP(k, same)                                                     \
+	do {                                                              \
+		if (!(same)) {                                            \
+			log_warn("reload: '%s' needs a restart; keeping " \
+				 "the running value",                     \
+				 #k);                                     \
+		}                                                         \
+	} while (0)
+	KEEP(listen_tcp, nc->listen_tcp == old->listen_tcp);
+	KEEP(listen_addr, strcmp(nc->listen_addr, old->listen_addr) == 0);
+	KEEP(tcp_port, nc->tcp_port == old->tcp_port);
+	KEEP(unix_sock_dir, strcmp(nc->unix_sock_dir, old->unix_sock_dir) == 0);
+	KEEP(unix_sock_ro_perms,
+	     nc->unix_sock_ro_perms == old->unix_sock_ro_perms);
+	KEEP(unix_sock_rw_perms,
+	     nc->unix_sock_rw_perms == old->unix_sock_rw_perms);
+	KEEP(unix_sock_group,
+	     strcmp(nc->unix_sock_group, old->unix_sock_group) == 0);
+	KEEP(state_dir, strcmp(nc->state_dir, old->state_dir) == 0);
+	KEEP(runtime_dir, strcmp(nc->runtime_dir, old->runtime_dir) == 0);
+	KEEP(log_level, nc->log_level == old->log_level);
+	KEEP(log_outputs, strcmp(nc->log_outputs, old->log_outputs) == 0);
+#undef KEEP
+	nc->listen_tcp = old->listen_tcp;
+	memcpy(nc->listen_addr, old->listen_addr, sizeof(nc->listen_addr));
+	nc->tcp_port = old->tcp_port;
+	memcpy(nc->unix_sock_dir, old->unix_sock_dir,
+	       sizeof(nc->unix_sock_dir));
+	nc->unix_sock_ro_perms = old->unix_sock_ro_perms;
+	nc->unix_sock_rw_perms = old->unix_sock_rw_perms;
+	memcpy(nc->unix_sock_group, old->unix_sock_group,
+	       sizeof(nc->unix_sock_group));
+	memcpy(nc->state_dir, old->state_dir, sizeof(nc->state_dir));
+	memcpy(nc->runtime_dir, old->runtime_dir, sizeof(nc->runtime_dir));
+	nc->log_level = old->log_level;
+	memcpy(nc->log_outputs, old->log_outputs, sizeof(nc->log_outputs));
+}
+
+/* SIGHUP: a new config and a new generation of workers, or nothing. */
+static void
+master_reload(struct master *m)
+{
+	const struct master_params *mp = m->mp;
+	struct rvirt_error err;
+	struct config *nc;
+	unsigned int start, old_max = m->cfg->max_workers;
+
+	if (m->stopping)
+		return;
+	nc = malloc(sizeof(*nc));
+	if (!nc) {
+		log_error("reload failed: out of memory");
+		return;
+	}
+	err_clear(&err);
+	config_init_defaults(nc);
+	if (mp->config_path[0] &&
+	    !(mp->config_optional && access(mp->config_path, F_OK) < 0 &&
+	      errno == ENOENT) &&
+	    config_load(nc, mp->config_path, &err) < 0) {
+		log_error("reload failed: %s", err.message);
+		goto out;
+	}
+	if (auth_config_check(nc, &err) < 0) {
+		log_error("reload failed: %s", err.message);
+		goto out;
+	}
+	master_keep_restart_keys(nc, m->cfg);
+	if (nc->max_workers > m->nslots) {
+		log_warn("reload: max_workers %u is more than the %u "
+			 "scoreboard slots; %u until a restart",
+			 nc->max_workers, m->nslots, old_max);
+		nc->max_workers = m->nslots;
+	}
+	*m->cfg = *nc;
+	m->generation++;
+	sb_global_set_master(m->sb, getpid(), m->generation);
+	log_info("reloaded '%s': generation %llu",
+		 mp->config_path[0] ? mp->config_path : "defaults",
+		 (unsigned long long)m->generation);
+	/* New workers first, so that someone accepts all the time. */
+	start = m->cfg->start_workers;
+	for (unsigned int i = 0; i < start; i++)
+		if (master_spawn(m) < 0)
+			break;
+	for (unsigned int i = 0; i < m->nslots; i++)
+		if (m->workers[i].pid &&
+		    m->workers[i].generation != m->generation)
+			master_retire(m, (int)i, "old generation");
+	m->spawn_rate = 1;
+out:
+	free(nc);
+}
+
+/* Put fd at exactly target, without close-on-exec. */
+static int
+master_fd_at(int fd, int target)
+{
+	if (fd == target) {
+		int fl = fcntl(fd, F_GETFD);
+
+		return fl < 0 ? -1 : fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	return dup2(fd, target) < 0 ? -1 : 0;
+}
+
+/* In the child of a USR2: become the new binary.  Never returns. */
+static void __attribute__((noreturn))
+master_upgrade_exec(struct master *m, int wfd)
+{
+	const struct listen_set *ls = m->mp->ls;
+	int high[LISTEN_MAX + 2], n = 0, fd;
+	char names[64] = "", buf[32];
+	sigset_t none;
+
+	/* Out of the way first, so that no dup2 below overwrites one. */
+	for (size_t i = 0; i < ls->n; i++)
+		high[n++] = fcntl(ls->ls[i].fd, F_DUPFD_CLOEXEC, 64);
+	high[n++] = fcntl(wfd, F_DUPFD_CLOEXEC, 64);
+	fd = m->mp->pidfile ? m->mp->pidfile->fd : -1;
+	high[n++] = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 64) : -1;
+	for (int i = 0; i < n; i++) {
+		if (i == n - 1 && high[i] < 0)
+			continue;
+		if (high[i] < 0 ||
+		    master_fd_at(high[i], MASTER_LISTEN_FDS_START + i) < 0)
+			_exit(126);
+	}
+	for (size_t i = 0; i < ls->n; i++) {
+		static const char *const kn[] = {
+			[LISTEN_UNIX_RW] = "rw",
+			[LISTEN_UNIX_RO] = "ro",
+			[LISTEN_TCP] = "tcp",
+		};
+		size_t len = strlen(names);
+
+		snprintf(names + len, sizeof(names) - len, "%s%s", i ? ":" : "",
+			 kn[ls->ls[i].kind]);
+	}
+	snprintf(buf, sizeof(buf), "%zu", ls->n);
+	setenv("LISTEN_FDS", buf, 1);
+	snprintf(buf, sizeof(buf), "%ld", (long)getpid());
+	setenv("LISTEN_PID", buf, 1);
+	setenv("LISTEN_FDNAMES", names, 1);
+	snprintf(buf, sizeof(buf), "%d", MASTER_LISTEN_FDS_START + (int)ls->n);
+	setenv("RVIRT_UPGRADE_READY_FD", buf, 1);
+	if (high[n - 1] >= 0) {
+		snprintf(buf, sizeof(buf), "%d",
+			 MASTER_LISTEN_FDS_START + (int)ls->n + 1);
+		setenv("RVIRT_UPGRADE_PIDFILE_FD", buf, 1);
+	}
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(m->mp->exe, m->mp->argv);
+	fprintf(stderr, "rvirtd: cannot run '%s': %s\n", m->mp->exe,
+		strerror(errno));
+	_exit(127);
+}
+
+/* SIGUSR2: start the binary again with our sockets; see master_run. */
+static void
+master_upgrade_start(struct master *m)
+{
+	int pfd[2];
+	pid_t pid;
+
+	if (m->stopping || m->upgrade_pid) {
+		log_warn("SIGUSR2 ignored: %s",
+			 m->stopping ? "stopping" : "an upgrade is running");
+		return;
+	}
+	if (!m->mp->exe || !m->mp->exe[0]) {
+		log_error("upgrade failed: the path of the binary is unknown");
+		return;
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		log_error("upgrade failed: cannot create a pipe: %s",
+			  strerror(errno));
+		return;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		log_error("upgrade failed: cannot fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		master_upgrade_exec(m, pfd[1]);
+	}
+	close(pfd[1]);
+	m->upgrade_pid = pid;
+	m->upgrade_rfd = pfd[0];
+	m->upgrade_deadline_ms =
+		master_now_ms() + MASTER_UPGRADE_TIMEOUT * 1000;
+	log_info("upgrade: started '%s' as %ld", m->mp->exe, (long)pid);
+}
+
+static void
+master_upgrade_abort(struct master *m, const char *why)
+{
+	log_error("upgrade failed: %s; the running master goes on", why);
+	if (m->upgrade_pid)
+		kill(m->upgrade_pid, SIGKILL);
+	if (m->upgrade_rfd >= 0)
+		close(m->upgrade_rfd);
+	m->upgrade_rfd = -1;
+	/* master_reap collects it and says no more. */
+}
+
+/* The upgrade pipe is readable: ready byte, or EOF. */
+static void
+master_upgrade_event(struct master *m)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = read(m->upgrade_rfd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n == 1) {
+		log_info("upgrade: new master %ld is ready; this one hands "
+			 "over",
+			 (long)m->upgrade_pid);
+		close(m->upgrade_rfd);
+		m->upgrade_rfd = -1;
+		m->handed_over = true;
+		m->stopping = true;
+		return;
+	}
+	master_upgrade_abort(m, "the new master closed its pipe before it "
+				"was ready");
+}
+
+static void
+master_stop_begin(struct master *m, const char *why)
+{
+	if (m->stopping)
+		return;
+	log_info("stopping on %s", why);
+	m->stopping = true;
+	if (m->upgrade_pid)
+		master_upgrade_abort(m, "the master is stopping");
+}
+
+/* Read pending signals and act on them. */
+static void
+master_signals(struct master *m)
+{
+	struct signalfd_siginfo si;
+	ssize_t n;
+
+	for (int i = 0; i < 32; i++) {
+		n = read(m->sigfd, &si, sizeof(si));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != sizeof(si))
+			return;
+		switch (si.ssi_signo) {
+		case SIGTERM:
+			master_stop_begin(m, "SIGTERM");
+			break;
+		case SIGINT:
+			master_stop_begin(m, "SIGINT");
+			break;
+		case SIGHUP:
+			master_reload(m);
+			break;
+		case SIGUSR2:
+			master_upgrade_start(m);
+			break;
+		case SIGCHLD:
+			break; /* reaped below in any case */
+		default:
+			break;
+		}
+	}
+}
+
+/* Wait up to ms for a signal or the upgrade pipe, then handle them. */
+static void
+master_wait(struct master *m, int ms)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = m->sigfd, .events = POLLIN },
+		{ .fd = m->upgrade_rfd, .events = POLLIN },
+	};
+	int r;
+
+	r = poll(pfd, m->upgrade_rfd >= 0 ? 2 : 1, ms < 0 ? 0 : ms);
+	if (r < 0)
+		return;
+	if (pfd[0].revents)
+		master_signals(m);
+	if (m->upgrade_rfd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP)))
+		master_upgrade_event(m);
+	if (master_reap(m) && !m->stopping)
+		master_maintain(m, false);
+	if (m->upgrade_rfd >= 0 && master_now_ms() >= m->upgrade_deadline_ms)
+		master_upgrade_abort(m, "the new master was not ready in time");
+}
+
+/* Stop every worker: TERM, then KILL after worker_stop_timeout. */
+static void
+master_stop_workers(struct master *m)
+{
+	uint64_t deadline;
+
+	for (unsigned int i = 0; i < m->nslots; i++)
+		if (m->workers[i].pid) {
+			m->workers[i].retiring = true;
+			kill(m->workers[i].pid, SIGTERM);
+		}
+	deadline =
+		master_now_ms() + (uint64_t)m->cfg->worker_stop_timeout * 1000;
+	while (master_live(m) && master_now_ms() < deadline)
+		master_wait(m, 100);
+	if (!master_live(m))
+		return;
+	log_error("%u workers still running %u seconds after SIGTERM: "
+		  "killing them",
+		  master_live(m), m->cfg->worker_stop_timeout);
+	for (unsigned int i = 0; i < m->nslots; i++)
+		if (m->workers[i].pid)
+			kill(m->workers[i].pid, SIGKILL);
+	deadline = master_now_ms() + 5000;
+	while (master_live(m) && master_now_ms() < deadline)
+		master_wait(m, 50);
+}
+
+static int
+master_setup(struct master *m, const struct master_params *mp,
+	     struct rvirt_error *err)
+{
+	sigset_t set;
+	unsigned int n;
+
+	memset(m, 0, sizeof(*m));
+	m->mp = mp;
+	m->cfg = mp->cfg;
+	m->sigfd = -1;
+	m->upgrade_rfd = -1;
+	m->spawn_rate = 1;
+	n = mp->cfg->max_workers * 2 + MASTER_SLOTS_EXTRA;
+	m->nslots = n > SB_SLOTS_MAX ? SB_SLOTS_MAX : n;
+	m->workers = calloc(m->nslots, sizeof(*m->workers));
+	if (!m->workers) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_SERVER,
+			"cannot allocate the worker table");
+		return -1;
+	}
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
+	    (m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
+			      "cannot set up signal handling");
+		return -1;
+	}
+	snprintf(m->sb_path, sizeof(m->sb_path), "%s/%s", mp->cfg->runtime_dir,
+		 MASTER_SCOREBOARD);
+	m->sb = sb_create(m->sb_path, m->nslots, err);
+	if (!m->sb)
+		return -1;
+	return 0;
+}
+
+/* Start workers and wait for one to be idle.  0, or -1 with *err. */
+static int
+master_start(struct master *m, struct rvirt_error *err)
+{
+	uint64_t deadline = master_now_ms() + MASTER_START_TIMEOUT * 1000;
+
+	for (unsigned int i = 0; i < m->cfg->start_workers; i++)
+		if (master_spawn(m) < 0)
+			break;
+	while (!m->stopping) {
+		if (master_any_idle(m))
+			return 0;
+		if (m->start_failed || !master_live(m)) {
+			err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+				"a worker failed at start");
+			return -1;
+		}
+		if (master_now_ms() >= deadline) {
+			err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+				"no worker ready after %d seconds",
+				MASTER_START_TIMEOUT);
+			return -1;
+		}
+		master_wait(m, 10);
+	}
+	return 0;
+}
+
+/* Tell whoever waits for us that we serve. */
+static void
+master_announce(struct master *m)
+{
+	const struct master_params *mp = m->mp;
+	char c = 'R';
+	ssize_t n;
+
+	m->ready = true;
+	master_print_ready(mp->ls);
+	if (mp->upgrade_fd >= 0) {
+		do
+			n = write(mp->upgrade_fd, &c, 1);
+		while (n < 0 && errno == EINTR);
+		close(mp->upgrade_fd);
+	}
+	if (mp->notify_fd >= 0)
+		daemon_ready(mp->notify_fd);
+}
+
+int
+master_run(const struct master_params *mp, struct rvirt_error *err)
+{
+	struct master m;
+	int rc = -1;
+	uint64_t now;
+
+	if (master_setup(&m, mp, err) < 0)
+		goto out;
+	sb_global_set_master(m.sb, getpid(), 0);
+	if (master_start(&m, err) < 0)
+		goto out;
+	if (!m.stopping)
+		master_announce(&m);
+	log_info("serving with %u workers (max %u)", master_live(&m),
+		 m.cfg->max_workers);
+	m.next_tick_ms = master_now_ms() + MASTER_TICK_MS;
+	while (!m.stopping) {
+		now = master_now_ms();
+		if (now >= m.next_tick_ms)
+			master_maintain(&m, true);
+		now = master_now_ms();
+		master_wait(&m, m.next_tick_ms > now
+					? (int)(m.next_tick_ms - now)
+					: 0);
+	}
+	rc = m.handed_over ? 1 : 0;
+out:
+	if (m.workers)
+		master_stop_workers(&m);
+	if (m.upgrade_pid && !m.handed_over) {
+		kill(m.upgrade_pid, SIGKILL);
+		waitpid(m.upgrade_pid, NULL, 0);
+	}
+	if (m.upgrade_rfd >= 0)
+		close(m.upgrade_rfd);
+	if (m.sigfd >= 0)
+		close(m.sigfd);
+	/* After a hand-over the files are the new master's. */
+	if (m.sb && !m.handed_over)
+		unlink(m.sb_path);
+	sb_detach(m.sb);
+	free(m.workers);
+	if (m.handed_over && mp->pidfile && mp->pidfile->fd >= 0) {
+		close(mp->pidfile->fd);
+		mp->pidfile->fd = -1;
+	}
+	if (m.handed_over)
+		log_info("handed over to the new master");
+	return rc;
+}

@@ -1,0 +1,64 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# 3004-master-upgrade: USR2 execs the binary again with the listening
+# sockets; five upgrades in a row under a connecting client refuse no
+# connection; a broken binary leaves the old master serving.
+
+. "$(dirname "$0")/test-lib.sh"
+require_rvirtd
+
+# Started through a symlink, so that the binary can be swapped.
+ln -s "$RVIRT_BUILD/rvirtd" "$TRASH/rvirtd" || exit 1
+printf '#!/bin/sh\nexit 1\n' >"$TRASH/broken" && chmod +x "$TRASH/broken"
+
+test_expect_success 'start through a symlink' '
+	write_config rvirtd.conf &&
+	RVIRT_BUILD_SAVED=$RVIRT_BUILD && RVIRT_BUILD=$TRASH &&
+	start_rvirtd; st=$?; RVIRT_BUILD=$RVIRT_BUILD_SAVED; test $st = 0
+'
+
+# loop_null OUT: NULL calls, each on a new connection, until ./stop.
+loop_null () {
+	i=0
+	while ! test -e stop && test $i -lt 5000; do
+		rawrpc -t 5 "$RVIRTD_SOCK" call >>"$1" 2>&1 || echo "rawrpc failed" >>"$1"
+		i=$((i + 1))
+	done
+}
+
+test_expect_success 'five USR2 upgrades under load: no refused connection' '
+	rm -f stop loop.out &&
+	loop_null loop.out & lp=$!
+	ok=0 && first=$RVIRTD_PID &&
+	for n in 1 2 3 4 5; do
+		old=$(rvirtd_master_pid) &&
+		kill -USR2 $old &&
+		wait_until 100 "test \"\$(rvirtd_master_pid)\" != $old" &&
+		test_wait_exit_ $old 100 &&
+		ok=$((ok + 1)) || break
+	done
+	touch stop && wait $lp &&
+	test $ok = 5 &&
+	test "$(rvirtd_master_pid)" != "$first" &&
+	sort loop.out | uniq -c &&
+	! grep -v "^accepted SUCCESS$" loop.out &&
+	test $(wc -l <loop.out) -gt 10
+'
+
+test_expect_success 'USR2 with a broken binary: the old master serves on' '
+	ln -sf "$TRASH/broken" "$TRASH/rvirtd" &&
+	m=$(rvirtd_master_pid) &&
+	kill -USR2 $m &&
+	wait_until 100 "grep -q \"upgrade failed\" \"$RVIRTD_LOG\"" &&
+	test "$(rvirtd_master_pid)" = $m &&
+	! test_proc_gone_ $m &&
+	rawrpc -t 5 "$RVIRTD_SOCK" call >reply &&
+	echo "accepted SUCCESS" >want && test_cmp want reply
+'
+
+test_expect_success 'stop the last master: nothing left' '
+	stop_rvirtd_master &&
+	! test -e run/rvirt-sock && ! test -e run/rvirtd.pid
+'
+
+test_done
