@@ -28,6 +28,13 @@
 #define WORKER_SWEEP_MS 1000
 /* How long accepting pauses when out of file descriptors. */
 #define WORKER_ACCEPT_PAUSE_MS 1000
+/*
+ * During a graceful stop a connection is closed once it has been quiet
+ * this long: one accepted just before the stop (its call perhaps still
+ * in flight, or unread in the socket) gets the time to send it and have
+ * it answered, instead of a reset.
+ */
+#define WORKER_STOP_QUIET_MS 200
 /* One read takes a whole unauthenticated record. */
 #define WORKER_RBUF_SIZE RVIRT_MESSAGE_MAX_UNAUTH
 
@@ -328,11 +335,29 @@ worker_accept(struct worker *w, const struct listener *l)
 	}
 }
 
+/*
+ * While stopping: close the connections that are quiet (no reply to
+ * send, no record begun, nothing read and waiting, no activity for
+ * WORKER_STOP_QUIET_MS).  The call in hand is already done (one thread).
+ */
 static void
-worker_stop(struct worker *w, const char *why)
+worker_drain(struct worker *w)
 {
 	struct conn *c, *next;
 
+	for (c = w->conns; c; c = next) {
+		next = c->next;
+		if (conn_has_output(c) || rpc_record_started(&c->rec) ||
+		    c->pending_off < c->pending_len || c->on_ready ||
+		    w->env.now_ms - c->last_active_ms < WORKER_STOP_QUIET_MS)
+			continue;
+		worker_conn_close(w, c);
+	}
+}
+
+static void
+worker_stop(struct worker *w, const char *why)
+{
 	if (w->stopping)
 		return;
 	log_info("stopping on %s", why);
@@ -341,12 +366,7 @@ worker_stop(struct worker *w, const char *why)
 		sb_slot_set_state(w->env.sb, w->env.sb_slot, SB_STATE_GRACEFUL);
 	w->stop_deadline_ms = w->env.now_ms + WORKER_DRAIN_TIMEOUT * 1000;
 	worker_accept_set(w, false);
-	/* The call in hand is done (one thread); unsent replies may drain. */
-	for (c = w->conns; c; c = next) {
-		next = c->next;
-		if (!conn_has_output(c))
-			worker_conn_close(w, c);
-	}
+	worker_drain(w);
 }
 
 static int
@@ -422,6 +442,10 @@ worker_timeout(const struct worker *w)
 		deadline = w->accept_resume_ms;
 	if (w->stopping && w->stop_deadline_ms < deadline)
 		deadline = w->stop_deadline_ms;
+	/* Look again for quiet connections to close while stopping. */
+	if (w->stopping && w->nconns &&
+	    now + WORKER_STOP_QUIET_MS / 4 < deadline)
+		deadline = now + WORKER_STOP_QUIET_MS / 4;
 	if (deadline == UINT64_MAX)
 		return -1;
 	if (deadline <= now)
@@ -570,6 +594,8 @@ worker_run(const struct worker_params *wp, struct rvirt_error *err)
 			worker_stop(&w, "max_calls_per_worker");
 		if (w.env.now_ms >= w.next_sweep_ms)
 			worker_sweep(&w);
+		if (w.stopping)
+			worker_drain(&w);
 		if (w.stopping && w.nconns &&
 		    w.env.now_ms >= w.stop_deadline_ms) {
 			log_warn("closing %u connections with replies unsent "

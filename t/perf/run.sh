@@ -7,14 +7,72 @@
 
 SECONDS_EACH=${RVIRT_PERF_SECONDS:-3}
 NULL_RTT=$RVIRT_BUILD/t/perf/null-rtt
+LOAD=$RVIRT_BUILD/t/perf/load
+
+# now_ms: a monotonic-enough wall clock in milliseconds.
+now_ms () {
+	echo $(($(date +%s%N) / 1000000))
+}
 
 write_config --tcp rvirtd.conf log_level=3 log_outputs=3:stderr
 start_rvirtd || exit 1
 
 echo "== NULL calls, one client, unix socket"
-"$NULL_RTT" "test:///default?socket=$RVIRTD_SOCK" "$SECONDS_EACH" "$RVIRTD_PID"
+"$NULL_RTT" "test:///default?socket=$RVIRTD_SOCK" "$SECONDS_EACH" \
+	"$(worker_pids | head -n 1)"
 echo
 echo "== NULL calls, one client, TCP on 127.0.0.1"
-"$NULL_RTT" "test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default" "$SECONDS_EACH" "$RVIRTD_PID"
-
+"$NULL_RTT" "test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default" "$SECONDS_EACH" \
+	"$(worker_pids | head -n 1)"
 stop_rvirtd
+
+echo
+echo "== NULL calls/s, clients x workers (unix socket, ${SECONDS_EACH}s each)"
+for w in 1 2 4; do
+	write_config rvirtd.conf log_level=3 log_outputs=3:stderr \
+		start_workers=$w max_workers=$w min_spare_workers=0 \
+		max_spare_workers=$w max_clients_per_worker=64
+	start_rvirtd || exit 1
+	for c in 1 8 32; do
+		printf 'workers %d, ' "$w"
+		"$LOAD" calls "test:///default?socket=$RVIRTD_SOCK" "$c" \
+			"$SECONDS_EACH"
+	done
+	stop_rvirtd
+done
+
+echo
+echo "== worker respawn after SIGKILL (2 workers)"
+write_config rvirtd.conf log_level=3 log_outputs=3:stderr \
+	start_workers=2 min_spare_workers=2 max_spare_workers=2
+start_rvirtd || exit 1
+wait_until 100 'test "$(worker_pids idle | wc -l)" -ge 2' || exit 1
+for round in 1 2 3; do
+	victim=$(worker_pids idle | head -n 1)
+	t0=$(now_ms)
+	kill -KILL "$victim"
+	# Poll the scoreboard until two idle workers again, none the victim.
+	i=0
+	while test $i -lt 2000; do
+		pids=$(worker_pids idle)
+		if test "$(echo "$pids" | grep -c .)" -ge 2 &&
+			! echo "$pids" | grep -qx "$victim"; then
+			break
+		fi
+		sleep 0.002
+		i=$((i + 1))
+	done
+	echo "round $round: a replacement worker was idle $(($(now_ms) - t0)) ms after the kill"
+	sleep 0.5
+done
+
+echo
+echo "== connect+NULL latency while rvirtd is upgraded with USR2 (5 s)"
+"$LOAD" connect "test:///default?socket=$RVIRTD_SOCK" 5 &
+loadpid=$!
+sleep 1
+kill -USR2 "$(rvirtd_master_pid)"
+wait "$loadpid"
+echo "baseline, the same loop with no upgrade:"
+"$LOAD" connect "test:///default?socket=$RVIRTD_SOCK" 3
+stop_rvirtd_master

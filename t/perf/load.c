@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/* load: concurrent clients calling NULL, or a connect loop with latencies. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../client/rvirt.h"
+
+/*
+ * Usage:
+ *   load calls URI CLIENTS SECONDS
+ *	CLIENTS processes, each with its own connection, call NULL until
+ *	SECONDS have passed; prints the total calls per second.
+ *   load connect URI SECONDS
+ *	one process opens a connection, calls NULL and closes, again and
+ *	again; prints how many rounds failed and the round latency (max,
+ *	99th percentile, median).  Used while rvirtd is being upgraded.
+ * Not a test: t/perf/run.sh prints what it measures.
+ */
+
+#define LOAD_CLIENTS_MAX 256
+#define LOAD_SAMPLES_MAX 1000000
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int
+client(const char *uri, double seconds, int out_fd)
+{
+	struct rvirt_error err;
+	struct rvirt_conn *c = rvirt_conn_open(uri, 0, &err);
+	unsigned long n = 0;
+	double end;
+
+	if (!c) {
+		fprintf(stderr, "load: %s\n", err.message);
+		return 1;
+	}
+	end = now() + seconds;
+	while (now() < end) {
+		for (int i = 0; i < 100; i++) {
+			if (rvirt_conn_ping(c, &err) < 0) {
+				fprintf(stderr, "load: %s\n", err.message);
+				return 1;
+			}
+		}
+		n += 100;
+	}
+	rvirt_conn_close(c);
+	return write(out_fd, &n, sizeof(n)) == sizeof(n) ? 0 : 1;
+}
+
+static int
+run_calls(const char *uri, int clients, double seconds)
+{
+	unsigned long total = 0, n;
+	int fds[2], status, failed = 0;
+	double t0, t1;
+
+	if (clients < 1 || clients > LOAD_CLIENTS_MAX || pipe(fds) < 0)
+		return 2;
+	t0 = now();
+	for (int i = 0; i < clients; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return 1;
+		if (pid == 0) {
+			close(fds[0]);
+			_exit(client(uri, seconds, fds[1]));
+		}
+	}
+	close(fds[1]);
+	while (read(fds[0], &n, sizeof(n)) == sizeof(n))
+		total += n;
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed++;
+	t1 = now();
+	printf("clients %d: %.0f calls/s (%lu calls, %d clients failed)\n",
+	       clients, (double)total / (t1 - t0), total, failed);
+	return failed ? 1 : 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static int
+run_connect(const char *uri, double seconds)
+{
+	double *lat = malloc(LOAD_SAMPLES_MAX * sizeof(*lat));
+	unsigned long n = 0, failures = 0;
+	double end = now() + seconds;
+	struct rvirt_error err;
+
+	if (!lat)
+		return 1;
+	while (now() < end && n < LOAD_SAMPLES_MAX) {
+		double t0 = now();
+		struct rvirt_conn *c = rvirt_conn_open(uri, 0, &err);
+
+		if (!c || rvirt_conn_ping(c, &err) < 0) {
+			failures++;
+			fprintf(stderr, "load: %s\n", err.message);
+		}
+		rvirt_conn_close(c);
+		lat[n++] = now() - t0;
+	}
+	qsort(lat, n, sizeof(*lat), cmp_double);
+	printf("connect+NULL rounds: %lu, failed: %lu, latency max %.1f ms, "
+	       "p99 %.2f ms, median %.2f ms\n",
+	       n, failures, n ? lat[n - 1] * 1e3 : 0.0,
+	       n ? lat[(size_t)((double)n * 0.99)] * 1e3 : 0.0,
+	       n ? lat[n / 2] * 1e3 : 0.0);
+	free(lat);
+	return failures ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 5 && !strcmp(argv[1], "calls"))
+		return run_calls(argv[2], atoi(argv[3]), atof(argv[4]));
+	if (argc == 4 && !strcmp(argv[1], "connect"))
+		return run_connect(argv[2], atof(argv[3]));
+	fprintf(stderr, "usage: load calls URI CLIENTS SECONDS\n"
+			"       load connect URI SECONDS\n");
+	return 2;
+}
