@@ -76,3 +76,24 @@ wait "$loadpid"
 echo "baseline, the same loop with no upgrade:"
 "$LOAD" connect "test:///default?socket=$RVIRTD_SOCK" 3
 stop_rvirtd_master
+
+echo
+echo "== accept(): EPOLLEXCLUSIVE against plain epoll, 4 idle workers, 2 s connect loop"
+for mode in exclusive plain; do
+	write_config rvirtd.conf log_level=1 log_outputs=1:stderr \
+		start_workers=4 max_workers=4 min_spare_workers=0 \
+		max_spare_workers=4
+	if test $mode = plain; then
+		RVIRTD_ACCEPT_MODE=plain
+		export RVIRTD_ACCEPT_MODE
+	fi
+	start_rvirtd >/dev/null || exit 1
+	"$LOAD" connect "test:///default?socket=$RVIRTD_SOCK" 2
+	stop_rvirtd
+	unset RVIRTD_ACCEPT_MODE
+	# "worker done: C calls, A accepts, E empty accepts, W empty wake-ups"
+	sed -n 's/.*worker done: //p' "$RVIRTD_LOG" |
+		awk -F'[ ,]+' -v mode=$mode '{ a += $3; e += $5; w += $8 }
+			END { printf "%s: %d accepts, %d accept() calls that found nothing (%.2f per accept), %d wake-ups with nothing to do\n",
+				mode, a, e, a ? e / a : 0, w }'
+done
