@@ -24,6 +24,27 @@ test_expect_success 'status prints the master and its workers' '
 	test_grep "workers spawned" status
 '
 
+# A user with read access only: the trash dir is 0700 (mktemp), so it is
+# opened up for this check, and the scoreboard file is 0644 by design.
+if test "$(id -u)" = 0 && command -v setpriv >/dev/null 2>&1; then
+	test_expect_success 'status works as an unprivileged user with read access' '
+		chmod 755 "$TRASH" "$TRASH/run" &&
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$RVIRT_BUILD/rvirtd" status --runtime-dir "$TRASH/run" \
+			--format=prometheus >prom 2>err &&
+		test_grep "^rvirtd_up 1" prom &&
+		perl "$RVIRT_SRC/t/tools/promcheck.pl" prom &&
+		chmod 700 "$TRASH/run" &&
+		test_must_fail setpriv --reuid=65534 --regid=65534 \
+			--clear-groups "$RVIRT_BUILD/rvirtd" status \
+			--runtime-dir "$TRASH/run" 2>err &&
+		test_grep "^rvirtd: " err
+	'
+else
+	test_skip 'status works as an unprivileged user with read access' \
+		'needs root (to become another user) and setpriv'
+fi
+
 test_expect_success 'the master serves no call: workers do' '
 	"$RVSH" list --all >out &&
 	test_grep " test " out &&
