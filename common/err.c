@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* err: filling in struct rvirt_error. */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +43,16 @@ err_set_errno(struct rvirt_error *err, int code, int origin, int errnum,
 	len = strlen(err->message);
 	snprintf(err->message + len, sizeof(err->message) - len, ": %s",
 		 strerror(errnum));
+	/*
+	 * House style is lowercase ("address already in use"); an acronym
+	 * such as "RPC struct is bad" keeps its capitals.
+	 */
+	len += 2;
+	if (len + 1 < sizeof(err->message) &&
+	    isupper((unsigned char)err->message[len]) &&
+	    !isupper((unsigned char)err->message[len + 1]))
+		err->message[len] =
+			(char)tolower((unsigned char)err->message[len]);
 }
 
 void

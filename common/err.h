@@ -13,7 +13,7 @@
 void err_set(struct rvirt_error *err, int code, int origin, const char *fmt,
 	     ...) __attribute__((format(printf, 4, 5)));
 
-/* Like err_set, then append ": " and strerror(errnum). */
+/* Like err_set, then append ": " and strerror(errnum), lowercased. */
 void err_set_errno(struct rvirt_error *err, int code, int origin, int errnum,
 		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 

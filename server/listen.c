@@ -25,25 +25,11 @@
 /* Connections waiting to be accepted, also while max_clients is reached. */
 #define LISTEN_BACKLOG SOMAXCONN
 
-/* strerror in the house style: "address already in use". */
-static const char *
-listen_strerror(int errnum, char *buf, size_t size)
-{
-	snprintf(buf, size, "%s", strerror(errnum));
-	if (buf[0] && isupper((unsigned char)buf[0]) &&
-	    !isupper((unsigned char)buf[1]))
-		buf[0] = (char)tolower((unsigned char)buf[0]);
-	return buf;
-}
-
 static void
 listen_set_bind_error(struct rvirt_error *err, const char *name, int errnum)
 {
-	char buf[128];
-
-	err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
-		"cannot bind '%s': %s", name,
-		listen_strerror(errnum, buf, sizeof(buf)));
+	err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errnum,
+		      "cannot bind '%s'", name);
 }
 
 const char *

@@ -101,7 +101,7 @@ if test "$(id -u)" = 0 && command -v setpriv >/dev/null 2>&1; then
 	'
 	test_expect_success 'nobody cannot attach it for writing' '
 		test_must_fail $AS_NOBODY "$SBTOOL" client "$SB" 0 x 2>err &&
-		test_grep "^sbtool: cannot open scoreboard .*: Permission denied$" err
+		test_grep "^sbtool: cannot open scoreboard .*: permission denied$" err
 	'
 else
 	test_skip 'nobody reads a root-owned 0644 scoreboard' 'needs root and setpriv'

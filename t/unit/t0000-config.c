@@ -457,7 +457,7 @@ test_error_missing_file(void **state)
 	snprintf(path, sizeof(path), "%s/nonexistent.conf", tmpdir);
 	assert_int_equal(config_load(&cfg, path, &err), -1);
 	snprintf(want, sizeof(want),
-		 "cannot read '%s': No such file or directory", path);
+		 "cannot read '%s': no such file or directory", path);
 	assert_string_equal(err.message, want);
 	assert_int_equal(err.code, RVIRT_ERR_CONFIG);
 	assert_config_equal(&cfg, &before);

@@ -187,7 +187,7 @@ test_create_no_dir(void **state)
 	assert_null(sb_create(path, 1, &err));
 	assert_int_equal(err.code, RVIRT_ERR_SYSTEM);
 	assert_non_null(strstr(err.message, "cannot create scoreboard"));
-	assert_non_null(strstr(err.message, "No such file or directory"));
+	assert_non_null(strstr(err.message, "no such file or directory"));
 }
 
 static void

@@ -245,7 +245,7 @@ test_write_error(void **state)
 	assert_int_equal(status_print_prometheus(&snap, fp, &err), -1);
 	assert_int_equal(err.code, RVIRT_ERR_SYSTEM);
 	assert_string_equal(err.message, "cannot write the scoreboard status: "
-					 "No space left on device");
+					 "no space left on device");
 	fclose(fp);
 }
 
