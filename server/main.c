@@ -320,6 +320,11 @@ fail:
 	log_error("%s", err.message);
 	if (in.listen_fds)
 		listen_close_keep(&ls);
+	/* A failed upgrade: the pidfile is the running master's. */
+	if (in.upgrade_fd >= 0 && pidfile.fd >= 0) {
+		close(pidfile.fd);
+		pidfile.fd = -1;
+	}
 out:
 	listen_close(&ls);
 	daemon_pidfile_remove(&pidfile);

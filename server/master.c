@@ -208,6 +208,27 @@ master_live(const struct master *m)
 }
 
 /* Collect every exited child.  Returns how many workers were reaped. */
+
+/*
+ * A new master of a failed upgrade wrote its pid into the pidfile (the
+ * file and its lock are shared): put this master's pid back.
+ */
+static void
+master_pidfile_restore(struct master *m)
+{
+	const struct daemon_pidfile *pf = m->mp->pidfile;
+	char buf[32];
+	int len;
+
+	if (!pf || pf->fd < 0)
+		return;
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(pf->fd, 0) < 0 ||
+	    pwrite(pf->fd, buf, (size_t)len, 0) != len)
+		log_error("cannot restore pidfile '%s': %s", pf->path,
+			  strerror(errno));
+}
+
 static unsigned int
 master_reap(struct master *m)
 {
@@ -237,6 +258,7 @@ master_reap(struct master *m)
 				if (m->upgrade_rfd >= 0)
 					close(m->upgrade_rfd);
 				m->upgrade_rfd = -1;
+				master_pidfile_restore(m);
 			}
 			continue;
 		}
@@ -582,6 +604,7 @@ static void
 master_upgrade_abort(struct master *m, const char *why)
 {
 	log_error("upgrade failed: %s; the running master goes on", why);
+	master_pidfile_restore(m);
 	if (m->upgrade_pid)
 		kill(m->upgrade_pid, SIGKILL);
 	if (m->upgrade_rfd >= 0)
@@ -743,8 +766,14 @@ master_setup(struct master *m, const struct master_params *mp,
 			      "cannot set up signal handling");
 		return -1;
 	}
-	snprintf(m->sb_path, sizeof(m->sb_path), "%s/%s", mp->cfg->runtime_dir,
-		 MASTER_SCOREBOARD);
+	/*
+	 * The new master of an upgrade keeps its scoreboard beside the
+	 * running master's until the hand-over (master_ready), so that a
+	 * failed upgrade leaves the running master's file in place.
+	 */
+	snprintf(m->sb_path, sizeof(m->sb_path), "%s/%s%s",
+		 mp->cfg->runtime_dir, MASTER_SCOREBOARD,
+		 mp->upgrade_fd >= 0 ? ".new" : "");
 	m->sb = sb_create(m->sb_path, m->nslots, err);
 	if (!m->sb)
 		return -1;
@@ -790,6 +819,15 @@ master_announce(struct master *m)
 	m->ready = true;
 	master_print_ready(mp->ls);
 	if (mp->upgrade_fd >= 0) {
+		char path[sizeof(m->sb_path)];
+
+		snprintf(path, sizeof(path), "%s/%s", mp->cfg->runtime_dir,
+			 MASTER_SCOREBOARD);
+		if (rename(m->sb_path, path) == 0)
+			memcpy(m->sb_path, path, sizeof(path));
+		else
+			log_error("cannot publish scoreboard '%s': %s",
+				  m->sb_path, strerror(errno));
 		do
 			n = write(mp->upgrade_fd, &c, 1);
 		while (n < 0 && errno == EINTR);
