@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -257,7 +257,8 @@ stream_default_socket_path(int readonly, char *buf, size_t size,
 
 	if (getuid() == 0) {
 		n = snprintf(buf, size, "/run/rvirt/%s", name);
-	} else if (xdg && xdg[0] != '\0') {
+	} else if (xdg && xdg[0] == '/') {
+		/* As rvirtd: a relative XDG_RUNTIME_DIR is ignored. */
 		n = snprintf(buf, size, "%s/rvirt/%s", xdg, name);
 	} else {
 		home = stream_home();
