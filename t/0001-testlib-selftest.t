@@ -135,6 +135,7 @@ cat >fakebin/rvirtd <<\EOF
 test -n "$FAKE_DIE" && { echo "rvirtd: cannot start: fake" >&2; exit 1; }
 trap 'test -n "$FAKE_ASAN" && echo "==1==ERROR: AddressSanitizer: fake" >&2; exit ${FAKE_EXIT:-0}' TERM
 test -n "$FAKE_CHILD" && { sleep 30 & }
+test -n "$FAKE_CRASH" && echo "rvirtd[$$]: warn: worker 4242 killed by signal 11" >&2
 echo "rvirtd[$$]: ready unix=/fake/rvirt-sock unix_ro=/fake/rvirt-sock-ro tcp=127.0.0.1:4242" >&2
 i=0
 while test $i -lt 300; do sleep 0.1; i=$((i + 1)); done
@@ -180,6 +181,16 @@ test_expect_success 'stop_rvirtd fails on a process left behind, and kills it' '
 	! stop_rvirtd 2>err &&
 	test_grep "forked by rvirtd is still running" err &&
 	test_wait_exit_ $kid 20
+'
+
+test_expect_success 'rvirtd_no_crash finds a worker that died' '
+	RVIRT_BUILD=$TRASH/fakebin start_rvirtd &&
+	rvirtd_no_crash &&
+	stop_rvirtd &&
+	FAKE_CRASH=1 RVIRT_BUILD=$TRASH/fakebin start_rvirtd &&
+	! rvirtd_no_crash 2>err &&
+	test_grep "worker 4242 killed by signal 11" err &&
+	stop_rvirtd
 '
 
 test_expect_success 'start_rvirtd fails, showing the log, when rvirtd dies' '

@@ -118,9 +118,10 @@ test_expect_success 'a call in many fragments is one call' '
 		call proc=AUTH_LIST frags=0,4,0,8 decode=ret
 '
 
-test_expect_success 'rvirtd still serves a fresh connection' '
+test_expect_success 'rvirtd still serves a fresh connection; no worker died' '
 	rvirtd_alive &&
-	wire "accepted SUCCESS" call
+	wire "accepted SUCCESS" call &&
+	rvirtd_no_crash
 '
 
 test_expect_success 'rvirtd exits 0 on SIGTERM' '

@@ -17,8 +17,14 @@ wire () {
 	wire_expect "$RVIRTD_SOCK" "$@"
 }
 
-test_expect_success 'start rvirtd' '
-	start_rvirtd
+# One worker, so that its pid and size tell what the calls did to it.
+test_expect_success 'start rvirtd with a single worker' '
+	write_config rvirtd.conf max_workers=1 start_workers=1 \
+		min_spare_workers=1 max_spare_workers=1 &&
+	start_rvirtd &&
+	wait_until 50 "test -n \"\$(children_of \$RVIRTD_PID)\"" &&
+	worker=$(children_of $RVIRTD_PID) &&
+	test "$(echo $worker | wc -w)" = 1
 '
 
 test_expect_success 'a fragment header beyond RVIRT_MESSAGE_MAX closes the connection' '
@@ -150,9 +156,11 @@ test_expect_success 'many empty fragments are bounded' '
 test_skip 'RVIRT_MESSAGE_MAX_UNAUTH on unauthenticated connections' \
 	'only SASL sockets have unauthenticated connections, and SASL is a later issue'
 
-test_expect_success 'rvirtd still serves a fresh connection' '
+test_expect_success 'rvirtd still serves a fresh connection, with the same worker' '
 	rvirtd_alive &&
-	wire "opened|accepted SUCCESS" $OPEN call
+	wire "opened|accepted SUCCESS" $OPEN call &&
+	rvirtd_no_crash &&
+	test "$(children_of $RVIRTD_PID)" = "$worker"
 '
 
 test_expect_success 'rvirtd exits 0 on SIGTERM' '

@@ -58,6 +58,7 @@ test_expect_success 'message_timeout does not close a connection between records
 
 test_expect_success 'rvirtd still serves a fresh connection and stops cleanly' '
 	wire "accepted SUCCESS" call &&
+	rvirtd_no_crash &&
 	stop_rvirtd
 '
 
@@ -90,7 +91,8 @@ test_expect_success 'calls keep a connection from being idle' '
 		call sleep 0.6 call sleep 0.6 call sleep 0.6 call
 '
 
-test_expect_success 'rvirtd exits 0 on SIGTERM' '
+test_expect_success 'no worker died; rvirtd exits 0 on SIGTERM' '
+	rvirtd_no_crash &&
 	stop_rvirtd
 '
 

@@ -49,6 +49,30 @@ test_expect_success 'a mutating call over TCP works and is seen on the unix sock
 	test_cmp expect out
 '
 
+test_expect_success 'the ready line names the listening address' '
+	test_grep " tcp=127.0.0.1:$RVIRTD_TCP_PORT\$" "$RVIRTD_LOG"
+'
+
+test_expect_success 'listen_addr is honoured: another loopback address is not served' '
+	test_expect_code 2 rawrpc -t 5 "127.0.0.2:$RVIRTD_TCP_PORT" call \
+		>out 2>err &&
+	test_grep -i "refused" err
+'
+
+test_expect_success 'raw calls over TCP: open, lookup, limits' '
+	wire_expect "127.0.0.1:$RVIRTD_TCP_PORT" \
+		"opened|accepted GARBAGE_ARGS|accepted SUCCESS|accepted PROC_UNAVAIL" \
+		$OPEN call proc=DOMAIN_LOOKUP_BY_NAME arg=S:256 call \
+		call proc=99 &&
+	rawrpc -t 5 "127.0.0.1:$RVIRTD_TCP_PORT" $OPEN \
+		call proc=DOMAIN_LOOKUP_BY_NAME arg=s:test decode=domain >out &&
+	tail -n 1 out >last &&
+	test_grep -E "^accepted SUCCESS OK test [0-9a-f]{32} 1\$" last &&
+	rawrpc -t 5 "127.0.0.1:$RVIRTD_TCP_PORT" raw 80400001 expect-close \
+		>out &&
+	closed_within out 0 3
+'
+
 test_expect_success 'calls before CONNECT_OPEN get NO_CONNECT over TCP too' '
 	rawrpc -t 5 "127.0.0.1:$RVIRTD_TCP_PORT" \
 		call proc=CONNECT_GET_TYPE decode=ret >out &&
@@ -63,6 +87,7 @@ test_expect_success 'AUTH_LIST over TCP says none' '
 '
 
 test_expect_success 'the peer identity of a TCP session is tcp:ADDR:PORT (debug log)' '
+	rvirtd_no_crash &&
 	stop_rvirtd &&
 	write_config --tcp rvirtd.conf log_level=1 &&
 	start_rvirtd &&
@@ -70,11 +95,43 @@ test_expect_success 'the peer identity of a TCP session is tcp:ADDR:PORT (debug 
 	test_grep "tcp:127.0.0.1:" "$RVIRTD_LOG"
 '
 
+test_expect_success 'the identity names the peer address and port exactly' '
+	rawrpc -t 5 "127.0.0.1:$RVIRTD_TCP_PORT" local $OPEN >out &&
+	peer=$(head -n 1 out) &&
+	test_grep "^accepted SUCCESS OK " out &&
+	test_grep -F "tcp:$peer" "$RVIRTD_LOG"
+'
+
 test_expect_success 'a refused port gives a clear client error' '
+	rvirtd_no_crash &&
 	stop_rvirtd &&
 	test_must_fail "$RVSH" -c "test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default" list 2>err &&
 	test_grep "^rvsh: " err &&
 	test_grep -i "refused" err
+'
+
+test_expect_success 'a busy port: "cannot bind ADDR:PORT: address already in use"' '
+	perl -MIO::Socket::INET -e "
+		my \$s = IO::Socket::INET->new(LocalAddr => q(127.0.0.1),
+		    LocalPort => 0, Listen => 1, ReuseAddr => 0) or die \$!;
+		open(my \$f, q(>), q($TRASH/busy.port)) or die \$!;
+		print \$f \$s->sockport, qq(\\n);
+		close \$f;
+		sleep 30;" >/dev/null 2>&1 &
+	holder=$! &&
+	test_wait_for_file "$TRASH/busy.port" 50 &&
+	sleep 0.1 &&
+	port=$(cat "$TRASH/busy.port") &&
+	test -n "$port" &&
+	write_config --tcp busy.conf tcp_port=$port &&
+	test_expect_code 1 timeout 10 "$RVIRTD" --foreground -f busy.conf \
+		>out 2>err
+	status=$?
+	kill $holder && wait $holder
+	test $status -eq 0 &&
+	cat err &&
+	test_grep -F "rvirtd: cannot bind '\''127.0.0.1:$port'\'': address already in use" err &&
+	no_rvirtd_left
 '
 
 test_done

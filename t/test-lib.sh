@@ -575,9 +575,28 @@ rvirtd_alive () {
 	test -n "$RVIRTD_PID" && ! test_proc_gone_ "$RVIRTD_PID"
 }
 
-# Resident set size of the running rvirtd, in KiB.
+# Resident set size of the running rvirtd, in KiB: the master and its
+# workers together (the master serves no call; a worker does).
 rvirtd_rss_kib () {
-	sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' "/proc/$RVIRTD_PID/status"
+	test_rss_sum_=0
+	for test_rss_pid_ in $(test_procs_in_trash); do
+		test_rss_kib_=$(sed -n 's/^VmRSS:[^0-9]*\([0-9]*\).*/\1/p' \
+			"/proc/$test_rss_pid_/status" 2>/dev/null)
+		test_rss_sum_=$((test_rss_sum_ + ${test_rss_kib_:-0}))
+	done
+	echo "$test_rss_sum_"
+}
+
+# rvirtd_no_crash: no worker of the rvirtd started last died of a signal
+# or exited with an error (the master replaces such a worker, so only
+# its log line tells).  Not for tests that kill workers on purpose.
+rvirtd_no_crash () {
+	if grep -E 'worker [0-9]+ (killed by signal|exited with status)' \
+		"$RVIRTD_LOG" >&2; then
+		echo "rvirtd_no_crash: a worker died; see $RVIRTD_LOG" >&2
+		return 1
+	fi
+	return 0
 }
 
 # --- tools --------------------------------------------------------------
