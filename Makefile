@@ -68,6 +68,8 @@ INTERNAL_OBJS = $(sort $(DAEMON_OBJS) $(LIB_OBJS))
 
 RVIRTD = $(BUILD)/rvirtd
 RVSH = $(BUILD)/rvsh
+# The program process domains run (hv/guest.c), installed next to rvirtd.
+GUEST = $(BUILD)/rvirt-guest
 LIBSO = $(BUILD)/librvirt.so.0
 LIBA = $(BUILD)/librvirt.a
 INTERNAL_A = $(BUILD)/libinternal.a
@@ -81,7 +83,7 @@ PERF_BINS = $(patsubst t/perf/%.c,$(BUILD)/t/perf/%,$(PERF_SRCS))
 # Keep objects of unit tests and tools between runs.
 .SECONDARY:
 
-all: $(RVIRTD) $(LIBSO) $(BUILD)/librvirt.so $(LIBA) $(RVSH)
+all: $(RVIRTD) $(LIBSO) $(BUILD)/librvirt.so $(LIBA) $(RVSH) $(GUEST)
 
 # rpcgen names the header it includes after its input path, so it runs
 # inside $(GEN) on a copy of the .x.
@@ -119,6 +121,9 @@ $(BUILD)/librvirt.so: $(LIBSO)
 	ln -sf librvirt.so.0 $@
 $(LIBA): $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
+
+$(GUEST): $(BUILD)/obj/hv/guest.o
+	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $^
 
 $(RVSH): $(call obj,$(RVSH_SRCS)) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(EDIT_LIBS)

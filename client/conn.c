@@ -8,6 +8,7 @@
 
 #include "rvirt_protocol.h"
 
+#include "conn.h"
 #include "err.h"
 #include "rpcclnt.h"
 #include "rvirt.h"
@@ -38,7 +39,7 @@ conn_unconst(const char *s)
 	return u.m;
 }
 
-static int
+int
 conn_begin(struct rvirt_conn *conn, struct rvirt_error *err)
 {
 	if (!conn) {
@@ -50,12 +51,18 @@ conn_begin(struct rvirt_conn *conn, struct rvirt_error *err)
 	return 0;
 }
 
+CLIENT *
+conn_clnt(struct rvirt_conn *conn)
+{
+	return conn->clnt;
+}
+
 /*
  * Release the lock taken by conn_begin and turn the outcome of a stub
  * into 0, or -1 with *err: the RPC failure, or the error the daemon
  * sent (status and we are read only when the call itself succeeded).
  */
-static int
+int
 conn_end(struct rvirt_conn *conn, const char *proc, enum clnt_stat st,
 	 rvirt_status status, const rvirt_wire_error *we,
 	 struct rvirt_error *err)

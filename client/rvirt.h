@@ -148,6 +148,83 @@ void rvirt_uuid_format(const unsigned char *uuid, char *out);
 /* Parse "xxxxxxxx-xxxx-..." (dashes optional) into uuid; 0 or -1. */
 int rvirt_uuid_parse(const char *s, unsigned char *uuid);
 
+/* ---------------------------------------------------------------- */
+/* vCPU placement and pinning, autostart (client/vcpu.c)             */
+/* ---------------------------------------------------------------- */
+
+/*
+ * A set of host CPUs: CPU n is bit n % 8 of bits[n / 8] (libvirt's
+ * cpumap layout), CPUs 0 to 8 * RVIRT_CPUMAP_MAX - 1.
+ */
+struct rvirt_cpumap {
+	unsigned char bits[RVIRT_CPUMAP_MAX];
+};
+
+/*
+ * Parse libvirt's cpuset syntax ("0-3,^2,5") into *map (cleared first).
+ * An empty set, a reversed range, a malformed string or a CPU beyond the
+ * map is an error (RVIRT_ERR_INVALID_CPUSET).
+ */
+int rvirt_cpumap_parse(const char *text, struct rvirt_cpumap *map,
+		       struct rvirt_error *err);
+/* Format *map canonically ("0-1,5") into buf; 0, or -1 when too small. */
+int rvirt_cpumap_format(const struct rvirt_cpumap *map, char *buf,
+			size_t size);
+
+/* One vCPU of a running domain. */
+struct rvirt_vcpu_info {
+	unsigned int number;
+	int state;	      /* RVIRT_VCPU_* */
+	uint64_t cpu_time_ns; /* the vCPU thread's CPU time */
+	int cpu;	      /* the host CPU it last ran on, -1 unknown */
+	struct rvirt_cpumap affinity;
+};
+
+/*
+ * flags of the pinning calls: RVIRT_AFFECT_LIVE (the running domain's
+ * threads), RVIRT_AFFECT_CONFIG (its definition), both, or
+ * RVIRT_AFFECT_CURRENT (0: live when it runs, else config).  Reading
+ * takes one of them.
+ */
+int rvirt_domain_pin_vcpu(struct rvirt_conn *conn,
+			  const struct rvirt_domain *dom, unsigned int vcpu,
+			  const struct rvirt_cpumap *map, unsigned int flags,
+			  struct rvirt_error *err);
+/* *maps (malloc'd, one per vCPU, *nmaps of them) is the caller's. */
+int rvirt_domain_get_vcpu_pin_info(struct rvirt_conn *conn,
+				   const struct rvirt_domain *dom,
+				   unsigned int flags,
+				   struct rvirt_cpumap **maps, size_t *nmaps,
+				   struct rvirt_error *err);
+/* A running domain's vCPUs; *info (malloc'd, *ninfo) is the caller's. */
+int rvirt_domain_get_vcpus(struct rvirt_conn *conn,
+			   const struct rvirt_domain *dom,
+			   struct rvirt_vcpu_info **info, size_t *ninfo,
+			   struct rvirt_error *err);
+int rvirt_domain_pin_emulator(struct rvirt_conn *conn,
+			      const struct rvirt_domain *dom,
+			      const struct rvirt_cpumap *map,
+			      unsigned int flags, struct rvirt_error *err);
+int rvirt_domain_get_emulator_pin_info(struct rvirt_conn *conn,
+				       const struct rvirt_domain *dom,
+				       unsigned int flags,
+				       struct rvirt_cpumap *map,
+				       struct rvirt_error *err);
+/*
+ * The host's CPUs: *online the online ones, *ncpus (may be NULL) the
+ * highest CPU number + 1, *nonline (may be NULL) how many are online.
+ */
+int rvirt_node_get_cpu_map(struct rvirt_conn *conn, struct rvirt_cpumap *online,
+			   unsigned int *ncpus, unsigned int *nonline,
+			   struct rvirt_error *err);
+/* Whether the domain starts when the host's daemon first starts. */
+int rvirt_domain_set_autostart(struct rvirt_conn *conn,
+			       const struct rvirt_domain *dom, int autostart,
+			       struct rvirt_error *err);
+int rvirt_domain_get_autostart(struct rvirt_conn *conn,
+			       const struct rvirt_domain *dom, int *autostart,
+			       struct rvirt_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rvsh.h"
+#include "rvsh_vcpu.h"
 
 struct rvsh_cmd {
 	const char *name;
@@ -638,6 +639,8 @@ rvsh_cmd_help(struct rvsh *sh, int argc, char **argv)
 	(void)sh;
 	if (argc == 2) {
 		c = rvsh_cmd_find(argv[1]);
+		if (!c && rvsh_vcpu_help(argv[1]) == 0)
+			return RVSH_OK;
 		if (!c) {
 			rvsh_error("unknown command '%s'", argv[1]);
 			return RVSH_ERROR;
@@ -654,6 +657,7 @@ rvsh_cmd_help(struct rvsh *sh, int argc, char **argv)
 		snprintf(left, sizeof(left), "%s %s", c->name, c->args);
 		printf("  %-32s%s\n", left, c->help);
 	}
+	rvsh_vcpu_help_all();
 	printf("  %-32s%s\n", "quit, exit", "leave the interactive shell");
 	return RVSH_OK;
 }
@@ -662,7 +666,10 @@ int
 rvsh_cmd_run(struct rvsh *sh, int argc, char **argv)
 {
 	const struct rvsh_cmd *c = rvsh_cmd_find(argv[0]);
+	int rc;
 
+	if (!c && (rc = rvsh_vcpu_run(sh, argc, argv)) >= 0)
+		return rc;
 	if (!c) {
 		rvsh_error("unknown command '%s' (try 'help')", argv[0]);
 		return RVSH_USAGE;
@@ -677,7 +684,7 @@ rvsh_cmd_run(struct rvsh *sh, int argc, char **argv)
 const char *
 rvsh_cmd_name(size_t i)
 {
-	return i < RVSH_NCMDS ? rvsh_cmds[i].name : NULL;
+	return i < RVSH_NCMDS ? rvsh_cmds[i].name : rvsh_vcpu_name(i - RVSH_NCMDS);
 }
 
 enum rvsh_arg
@@ -685,5 +692,5 @@ rvsh_cmd_arg(const char *name)
 {
 	const struct rvsh_cmd *c = rvsh_cmd_find(name);
 
-	return c ? c->arg : RVSH_ARG_NONE;
+	return c ? c->arg : rvsh_vcpu_arg(name);
 }

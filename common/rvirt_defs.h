@@ -21,6 +21,8 @@
 #define RVIRT_COOKIE_LEN 32
 #define RVIRT_UUID_BUFLEN 16
 #define RVIRT_MODEL_MAX 32
+#define RVIRT_CPUMAP_MAX 512
+#define RVIRT_VCPUS_MAX 4096
 #define RVIRT_ERR_OK 0
 #define RVIRT_ERR_INTERNAL 1
 #define RVIRT_ERR_NO_MEMORY 2
@@ -71,6 +73,12 @@
 #define RVIRT_LIST_INACTIVE 2
 #define RVIRT_AUTH_NONE 0
 #define RVIRT_AUTH_SASL 1
+#define RVIRT_AFFECT_CURRENT 0
+#define RVIRT_AFFECT_LIVE 1
+#define RVIRT_AFFECT_CONFIG 2
+#define RVIRT_VCPU_OFFLINE 0
+#define RVIRT_VCPU_RUNNING 1
+#define RVIRT_VCPU_BLOCKED 2
 
 /*
  * The one error type.  code is an RVIRT_ERR_* value, origin an

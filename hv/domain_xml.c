@@ -473,6 +473,109 @@ domain_xml_once(unsigned int *seen, unsigned int bit, const char *what,
 	return 0;
 }
 
+static int domain_def_add_pin(struct domain_def *def, unsigned int vcpu,
+			      const struct cpuset *set,
+			      struct rvirt_error *err);
+
+/* One <initarg>: kept verbatim, in order, at most DOMAIN_INITARGS_MAX. */
+static int
+domain_xml_initarg(xmlNodePtr n, struct domain_def *def,
+		   struct rvirt_error *err)
+{
+	char **args;
+	char *text;
+
+	if (def->nos_initargs >= DOMAIN_INITARGS_MAX)
+		return domain_xml_fail(err, "more than %d <initarg> elements",
+				       DOMAIN_INITARGS_MAX);
+	text = domain_xml_text(n, false, err);
+	if (!text)
+		return -1;
+	args = reallocarray(def->os_initargs, def->nos_initargs + 1,
+			    sizeof(*args));
+	if (!args) {
+		free(text);
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_XML,
+			"cannot parse domain xml: out of memory");
+		return -1;
+	}
+	args[def->nos_initargs++] = text;
+	def->os_initargs = args;
+	return 0;
+}
+
+/* A cpuset attribute of a <cputune> child; required. */
+static int
+domain_xml_pin_set(xmlNodePtr n, const char *what, struct cpuset *out,
+		   struct rvirt_error *err)
+{
+	char *cpuset = domain_xml_attr(n, "cpuset");
+	int rc;
+
+	if (!cpuset)
+		return domain_xml_fail(err, "<%s> needs a cpuset attribute",
+				       what);
+	rc = cpuset_parse(cpuset, 0, out, err);
+	free(cpuset);
+	return rc;
+}
+
+/*
+ * <cputune>: <vcpupin vcpu='N' cpuset='...'/> and <emulatorpin
+ * cpuset='...'/>; the other children (shares, period, quota, ...) are
+ * ignored.  Whether N is below the vCPU count is checked once the whole
+ * document is read, as <vcpu> may come later.
+ */
+static int
+domain_xml_cputune(xmlNodePtr tune, struct domain_def *def,
+		   struct rvirt_error *err)
+{
+	for (xmlNodePtr n = tune->children; n; n = n->next) {
+		if (domain_xml_is(n, "emulatorpin")) {
+			if (def->has_emulatorpin)
+				return domain_xml_fail(err,
+						       "element <emulatorpin> "
+						       "appears twice");
+			if (domain_xml_pin_set(n, "emulatorpin",
+					       &def->emulatorpin, err) < 0)
+				return -1;
+			def->has_emulatorpin = true;
+		} else if (domain_xml_is(n, "vcpupin")) {
+			struct cpuset set;
+			char *vcpu = domain_xml_attr(n, "vcpu");
+			uint64_t v;
+			int bad;
+
+			if (!vcpu)
+				return domain_xml_fail(err,
+						       "<vcpupin> needs a vcpu "
+						       "attribute");
+			bad = domain_xml_u64(vcpu, &v) < 0 ||
+			      v >= DOMAIN_VCPUS_MAX;
+			if (bad) {
+				domain_xml_fail(err,
+						"<vcpupin>: vcpu '%.64s' is not "
+						"a number from 0 to %d",
+						vcpu, DOMAIN_VCPUS_MAX - 1);
+				free(vcpu);
+				return -1;
+			}
+			free(vcpu);
+			if (domain_def_vcpupin(def, (unsigned int)v))
+				return domain_xml_fail(err,
+						       "<vcpupin>: vcpu %u is "
+						       "pinned twice",
+						       (unsigned int)v);
+			if (domain_xml_pin_set(n, "vcpupin", &set, err) < 0)
+				return -1;
+			if (domain_def_add_pin(def, (unsigned int)v, &set,
+					       err) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 domain_xml_os(xmlNodePtr os, struct domain_def *def, struct rvirt_error *err)
 {
@@ -514,6 +617,10 @@ domain_xml_os(xmlNodePtr os, struct domain_def *def, struct rvirt_error *err)
 		} else if (domain_xml_is(n, "init")) {
 			slot = &def->os_init;
 			bit = 8;
+		} else if (domain_xml_is(n, "initarg")) {
+			if (domain_xml_initarg(n, def, err) < 0)
+				return -1;
+			continue;
 		} else {
 			continue;
 		}
@@ -538,6 +645,7 @@ enum {
 	SEEN_ON_POWEROFF = 1 << 8,
 	SEEN_ON_REBOOT = 1 << 9,
 	SEEN_ON_CRASH = 1 << 10,
+	SEEN_CPUTUNE = 1 << 11,
 };
 
 static int
@@ -599,6 +707,10 @@ domain_xml_element(xmlNodePtr n, struct domain_def *def, unsigned int *seen,
 	} else if (domain_xml_is(n, "vcpu")) {
 		if (domain_xml_once(seen, SEEN_VCPU, name, err) < 0 ||
 		    domain_xml_vcpu(n, def, err) < 0)
+			return -1;
+	} else if (domain_xml_is(n, "cputune")) {
+		if (domain_xml_once(seen, SEEN_CPUTUNE, name, err) < 0 ||
+		    domain_xml_cputune(n, def, err) < 0)
 			return -1;
 	} else if (domain_xml_is(n, "os")) {
 		if (domain_xml_once(seen, SEEN_OS, name, err) < 0 ||
@@ -700,6 +812,15 @@ domain_xml_parse(const char *xml, struct rvirt_error *err)
 		domain_xml_fail(err, "<memory> must be more than 0");
 		goto fail;
 	}
+	if (def->nvcpupins > 0 &&
+	    def->vcpupins[def->nvcpupins - 1].vcpu >= def->vcpus) {
+		domain_xml_fail(err,
+				"<vcpupin>: vcpu %u does not exist (the domain "
+				"has %u vcpus, 0-%u)",
+				def->vcpupins[def->nvcpupins - 1].vcpu,
+				def->vcpus, def->vcpus - 1);
+		goto fail;
+	}
 	/* As libvirt: no current memory, or too much, means all of it. */
 	if (!(seen & SEEN_CURMEM) || def->current_memory_kib == 0 ||
 	    def->current_memory_kib > def->memory_kib)
@@ -730,7 +851,144 @@ domain_def_free(struct domain_def *def)
 	free(def->os_kernel);
 	free(def->os_cmdline);
 	free(def->os_init);
+	for (size_t i = 0; i < def->nos_initargs; i++)
+		free(def->os_initargs[i]);
+	free(def->os_initargs);
+	free(def->vcpupins);
 	free(def);
+}
+
+const struct cpuset *
+domain_def_vcpupin(const struct domain_def *def, unsigned int vcpu)
+{
+	size_t lo = 0, hi = def->nvcpupins;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (def->vcpupins[mid].vcpu == vcpu)
+			return &def->vcpupins[mid].set;
+		if (def->vcpupins[mid].vcpu < vcpu)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* Insert a pin for a vcpu that has none, keeping the array sorted. */
+static int
+domain_def_add_pin(struct domain_def *def, unsigned int vcpu,
+		   const struct cpuset *set, struct rvirt_error *err)
+{
+	struct domain_vcpupin *p;
+	size_t i;
+
+	if (def->nvcpupins >= DOMAIN_VCPUS_MAX) {
+		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_XML,
+			"more than %d vcpu pins", DOMAIN_VCPUS_MAX);
+		return -1;
+	}
+	p = reallocarray(def->vcpupins, def->nvcpupins + 1, sizeof(*p));
+	if (!p) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_XML,
+			"cannot pin vcpu %u: out of memory", vcpu);
+		return -1;
+	}
+	def->vcpupins = p;
+	for (i = def->nvcpupins; i > 0 && p[i - 1].vcpu > vcpu; i--)
+		p[i] = p[i - 1];
+	p[i].vcpu = vcpu;
+	p[i].set = *set;
+	def->nvcpupins++;
+	return 0;
+}
+
+int
+domain_def_set_vcpupin(struct domain_def *def, unsigned int vcpu,
+		       const struct cpuset *set, struct rvirt_error *err)
+{
+	if (vcpu >= def->vcpus) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_HV,
+			"domain '%s' has no vcpu %u (it has %u, 0-%u)",
+			def->name, vcpu, def->vcpus, def->vcpus - 1);
+		return -1;
+	}
+	for (size_t i = 0; i < def->nvcpupins; i++) {
+		if (def->vcpupins[i].vcpu == vcpu) {
+			def->vcpupins[i].set = *set;
+			return 0;
+		}
+	}
+	return domain_def_add_pin(def, vcpu, set, err);
+}
+
+void
+domain_def_vcpu_affinity(const struct domain_def *def, unsigned int vcpu,
+			 const struct cpuset *host, struct cpuset *out)
+{
+	const struct cpuset *pin = domain_def_vcpupin(def, vcpu);
+
+	if (pin)
+		*out = *pin;
+	else if (def->has_cpuset)
+		*out = def->cpuset;
+	else
+		*out = *host;
+}
+
+void
+domain_def_emulator_affinity(const struct domain_def *def,
+			     const struct cpuset *host, struct cpuset *out)
+{
+	if (def->has_emulatorpin)
+		*out = def->emulatorpin;
+	else if (def->has_cpuset)
+		*out = def->cpuset;
+	else
+		*out = *host;
+}
+
+static int
+domain_def_check_one(const struct domain_def *def, const char *what,
+		     const struct cpuset *set, const struct cpuset *host,
+		     struct rvirt_error *err)
+{
+	char text[CPUSET_FORMAT_MAX], have[CPUSET_FORMAT_MAX];
+	int cpu = cpuset_first_missing(set, host);
+
+	if (cpu < 0)
+		return 0;
+	cpuset_format(set, text, sizeof(text));
+	cpuset_format(host, have, sizeof(have));
+	err_set(err, RVIRT_ERR_INVALID_CPUSET, RVIRT_FROM_HV,
+		"cannot start domain '%s': %s '%s' names cpu %d, which the "
+		"host does not have (it has %s)",
+		def->name, what, text, cpu, have);
+	return -1;
+}
+
+int
+domain_def_check_host(const struct domain_def *def, const struct cpuset *host,
+		      struct rvirt_error *err)
+{
+	char what[64];
+
+	if (def->has_cpuset &&
+	    domain_def_check_one(def, "cpuset", &def->cpuset, host, err) < 0)
+		return -1;
+	for (size_t i = 0; i < def->nvcpupins; i++) {
+		snprintf(what, sizeof(what), "the cpuset of vcpupin %u",
+			 def->vcpupins[i].vcpu);
+		if (domain_def_check_one(def, what, &def->vcpupins[i].set,
+					 host, err) < 0)
+			return -1;
+	}
+	if (def->has_emulatorpin &&
+	    domain_def_check_one(def, "emulatorpin", &def->emulatorpin, host,
+				 err) < 0)
+		return -1;
+	return 0;
 }
 
 /* ---------------------------------------------------------------- */
@@ -755,6 +1013,42 @@ domain_xml_write_memory(xmlTextWriterPtr w, const char *elem, uint64_t kib)
 	    xmlTextWriterEndElement(w) < 0)
 		return -1;
 	return 0;
+}
+
+static int
+domain_xml_write_pin(xmlTextWriterPtr w, const char *elem, int vcpu,
+		     const struct cpuset *set)
+{
+	char text[CPUSET_FORMAT_MAX];
+
+	if (cpuset_format(set, text, sizeof(text)) < 0 ||
+	    xmlTextWriterStartElement(w, XC elem) < 0)
+		return -1;
+	if (vcpu >= 0 &&
+	    xmlTextWriterWriteFormatAttribute(w, XC "vcpu", "%d", vcpu) < 0)
+		return -1;
+	if (xmlTextWriterWriteAttribute(w, XC "cpuset", XC text) < 0 ||
+	    xmlTextWriterEndElement(w) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+domain_xml_write_cputune(xmlTextWriterPtr w, const struct domain_def *def)
+{
+	if (def->nvcpupins == 0 && !def->has_emulatorpin)
+		return 0;
+	if (xmlTextWriterStartElement(w, XC "cputune") < 0)
+		return -1;
+	for (size_t i = 0; i < def->nvcpupins; i++)
+		if (domain_xml_write_pin(w, "vcpupin",
+					 (int)def->vcpupins[i].vcpu,
+					 &def->vcpupins[i].set) < 0)
+			return -1;
+	if (def->has_emulatorpin &&
+	    domain_xml_write_pin(w, "emulatorpin", -1, &def->emulatorpin) < 0)
+		return -1;
+	return xmlTextWriterEndElement(w) < 0 ? -1 : 0;
 }
 
 static int
@@ -793,14 +1087,21 @@ domain_xml_write(xmlTextWriterPtr w, const struct domain_def *def, int id)
 	if (xmlTextWriterWriteFormatString(w, "%u", def->vcpus) < 0 ||
 	    xmlTextWriterEndElement(w) < 0)
 		return -1;
+	if (domain_xml_write_cputune(w, def) < 0)
+		return -1;
 
 	if (xmlTextWriterStartElement(w, XC "os") < 0 ||
 	    domain_xml_write_text(w, "type", domain_os_names[def->os_type]) <
 		    0 ||
 	    domain_xml_write_text(w, "kernel", def->os_kernel) < 0 ||
 	    domain_xml_write_text(w, "cmdline", def->os_cmdline) < 0 ||
-	    domain_xml_write_text(w, "init", def->os_init) < 0 ||
-	    xmlTextWriterEndElement(w) < 0)
+	    domain_xml_write_text(w, "init", def->os_init) < 0)
+		return -1;
+	for (size_t i = 0; i < def->nos_initargs; i++)
+		if (domain_xml_write_text(w, "initarg", def->os_initargs[i]) <
+		    0)
+			return -1;
+	if (xmlTextWriterEndElement(w) < 0)
 		return -1;
 
 	if (domain_xml_write_text(w, "on_poweroff",

@@ -7,10 +7,13 @@
 #include <stdint.h>
 
 #include "../common/rvirt_defs.h"
-#include "cpuset.h"
+#include "../common/cpuset.h"
 
 /* Largest <vcpu> count. */
 #define DOMAIN_VCPUS_MAX 4096
+
+/* Most <initarg> elements in <os>. */
+#define DOMAIN_INITARGS_MAX 256
 
 enum domain_type {
 	DOMAIN_TYPE_TEST,
@@ -38,6 +41,12 @@ enum domain_action {
 	DOMAIN_ACTION_COREDUMP_RESTART,
 };
 
+/* One <cputune><vcpupin vcpu='N' cpuset='...'/>. */
+struct domain_vcpupin {
+	unsigned int vcpu;
+	struct cpuset set;
+};
+
 /*
  * A parsed definition; doc/domain-xml.md describes every element.  The
  * strings are owned (malloc'd) and NULL when the element is absent.
@@ -55,10 +64,17 @@ struct domain_def {
 	enum domain_placement placement;
 	bool has_cpuset;
 	struct cpuset cpuset; /* checked for syntax only, not the host */
+	/* <cputune>: pins by vcpu (sorted, each vcpu < vcpus), owned. */
+	struct domain_vcpupin *vcpupins;
+	size_t nvcpupins;
+	bool has_emulatorpin;
+	struct cpuset emulatorpin;
 	enum domain_os_type os_type;
 	char *os_kernel;
 	char *os_cmdline;
 	char *os_init;
+	char **os_initargs; /* <initarg>s in order, owned */
+	size_t nos_initargs;
 	enum domain_action on_poweroff;
 	enum domain_action on_reboot;
 	enum domain_action on_crash;
@@ -83,6 +99,38 @@ char *domain_xml_format(const struct domain_def *def, int id,
 
 /* Free def and its strings.  NULL is a no-op. */
 void domain_def_free(struct domain_def *def);
+
+/* The <vcpupin> set of vcpu, or NULL when it has none. */
+const struct cpuset *domain_def_vcpupin(const struct domain_def *def,
+					unsigned int vcpu);
+
+/*
+ * Pin vcpu (< def->vcpus) to set in the definition, replacing its
+ * <vcpupin>.  0, or -1 with *err (RVIRT_ERR_INVALID_ARG, _NO_MEMORY).
+ */
+int domain_def_set_vcpupin(struct domain_def *def, unsigned int vcpu,
+			   const struct cpuset *set, struct rvirt_error *err);
+
+/*
+ * The CPUs vcpu may run on by the definition: its <vcpupin>, else the
+ * <vcpu cpuset>, else all of host (the host's online CPUs).
+ */
+void domain_def_vcpu_affinity(const struct domain_def *def, unsigned int vcpu,
+			      const struct cpuset *host, struct cpuset *out);
+
+/* The same for the emulator threads: <emulatorpin>, <vcpu cpuset>, host. */
+void domain_def_emulator_affinity(const struct domain_def *def,
+				  const struct cpuset *host,
+				  struct cpuset *out);
+
+/*
+ * Check every set of def (<vcpu cpuset>, each <vcpupin>, <emulatorpin>)
+ * against the host's online CPUs.  0, or -1 with *err
+ * (RVIRT_ERR_INVALID_CPUSET naming the domain, the set and the host's
+ * CPUs).
+ */
+int domain_def_check_host(const struct domain_def *def,
+			  const struct cpuset *host, struct rvirt_error *err);
 
 /*
  * Check a domain name: 1 .. RVIRT_NAME_MAX bytes of valid UTF-8, no '/',

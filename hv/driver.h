@@ -19,6 +19,9 @@ struct hv_conn {
 	void *priv; /* the driver's */
 };
 
+/* The options hv_set_options kept (defaults filled in); never NULL. */
+const struct hv_options *hv_get_options(void);
+
 /*
  * One driver, one file (hv/test.c, ...).  The functions have the
  * contracts of the hv_* function of the same name in hv.h; hv.c has
@@ -95,9 +98,50 @@ struct hv_driver {
 	int (*domain_get_xml)(struct hv_conn *c, struct store_txn *txn,
 			      const struct hv_domain_ref *dom, char **xml,
 			      struct rvirt_error *err);
+
+	int (*domain_pin_vcpu)(struct hv_conn *c, struct store_txn *txn,
+			       const struct hv_domain_ref *dom,
+			       unsigned int vcpu, const struct cpuset *set,
+			       unsigned int flags, struct rvirt_error *err);
+	int (*domain_get_vcpu_pin_info)(struct hv_conn *c,
+					struct store_txn *txn,
+					const struct hv_domain_ref *dom,
+					unsigned int flags,
+					struct cpuset **sets, size_t *nsets,
+					struct rvirt_error *err);
+	int (*domain_get_vcpus)(struct hv_conn *c, struct store_txn *txn,
+				const struct hv_domain_ref *dom,
+				struct hv_vcpu_info **info, size_t *ninfo,
+				struct rvirt_error *err);
+	int (*domain_pin_emulator)(struct hv_conn *c, struct store_txn *txn,
+				   const struct hv_domain_ref *dom,
+				   const struct cpuset *set, unsigned int flags,
+				   struct rvirt_error *err);
+	int (*domain_get_emulator_pin_info)(struct hv_conn *c,
+					    struct store_txn *txn,
+					    const struct hv_domain_ref *dom,
+					    unsigned int flags,
+					    struct cpuset *out,
+					    struct rvirt_error *err);
+	int (*node_cpu_map)(struct hv_conn *c, struct cpuset *online,
+			    unsigned int *ncpus, struct rvirt_error *err);
+	int (*domain_set_autostart)(struct hv_conn *c, struct store_txn *txn,
+				    const struct hv_domain_ref *dom,
+				    bool autostart, struct rvirt_error *err);
+	int (*domain_get_autostart)(struct hv_conn *c, struct store_txn *txn,
+				    const struct hv_domain_ref *dom,
+				    bool *autostart, struct rvirt_error *err);
+
+	/*
+	 * hv_host_start's part for this driver, with no connection open;
+	 * NULL when there is nothing to do.
+	 */
+	int (*host_start)(struct store *st, struct rvirt_error *err);
 };
 
 /* The drivers. */
-extern const struct hv_driver test_driver; /* hv/test.c */
+extern const struct hv_driver test_driver;    /* hv/test.c */
+extern const struct hv_driver process_driver; /* hv/process.c */
+extern const struct hv_driver qemu_driver;    /* hv/qemu.c */
 
 #endif

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* hv: the hypervisor interface; parses the URI and calls the driver. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../common/err.h"
 #include "driver.h"
@@ -11,7 +13,96 @@
 
 static const struct hv_driver *const hv_drivers[] = {
 	&test_driver,
+	&process_driver,
+	&qemu_driver,
 };
+
+#define HV_NDRIVERS (sizeof(hv_drivers) / sizeof(hv_drivers[0]))
+
+static struct hv_options hv_options;
+static bool hv_options_set;
+
+/* rvirtd's default runtime_dir, as server/config.c computes it. */
+static void
+hv_default_runtime_dir(char *buf, size_t size)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	const char *home = getenv("HOME");
+
+	if (geteuid() == 0)
+		snprintf(buf, size, "/run/rvirt");
+	else if (xdg && *xdg)
+		snprintf(buf, size, "%s/rvirt", xdg);
+	else
+		snprintf(buf, size, "%s/.cache/rvirt/run",
+			 home && *home ? home : "/tmp");
+}
+
+/* rvirt-guest in the directory of the running program. */
+static void
+hv_default_guest_binary(char *buf, size_t size)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	if (n <= 0) {
+		snprintf(buf, size, "rvirt-guest");
+		return;
+	}
+	self[n] = '\0';
+	slash = strrchr(self, '/');
+	if (slash)
+		*slash = '\0';
+	snprintf(buf, size, "%.4000s/rvirt-guest", self);
+}
+
+void
+hv_set_options(const struct hv_options *opts)
+{
+	memset(&hv_options, 0, sizeof(hv_options));
+	if (opts)
+		hv_options = *opts;
+	hv_options.runtime_dir[sizeof(hv_options.runtime_dir) - 1] = '\0';
+	hv_options.guest_binary[sizeof(hv_options.guest_binary) - 1] = '\0';
+	if (!hv_options.runtime_dir[0])
+		hv_default_runtime_dir(hv_options.runtime_dir,
+				       sizeof(hv_options.runtime_dir));
+	if (!hv_options.guest_binary[0])
+		hv_default_guest_binary(hv_options.guest_binary,
+					sizeof(hv_options.guest_binary));
+	if (!hv_options.shutdown_timeout_ms)
+		hv_options.shutdown_timeout_ms = HV_SHUTDOWN_TIMEOUT_MS;
+	hv_options_set = true;
+}
+
+const struct hv_options *
+hv_get_options(void)
+{
+	if (!hv_options_set)
+		hv_set_options(NULL);
+	return &hv_options;
+}
+
+int
+hv_host_start(struct store *st, struct rvirt_error *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < HV_NDRIVERS; i++) {
+		struct rvirt_error e;
+
+		if (!hv_drivers[i]->host_start)
+			continue;
+		err_clear(&e);
+		if (hv_drivers[i]->host_start(st, &e) < 0 && ret == 0) {
+			/* Report the first failure; the others still run. */
+			*err = e;
+			ret = -1;
+		}
+	}
+	return ret;
+}
 
 /*
  * The server receives "driver:///path" (the client library strips the
@@ -92,8 +183,7 @@ hv_open(const char *uri, struct store *st, struct rvirt_error *err)
 	}
 	if (hv_uri_split(uri, scheme, sizeof(scheme), &path, err) < 0)
 		return NULL;
-	for (size_t i = 0; i < sizeof(hv_drivers) / sizeof(hv_drivers[0]);
-	     i++) {
+	for (size_t i = 0; i < HV_NDRIVERS; i++) {
 		if (strcmp(hv_drivers[i]->scheme, scheme) == 0) {
 			drv = hv_drivers[i];
 			break;
@@ -348,4 +438,129 @@ hv_domain_get_xml(struct hv_conn *c, struct store_txn *txn,
 	    hv_check_dom(dom, "hv_domain_get_xml", err) < 0)
 		return -1;
 	return c->drv->domain_get_xml(c, txn, dom, xml, err);
+}
+
+/* ---------------------------------------------------------------- */
+/* Placement and pinning                                             */
+/* ---------------------------------------------------------------- */
+
+static int
+hv_check_set(const struct cpuset *set, const char *what,
+	     struct rvirt_error *err)
+{
+	if (!set) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_HV,
+			"%s called without a cpu set", what);
+		return -1;
+	}
+	return 0;
+}
+
+int
+hv_domain_pin_vcpu(struct hv_conn *c, struct store_txn *txn,
+		   const struct hv_domain_ref *dom, unsigned int vcpu,
+		   const struct cpuset *set, unsigned int flags,
+		   struct rvirt_error *err)
+{
+	if (!c->drv->domain_pin_vcpu)
+		return hv_no_support(c, "pinning vcpus", err);
+	if (hv_check_txn(txn, true, "hv_domain_pin_vcpu", err) < 0 ||
+	    hv_check_dom(dom, "hv_domain_pin_vcpu", err) < 0 ||
+	    hv_check_set(set, "hv_domain_pin_vcpu", err) < 0)
+		return -1;
+	return c->drv->domain_pin_vcpu(c, txn, dom, vcpu, set, flags, err);
+}
+
+int
+hv_domain_get_vcpu_pin_info(struct hv_conn *c, struct store_txn *txn,
+			    const struct hv_domain_ref *dom, unsigned int flags,
+			    struct cpuset **sets, size_t *nsets,
+			    struct rvirt_error *err)
+{
+	if (!c->drv->domain_get_vcpu_pin_info)
+		return hv_no_support(c, "vcpu pin info", err);
+	if (hv_check_txn(txn, false, "hv_domain_get_vcpu_pin_info", err) < 0 ||
+	    hv_check_dom(dom, "hv_domain_get_vcpu_pin_info", err) < 0)
+		return -1;
+	return c->drv->domain_get_vcpu_pin_info(c, txn, dom, flags, sets,
+						nsets, err);
+}
+
+int
+hv_domain_get_vcpus(struct hv_conn *c, struct store_txn *txn,
+		    const struct hv_domain_ref *dom, struct hv_vcpu_info **info,
+		    size_t *ninfo, struct rvirt_error *err)
+{
+	if (!c->drv->domain_get_vcpus)
+		return hv_no_support(c, "vcpu info", err);
+	if (hv_check_txn(txn, false, "hv_domain_get_vcpus", err) < 0 ||
+	    hv_check_dom(dom, "hv_domain_get_vcpus", err) < 0)
+		return -1;
+	return c->drv->domain_get_vcpus(c, txn, dom, info, ninfo, err);
+}
+
+int
+hv_domain_pin_emulator(struct hv_conn *c, struct store_txn *txn,
+		       const struct hv_domain_ref *dom,
+		       const struct cpuset *set, unsigned int flags,
+		       struct rvirt_error *err)
+{
+	if (!c->drv->domain_pin_emulator)
+		return hv_no_support(c, "pinning emulator threads", err);
+	if (hv_check_txn(txn, true, "hv_domain_pin_emulator", err) < 0 ||
+	    hv_check_dom(dom, "hv_domain_pin_emulator", err) < 0 ||
+	    hv_check_set(set, "hv_domain_pin_emulator", err) < 0)
+		return -1;
+	return c->drv->domain_pin_emulator(c, txn, dom, set, flags, err);
+}
+
+int
+hv_domain_get_emulator_pin_info(struct hv_conn *c, struct store_txn *txn,
+				const struct hv_domain_ref *dom,
+				unsigned int flags, struct cpuset *out,
+				struct rvirt_error *err)
+{
+	if (!c->drv->domain_get_emulator_pin_info)
+		return hv_no_support(c, "emulator pin info", err);
+	if (hv_check_txn(txn, false, "hv_domain_get_emulator_pin_info", err) <
+		    0 ||
+	    hv_check_dom(dom, "hv_domain_get_emulator_pin_info", err) < 0)
+		return -1;
+	return c->drv->domain_get_emulator_pin_info(c, txn, dom, flags, out,
+						    err);
+}
+
+int
+hv_node_cpu_map(struct hv_conn *c, struct cpuset *online, unsigned int *ncpus,
+		struct rvirt_error *err)
+{
+	if (!c->drv->node_cpu_map)
+		return hv_no_support(c, "the node cpu map", err);
+	return c->drv->node_cpu_map(c, online, ncpus, err);
+}
+
+int
+hv_domain_set_autostart(struct hv_conn *c, struct store_txn *txn,
+			const struct hv_domain_ref *dom, bool autostart,
+			struct rvirt_error *err)
+{
+	if (!c->drv->domain_set_autostart)
+		return hv_no_support(c, "autostart", err);
+	if (hv_check_txn(txn, true, "hv_domain_set_autostart", err) < 0 ||
+	    hv_check_dom(dom, "hv_domain_set_autostart", err) < 0)
+		return -1;
+	return c->drv->domain_set_autostart(c, txn, dom, autostart, err);
+}
+
+int
+hv_domain_get_autostart(struct hv_conn *c, struct store_txn *txn,
+			const struct hv_domain_ref *dom, bool *autostart,
+			struct rvirt_error *err)
+{
+	if (!c->drv->domain_get_autostart)
+		return hv_no_support(c, "autostart", err);
+	if (hv_check_txn(txn, false, "hv_domain_get_autostart", err) < 0 ||
+	    hv_check_dom(dom, "hv_domain_get_autostart", err) < 0)
+		return -1;
+	return c->drv->domain_get_autostart(c, txn, dom, autostart, err);
 }

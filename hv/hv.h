@@ -8,6 +8,7 @@
 
 #include "../common/rvirt_defs.h"
 #include "../store/store.h"
+#include "../common/cpuset.h"
 
 /*
  * A connection to one driver instance, opened from a URI such as
@@ -49,7 +50,59 @@ struct hv_node_info {
 	unsigned int threads;
 };
 
+/* One vCPU as GET_VCPUS reports it. */
+struct hv_vcpu_info {
+	unsigned int number;
+	int state;	      /* RVIRT_VCPU_* */
+	uint64_t cpu_time_ns; /* the thread's user + system time */
+	int cpu;	      /* the CPU it last ran on, -1 unknown */
+	struct cpuset affinity;
+};
+
+/* Flags of the pinning calls: RVIRT_AFFECT_*, same values. */
+enum hv_affect {
+	HV_AFFECT_CURRENT = 0,
+	HV_AFFECT_LIVE = 1 << 0,
+	HV_AFFECT_CONFIG = 1 << 1,
+};
+
+/*
+ * What the server knows and the drivers need: where per-domain files go
+ * and which guest program runs process domains.  Empty strings mean the
+ * defaults: runtime_dir as rvirtd's default (/run/rvirt as root, else
+ * $XDG_RUNTIME_DIR/rvirt or $HOME/.cache/rvirt/run), guest_binary the
+ * file rvirt-guest next to the running program (/proc/self/exe).
+ */
+struct hv_options {
+	char runtime_dir[4096];
+	char guest_binary[4096];
+	/*
+	 * How long DOMAIN_SHUTDOWN waits for a domain to go, in ms; 0
+	 * means HV_SHUTDOWN_TIMEOUT_MS.
+	 */
+	unsigned int shutdown_timeout_ms;
+};
+
+#define HV_SHUTDOWN_TIMEOUT_MS 5000
+
 struct hv_conn;
+
+/*
+ * Keep opts for every later hv_open of this process (copied).  Call it
+ * once per worker before serving; without it the defaults apply.
+ */
+void hv_set_options(const struct hv_options *opts);
+
+/*
+ * The drivers' work at daemon start, once per worker after its store is
+ * open and before it serves: each driver that keeps domains in the
+ * store gets to look at them (the process drivers find running domains
+ * again, mark vanished ones shut off and, on the first start since the
+ * host booted, start the domains marked autostart).  Runs its own write
+ * transactions.  Returns 0, or -1 with *err (the worker logs it and
+ * goes on: one bad domain must not stop the daemon).
+ */
+int hv_host_start(struct store *st, struct rvirt_error *err);
 
 /*
  * Open the driver named by uri's scheme.  st is borrowed and must
@@ -147,5 +200,50 @@ int hv_domain_get_state(struct hv_conn *c, struct store_txn *txn,
 int hv_domain_get_xml(struct hv_conn *c, struct store_txn *txn,
 		      const struct hv_domain_ref *dom, char **xml,
 		      struct rvirt_error *err);
+
+/*
+ * Placement and pinning.  flags are HV_AFFECT_*: LIVE changes or reads
+ * the running domain (RVIRT_ERR_OPERATION_INVALID when it is not
+ * running), CONFIG its stored definition, both does both (a change then
+ * happens to both or to neither), 0 (CURRENT) means LIVE when the
+ * domain runs and CONFIG otherwise.  Reading with both is
+ * RVIRT_ERR_INVALID_ARG.  A set naming a CPU the host lacks is
+ * RVIRT_ERR_INVALID_CPUSET; an empty set RVIRT_ERR_INVALID_ARG.
+ * Changes need a writable txn.
+ */
+int hv_domain_pin_vcpu(struct hv_conn *c, struct store_txn *txn,
+		       const struct hv_domain_ref *dom, unsigned int vcpu,
+		       const struct cpuset *set, unsigned int flags,
+		       struct rvirt_error *err);
+/* *sets (malloc'd, one per vCPU, *nsets of them) is the caller's. */
+int hv_domain_get_vcpu_pin_info(struct hv_conn *c, struct store_txn *txn,
+				const struct hv_domain_ref *dom,
+				unsigned int flags, struct cpuset **sets,
+				size_t *nsets, struct rvirt_error *err);
+/* Of a running domain; *info (malloc'd, *ninfo entries) is the caller's. */
+int hv_domain_get_vcpus(struct hv_conn *c, struct store_txn *txn,
+			const struct hv_domain_ref *dom,
+			struct hv_vcpu_info **info, size_t *ninfo,
+			struct rvirt_error *err);
+int hv_domain_pin_emulator(struct hv_conn *c, struct store_txn *txn,
+			   const struct hv_domain_ref *dom,
+			   const struct cpuset *set, unsigned int flags,
+			   struct rvirt_error *err);
+int hv_domain_get_emulator_pin_info(struct hv_conn *c, struct store_txn *txn,
+				    const struct hv_domain_ref *dom,
+				    unsigned int flags, struct cpuset *out,
+				    struct rvirt_error *err);
+
+/* The host CPUs the driver offers: *ncpus is the highest + 1. */
+int hv_node_cpu_map(struct hv_conn *c, struct cpuset *online,
+		    unsigned int *ncpus, struct rvirt_error *err);
+
+/* Whether the domain starts when the host's daemon first starts. */
+int hv_domain_set_autostart(struct hv_conn *c, struct store_txn *txn,
+			    const struct hv_domain_ref *dom, bool autostart,
+			    struct rvirt_error *err);
+int hv_domain_get_autostart(struct hv_conn *c, struct store_txn *txn,
+			    const struct hv_domain_ref *dom, bool *autostart,
+			    struct rvirt_error *err);
 
 #endif

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include <libxml/xmlwriter.h>
+
 #include "../common/err.h"
 #include "node.h"
 
@@ -241,3 +243,144 @@ node_facts_read(const char *sysfs_root, const char *proc_root,
 	*out = f;
 	return 0;
 }
+
+int
+node_boot_id(const char *proc_root, char *buf, size_t size,
+	     struct rvirt_error *err)
+{
+	char line[128];
+
+	if (!proc_root)
+		proc_root = "/proc";
+	if (node_read_line(proc_root, "sys/kernel/random/boot_id", line,
+			   sizeof(line)) < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,
+			      "cannot read '%s/sys/kernel/random/boot_id'",
+			      proc_root);
+		return -1;
+	}
+	if (strlen(line) < 32 || strlen(line) >= size) {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
+			"'%s/sys/kernel/random/boot_id' holds no boot id",
+			proc_root);
+		return -1;
+	}
+	strcpy(buf, line);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Capabilities                                                      */
+/* ---------------------------------------------------------------- */
+
+#define XC (const xmlChar *)
+
+static int
+node_caps_guest(xmlTextWriterPtr w, const char *os_type, const char *arch,
+		const char *domain_type)
+{
+	if (xmlTextWriterStartElement(w, XC "guest") < 0 ||
+	    xmlTextWriterWriteElement(w, XC "os_type", XC os_type) < 0 ||
+	    xmlTextWriterStartElement(w, XC "arch") < 0 ||
+	    xmlTextWriterWriteAttribute(w, XC "name", XC arch) < 0 ||
+	    xmlTextWriterWriteFormatElement(w, XC "wordsize", "%zu",
+					    sizeof(long) * 8) < 0 ||
+	    xmlTextWriterStartElement(w, XC "domain") < 0 ||
+	    xmlTextWriterWriteAttribute(w, XC "type", XC domain_type) < 0 ||
+	    xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndElement(w) < 0 ||
+	    xmlTextWriterEndElement(w) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+node_caps_write(xmlTextWriterPtr w, const struct node_facts *f,
+		const char *domain_type, const char *const *os_types,
+		size_t nos_types)
+{
+	char online[CPUSET_FORMAT_MAX];
+
+	if (cpuset_format(&f->online, online, sizeof(online)) < 0)
+		return -1;
+	if (xmlTextWriterStartElement(w, XC "capabilities") < 0 ||
+	    xmlTextWriterStartElement(w, XC "host") < 0 ||
+	    xmlTextWriterStartElement(w, XC "cpu") < 0 ||
+	    xmlTextWriterWriteElement(w, XC "arch", XC f->arch) < 0 ||
+	    xmlTextWriterStartElement(w, XC "topology") < 0 ||
+	    xmlTextWriterWriteFormatAttribute(w, XC "sockets", "%u",
+					      f->sockets) < 0 ||
+	    xmlTextWriterWriteFormatAttribute(w, XC "cores", "%u", f->cores) <
+		    0 ||
+	    xmlTextWriterWriteFormatAttribute(w, XC "threads", "%u",
+					      f->threads) < 0 ||
+	    xmlTextWriterEndElement(w) < 0)
+		return -1;
+	if (f->mhz &&
+	    xmlTextWriterWriteFormatElement(w, XC "mhz", "%u", f->mhz) < 0)
+		return -1;
+	if (xmlTextWriterEndElement(w) < 0 ||
+	    xmlTextWriterStartElement(w, XC "cpus") < 0 ||
+	    xmlTextWriterWriteFormatAttribute(w, XC "count", "%u", f->cpus) <
+		    0 ||
+	    xmlTextWriterWriteAttribute(w, XC "online", XC online) < 0 ||
+	    xmlTextWriterEndElement(w) < 0 ||
+	    xmlTextWriterStartElement(w, XC "memory") < 0 ||
+	    xmlTextWriterWriteAttribute(w, XC "unit", XC "KiB") < 0 ||
+	    xmlTextWriterWriteFormatString(
+		    w, "%llu", (unsigned long long)f->memory_kib) < 0 ||
+	    xmlTextWriterEndElement(w) < 0 ||
+	    xmlTextWriterStartElement(w, XC "numa") < 0 ||
+	    xmlTextWriterWriteFormatAttribute(w, XC "nodes", "%u", f->nodes) <
+		    0 ||
+	    xmlTextWriterEndElement(w) < 0 || xmlTextWriterEndElement(w) < 0)
+		return -1;
+	for (size_t i = 0; i < nos_types; i++)
+		if (node_caps_guest(w, os_types[i], f->arch, domain_type) < 0)
+			return -1;
+	if (xmlTextWriterEndElement(w) < 0)
+		return -1;
+	return 0;
+}
+
+int
+node_capabilities(const struct node_facts *f, const char *domain_type,
+		  const char *const *os_types, size_t nos_types, char **xml,
+		  struct rvirt_error *err)
+{
+	xmlBufferPtr buf;
+	xmlTextWriterPtr w;
+	char *out = NULL;
+	int rc;
+
+	buf = xmlBufferCreate();
+	if (!buf)
+		goto oom;
+	w = xmlNewTextWriterMemory(buf, 0);
+	if (!w) {
+		xmlBufferFree(buf);
+		goto oom;
+	}
+	xmlTextWriterSetIndent(w, 1);
+	xmlTextWriterSetIndentString(w, XC "  ");
+	rc = node_caps_write(w, f, domain_type, os_types, nos_types);
+	if (rc == 0 && xmlTextWriterFlush(w) < 0)
+		rc = -1;
+	xmlFreeTextWriter(w);
+	if (rc == 0)
+		out = strdup((const char *)xmlBufferContent(buf));
+	xmlBufferFree(buf);
+	if (rc < 0) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_HV,
+			"cannot format the capabilities");
+		return -1;
+	}
+	if (!out)
+		goto oom;
+	*xml = out;
+	return 0;
+oom:
+	err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+		"cannot format the capabilities: out of memory");
+	return -1;
+}
+

@@ -3,10 +3,11 @@
 #ifndef RVIRT_HV_NODE_H
 #define RVIRT_HV_NODE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../common/rvirt_defs.h"
-#include "cpuset.h"
+#include "../common/cpuset.h"
 
 struct node_facts {
 	char arch[32];	      /* uname's machine: "x86_64" */
@@ -29,5 +30,23 @@ struct node_facts {
  */
 int node_facts_read(const char *sysfs_root, const char *proc_root,
 		    struct node_facts *out, struct rvirt_error *err);
+
+/*
+ * The capabilities XML of a driver: the host f (CPU arch, topology,
+ * online CPUs, memory, NUMA nodes) and one <guest> per os type, each
+ * with <domain type='domain_type'/>.  *xml is malloc'd.  0, or -1 with
+ * *err.
+ */
+int node_capabilities(const struct node_facts *f, const char *domain_type,
+		      const char *const *os_types, size_t nos_types, char **xml,
+		      struct rvirt_error *err);
+
+/*
+ * The host's boot id (proc_root/sys/kernel/random/boot_id, a uuid that
+ * changes at every boot) into buf, at least 37 bytes.  NULL proc_root
+ * means "/proc".  0, or -1 with *err (RVIRT_ERR_SYSTEM).
+ */
+int node_boot_id(const char *proc_root, char *buf, size_t size,
+		 struct rvirt_error *err);
 
 #endif

@@ -84,6 +84,23 @@ uint32_t dispatch_max_proc(void);
 int dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
 		  void *ret, struct rvirt_error *err);
 
+/* What the handlers need from the configuration. */
+struct dispatch_options {
+	const char *runtime_dir;  /* per-domain files go below it */
+	const char *guest_binary; /* NULL: rvirt-guest next to rvirtd */
+};
+
+/*
+ * Once per worker, after its store is open and before it serves: keep
+ * opts (copied) for the drivers, then let them do their start work
+ * (hv_host_start: domains whose processes died are marked shut off, and
+ * on the first daemon start after a host boot the autostart domains
+ * start).  Returns 0, or -1 with *err, which the worker logs and
+ * survives: one broken domain must not keep the daemon down.
+ */
+int dispatch_worker_init(struct store *st, const struct dispatch_options *opts,
+			 struct rvirt_error *err);
+
 /* Release what a session holds (hv connection). */
 void dispatch_session_release(struct session_state *sess);
 

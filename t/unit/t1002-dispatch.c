@@ -169,10 +169,20 @@ test_table(void **state)
 		{ 23, "DOMAIN_GET_INFO", PROC_NEEDS_HV | PROC_READ_TXN },
 		{ 24, "DOMAIN_GET_STATE", PROC_NEEDS_HV | PROC_READ_TXN },
 		{ 25, "DOMAIN_GET_XML_DESC", PROC_NEEDS_HV | PROC_READ_TXN },
+		{ 26, "DOMAIN_PIN_VCPU", PROC_NEEDS_HV | PROC_MUTATING },
+		{ 27, "DOMAIN_GET_VCPU_PIN_INFO",
+		  PROC_NEEDS_HV | PROC_READ_TXN },
+		{ 28, "DOMAIN_GET_VCPUS", PROC_NEEDS_HV | PROC_READ_TXN },
+		{ 29, "DOMAIN_PIN_EMULATOR", PROC_NEEDS_HV | PROC_MUTATING },
+		{ 30, "DOMAIN_GET_EMULATOR_PIN_INFO",
+		  PROC_NEEDS_HV | PROC_READ_TXN },
+		{ 31, "NODE_GET_CPU_MAP", PROC_NEEDS_HV },
+		{ 32, "DOMAIN_SET_AUTOSTART", PROC_NEEDS_HV | PROC_MUTATING },
+		{ 33, "DOMAIN_GET_AUTOSTART", PROC_NEEDS_HV | PROC_READ_TXN },
 	};
 
 	(void)state;
-	assert_int_equal(dispatch_max_proc(), 25);
+	assert_int_equal(dispatch_max_proc(), 33);
 	for (uint32_t p = 0; p <= dispatch_max_proc(); p++) {
 		const struct proc_entry *pe = dispatch_lookup(p);
 
@@ -196,7 +206,7 @@ test_table(void **state)
 		assert_string_equal(pe->name, want[i].name);
 		assert_int_equal(pe->flags, want[i].flags);
 	}
-	assert_null(dispatch_lookup(26));
+	assert_null(dispatch_lookup(34));
 	assert_null(dispatch_lookup(UINT32_MAX));
 }
 
@@ -585,6 +595,144 @@ test_bad_args(void **state)
 		 RVIRT_ERR_NO_DOMAIN, "");
 }
 
+/* The pinning procedures on the test driver's default domain (2 vcpus). */
+static void
+test_pinning(void **state)
+{
+	struct rvirt_domain_args da;
+	struct rvirt_pin_vcpu_args pa;
+	struct rvirt_pin_emulator_args ea;
+	struct rvirt_pin_info_args ia;
+	struct rvirt_vcpu_pin_info_ret *pr;
+	struct rvirt_cpumap_ret *cr;
+	struct rvirt_vcpus_ret *vr;
+	struct rvirt_node_cpu_map_ret *nr;
+	struct rvirt_int_ret *ir;
+	struct rvirt_error err;
+	char cpu3[1] = { 0x08 }, none[2] = { 0, 0 }, far[3] = { 0, 0, 0x10 };
+	char cpus01[1] = { 0x03 };
+	int rc;
+
+	(void)state;
+	open_conn(0);
+	dom_args(&da, "test");
+	memset(&pa, 0, sizeof(pa));
+	pa.dom = da.dom;
+	pa.vcpu = 1;
+	pa.cpumap.rvirt_cpumap_len = 1;
+	pa.cpumap.rvirt_cpumap_val = cpu3;
+	pa.flags = RVIRT_AFFECT_LIVE;
+	call_ok(RVIRT_PROC_DOMAIN_PIN_VCPU, &pa);
+
+	memset(&ia, 0, sizeof(ia));
+	ia.dom = da.dom;
+	ia.flags = RVIRT_AFFECT_LIVE;
+	pr = call(RVIRT_PROC_DOMAIN_GET_VCPU_PIN_INFO, &ia, &rc, &err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(pr->rvirt_vcpu_pin_info_ret_u.cpumaps.cpumaps_len, 2);
+	/* vcpu 0 keeps all 16 simulated cpus, vcpu 1 has cpu 3 alone. */
+	assert_int_equal(pr->rvirt_vcpu_pin_info_ret_u.cpumaps.cpumaps_val[0]
+				 .rvirt_cpumap_len,
+			 2);
+	assert_int_equal(pr->rvirt_vcpu_pin_info_ret_u.cpumaps.cpumaps_val[1]
+				 .rvirt_cpumap_len,
+			 1);
+	assert_int_equal((unsigned char)pr->rvirt_vcpu_pin_info_ret_u.cpumaps
+				 .cpumaps_val[1]
+				 .rvirt_cpumap_val[0],
+			 0x08);
+	done(RVIRT_PROC_DOMAIN_GET_VCPU_PIN_INFO, pr);
+	/* The definition did not change. */
+	ia.flags = RVIRT_AFFECT_CONFIG;
+	pr = call(RVIRT_PROC_DOMAIN_GET_VCPU_PIN_INFO, &ia, &rc, &err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(pr->rvirt_vcpu_pin_info_ret_u.cpumaps.cpumaps_val[1]
+				 .rvirt_cpumap_len,
+			 2);
+	done(RVIRT_PROC_DOMAIN_GET_VCPU_PIN_INFO, pr);
+	ia.flags = RVIRT_AFFECT_LIVE | RVIRT_AFFECT_CONFIG;
+	call_bad(RVIRT_PROC_DOMAIN_GET_VCPU_PIN_INFO, &ia,
+		 RVIRT_ERR_INVALID_ARG, "at once");
+
+	/* Bad maps and flags. */
+	pa.cpumap.rvirt_cpumap_len = 2;
+	pa.cpumap.rvirt_cpumap_val = none;
+	call_bad(RVIRT_PROC_DOMAIN_PIN_VCPU, &pa, RVIRT_ERR_INVALID_ARG,
+		 "empty");
+	pa.cpumap.rvirt_cpumap_len = 3;
+	pa.cpumap.rvirt_cpumap_val = far;
+	call_bad(RVIRT_PROC_DOMAIN_PIN_VCPU, &pa, RVIRT_ERR_INVALID_CPUSET,
+		 "no cpu 20");
+	pa.cpumap.rvirt_cpumap_len = 1;
+	pa.cpumap.rvirt_cpumap_val = cpu3;
+	pa.flags = 4;
+	call_bad(RVIRT_PROC_DOMAIN_PIN_VCPU, &pa, RVIRT_ERR_INVALID_ARG,
+		 "unsupported flags");
+	pa.flags = 0;
+	pa.vcpu = 2;
+	call_bad(RVIRT_PROC_DOMAIN_PIN_VCPU, &pa, RVIRT_ERR_INVALID_ARG,
+		 "no vcpu 2");
+
+	/* Emulator: config only, then read back. */
+	memset(&ea, 0, sizeof(ea));
+	ea.dom = da.dom;
+	ea.cpumap.rvirt_cpumap_len = 1;
+	ea.cpumap.rvirt_cpumap_val = cpus01;
+	ea.flags = RVIRT_AFFECT_CONFIG;
+	call_ok(RVIRT_PROC_DOMAIN_PIN_EMULATOR, &ea);
+	ia.flags = RVIRT_AFFECT_CONFIG;
+	cr = call(RVIRT_PROC_DOMAIN_GET_EMULATOR_PIN_INFO, &ia, &rc, &err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(cr->rvirt_cpumap_ret_u.cpumap.rvirt_cpumap_len, 1);
+	assert_int_equal(cr->rvirt_cpumap_ret_u.cpumap.rvirt_cpumap_val[0],
+			 0x03);
+	done(RVIRT_PROC_DOMAIN_GET_EMULATOR_PIN_INFO, cr);
+
+	vr = call(RVIRT_PROC_DOMAIN_GET_VCPUS, &da, &rc, &err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(vr->rvirt_vcpus_ret_u.vcpus.vcpus_len, 2);
+	assert_int_equal(vr->rvirt_vcpus_ret_u.vcpus.vcpus_val[1].cpu, 3);
+	assert_int_equal(vr->rvirt_vcpus_ret_u.vcpus.vcpus_val[1].state,
+			 RVIRT_VCPU_RUNNING);
+	done(RVIRT_PROC_DOMAIN_GET_VCPUS, vr);
+
+	nr = call(RVIRT_PROC_NODE_GET_CPU_MAP,
+		  &(struct rvirt_node_cpu_map_args){ 0 }, &rc, &err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(nr->rvirt_node_cpu_map_ret_u.map.cpus, 16);
+	assert_int_equal(nr->rvirt_node_cpu_map_ret_u.map.online, 16);
+	assert_int_equal(nr->rvirt_node_cpu_map_ret_u.map.cpumap
+				 .rvirt_cpumap_len,
+			 2);
+	done(RVIRT_PROC_NODE_GET_CPU_MAP, nr);
+	call_bad(RVIRT_PROC_NODE_GET_CPU_MAP,
+		 &(struct rvirt_node_cpu_map_args){ 1 }, RVIRT_ERR_INVALID_ARG,
+		 "unsupported flags");
+
+	call_ok(RVIRT_PROC_DOMAIN_SET_AUTOSTART,
+		&(struct rvirt_autostart_args){ .dom = da.dom, .autostart = 1 });
+	ir = call(RVIRT_PROC_DOMAIN_GET_AUTOSTART, &da, &rc, &err);
+	assert_int_equal(rc, 0);
+	assert_int_equal(ir->rvirt_int_ret_u.value, 1);
+	done(RVIRT_PROC_DOMAIN_GET_AUTOSTART, ir);
+	call_bad(RVIRT_PROC_DOMAIN_SET_AUTOSTART,
+		 &(struct rvirt_autostart_args){ .dom = da.dom, .autostart = 2 },
+		 RVIRT_ERR_INVALID_ARG, "neither 0 nor 1");
+
+	/* The changes are refused on a read-only connection. */
+	sess.readonly = true;
+	pa.vcpu = 0;
+	call_bad(RVIRT_PROC_DOMAIN_PIN_VCPU, &pa, RVIRT_ERR_ACCESS_DENIED,
+		 "'DOMAIN_PIN_VCPU'");
+	call_bad(RVIRT_PROC_DOMAIN_PIN_EMULATOR, &ea, RVIRT_ERR_ACCESS_DENIED,
+		 "'DOMAIN_PIN_EMULATOR'");
+	call_bad(RVIRT_PROC_DOMAIN_SET_AUTOSTART,
+		 &(struct rvirt_autostart_args){ .dom = da.dom },
+		 RVIRT_ERR_ACCESS_DENIED, "'DOMAIN_SET_AUTOSTART'");
+	ia.flags = 0;
+	call_ok(RVIRT_PROC_DOMAIN_GET_VCPU_PIN_INFO, &ia);
+}
+
 /* A full store surfaces as an error reply; the domain is not half made. */
 static void
 test_store_full(void **state)
@@ -679,7 +827,7 @@ main(void)
 		T(test_open_errors),	T(test_read_only_socket),
 		T(test_read_only_flag), T(test_domain_flow),
 		T(test_bad_args),	T(test_store_full),
-		T(test_release),
+		T(test_release),	T(test_pinning),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

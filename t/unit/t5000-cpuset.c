@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "../../hv/cpuset.h"
+#include "../../common/cpuset.h"
 
 /* Parse text against ncpus and expect the canonical form want. */
 static void
@@ -180,6 +180,40 @@ test_format(void **state)
 	assert_false(cpuset_has(&set, 1));
 }
 
+/* Subsets, equality and the wire's bitmap form. */
+static void
+test_bytes(void **state)
+{
+	struct rvirt_error err = { 0 };
+	struct cpuset a, b, c;
+	unsigned char buf[RVIRT_CPUMAP_MAX], big[600];
+
+	(void)state;
+	assert_int_equal(cpuset_parse("0,3,9-10", 0, &a, &err), 0);
+	assert_int_equal(cpuset_parse("0-15", 0, &b, &err), 0);
+	assert_int_equal(cpuset_first_missing(&a, &b), -1);
+	assert_int_equal(cpuset_first_missing(&b, &a), 1);
+	assert_false(cpuset_equal(&a, &b));
+	assert_int_equal(cpuset_to_bytes(&a, buf, sizeof(buf)), 2);
+	assert_int_equal(buf[0], 0x09);
+	assert_int_equal(buf[1], 0x06);
+	assert_int_equal(cpuset_from_bytes(buf, 2, &c), 0);
+	assert_true(cpuset_equal(&a, &c));
+	/* Trailing zero bytes are fine; a cpu at 4096 or above is not. */
+	memset(big, 0, sizeof(big));
+	big[0] = 1;
+	assert_int_equal(cpuset_from_bytes(big, sizeof(big), &c), 0);
+	assert_int_equal(cpuset_count(&c), 1);
+	big[512] = 1;
+	assert_int_equal(cpuset_from_bytes(big, sizeof(big), &c), -1);
+	/* The highest cpu fits in the 512-byte map. */
+	assert_int_equal(cpuset_parse("4095", 0, &a, &err), 0);
+	assert_int_equal(cpuset_to_bytes(&a, buf, sizeof(buf)), 512);
+	assert_int_equal(buf[511], 0x80);
+	cpuset_clear(&a);
+	assert_int_equal(cpuset_to_bytes(&a, buf, sizeof(buf)), 0);
+}
+
 int
 main(void)
 {
@@ -189,6 +223,7 @@ main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_long_input),
 		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_bytes),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

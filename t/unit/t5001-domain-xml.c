@@ -508,6 +508,113 @@ test_quiet(void **state)
 	assert_int_equal(size, 0);
 }
 
+/* <cputune> and <initarg>: parsed, kept, formatted, checked. */
+static void
+test_cputune(void **state)
+{
+	static const char xml[] =
+		"<domain type='process'><name>p</name><memory>1024</memory>"
+		"<cputune><shares>2048</shares>"
+		"<vcpupin vcpu='2' cpuset='3'/>"
+		"<vcpupin vcpu='0' cpuset='0-1,^1'/>"
+		"<emulatorpin cpuset='4-5'/></cputune>"
+		"<vcpu cpuset='0-5'>3</vcpu>"
+		"<os><type>exe</type><init>/bin/sleep</init>"
+		"<initarg>10</initarg><initarg> two words </initarg></os>"
+		"</domain>";
+	struct domain_def *def = parse_ok(xml), *again;
+	struct rvirt_error err = { 0 };
+	struct cpuset host, set;
+	char *out, text[64];
+
+	(void)state;
+	assert_int_equal(def->nvcpupins, 2);
+	assert_int_equal(def->vcpupins[0].vcpu, 0); /* sorted */
+	assert_int_equal(def->vcpupins[1].vcpu, 2);
+	assert_non_null(domain_def_vcpupin(def, 2));
+	assert_null(domain_def_vcpupin(def, 1));
+	assert_true(def->has_emulatorpin);
+	assert_int_equal(def->nos_initargs, 2);
+	assert_string_equal(def->os_initargs[1], " two words ");
+	/* Affinity by the definition: pin, else cpuset, else the host. */
+	assert_int_equal(cpuset_parse("0-7", 0, &host, &err), 0);
+	domain_def_vcpu_affinity(def, 0, &host, &set);
+	cpuset_format(&set, text, sizeof(text));
+	assert_string_equal(text, "0");
+	domain_def_vcpu_affinity(def, 1, &host, &set);
+	cpuset_format(&set, text, sizeof(text));
+	assert_string_equal(text, "0-5");
+	domain_def_emulator_affinity(def, &host, &set);
+	cpuset_format(&set, text, sizeof(text));
+	assert_string_equal(text, "4-5");
+	assert_int_equal(domain_def_check_host(def, &host, &err), 0);
+	/* A host with cpus 0-3 lacks the cpuset's 4-5. */
+	assert_int_equal(cpuset_parse("0-3", 0, &host, &err), 0);
+	assert_int_equal(domain_def_check_host(def, &host, &err), -1);
+	assert_int_equal(err.code, RVIRT_ERR_INVALID_CPUSET);
+	assert_string_equal(err.message,
+			    "cannot start domain 'p': cpuset '0-5' names cpu "
+			    "4, which the host does not have (it has 0-3)");
+	/* Round trip, and a pin set on the definition. */
+	out = domain_xml_format(def, -1, &err);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "<vcpupin vcpu=\"0\" cpuset=\"0\"/>"));
+	assert_non_null(strstr(out, "<emulatorpin cpuset=\"4-5\"/>"));
+	assert_non_null(strstr(out, "<initarg> two words </initarg>"));
+	assert_null(strstr(out, "shares"));
+	again = parse_ok(out);
+	assert_int_equal(again->nvcpupins, 2);
+	assert_true(cpuset_equal(&again->emulatorpin, &def->emulatorpin));
+	free(out);
+	assert_int_equal(cpuset_parse("1", 0, &set, &err), 0);
+	assert_int_equal(domain_def_set_vcpupin(again, 1, &set, &err), 0);
+	assert_int_equal(domain_def_set_vcpupin(again, 0, &set, &err), 0);
+	assert_int_equal(again->nvcpupins, 3);
+	assert_true(cpuset_equal(domain_def_vcpupin(again, 0), &set));
+	assert_int_equal(domain_def_set_vcpupin(again, 3, &set, &err), -1);
+	assert_int_equal(err.code, RVIRT_ERR_INVALID_ARG);
+	domain_def_free(again);
+	domain_def_free(def);
+}
+
+static void
+test_cputune_errors(void **state)
+{
+	(void)state;
+	check_bad("<domain type='test'><name>a</name><memory>1</memory>"
+		  "<vcpu>2</vcpu><cputune><vcpupin vcpu='2' cpuset='0'/>"
+		  "</cputune></domain>",
+		  RVIRT_ERR_XML, "vcpu 2 does not exist (the domain has 2");
+	check_bad("<domain type='test'><name>a</name><memory>1</memory>"
+		  "<cputune><vcpupin cpuset='0'/></cputune></domain>",
+		  RVIRT_ERR_XML, "needs a vcpu attribute");
+	check_bad("<domain type='test'><name>a</name><memory>1</memory>"
+		  "<cputune><vcpupin vcpu='-1' cpuset='0'/></cputune>"
+		  "</domain>",
+		  RVIRT_ERR_XML, "is not a number");
+	check_bad("<domain type='test'><name>a</name><memory>1</memory>"
+		  "<cputune><vcpupin vcpu='0'/></cputune></domain>",
+		  RVIRT_ERR_XML, "needs a cpuset attribute");
+	check_bad("<domain type='test'><name>a</name><memory>1</memory>"
+		  "<cputune><vcpupin vcpu='0' cpuset='0'/>"
+		  "<vcpupin vcpu='0' cpuset='1'/></cputune></domain>",
+		  RVIRT_ERR_XML, "pinned twice");
+	check_bad("<domain type='test'><name>a</name><memory>1</memory>"
+		  "<cputune><vcpupin vcpu='0' cpuset='0-'/></cputune>"
+		  "</domain>",
+		  RVIRT_ERR_INVALID_CPUSET, "range without an end");
+	check_bad("<domain type='test'><name>a</name><memory>1</memory>"
+		  "<cputune><emulatorpin cpuset='1'/><emulatorpin "
+		  "cpuset='1'/></cputune></domain>",
+		  RVIRT_ERR_XML, "<emulatorpin> appears twice");
+	check_bad("<domain type='test'><name>a</name><memory>1</memory>"
+		  "<cputune><emulatorpin cpuset='^1'/></cputune></domain>",
+		  RVIRT_ERR_INVALID_CPUSET, "");
+	check_bad("<domain type='test'><name>a</name><memory>1</memory>"
+		  "<cputune/><cputune/></domain>",
+		  RVIRT_ERR_XML, "<cputune> appears twice");
+}
+
 int
 main(void)
 {
@@ -523,6 +630,8 @@ main(void)
 		cmocka_unit_test(test_billion_laughs),
 		cmocka_unit_test(test_oversized),
 		cmocka_unit_test(test_quiet),
+		cmocka_unit_test(test_cputune),
+		cmocka_unit_test(test_cputune_errors),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

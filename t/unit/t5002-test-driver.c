@@ -535,7 +535,8 @@ test_define_errors(void **state)
 	assert_int_equal(err.code, RVIRT_ERR_INVALID_CPUSET);
 	assert_string_equal(err.message,
 			    "cannot start domain 'pinned': cpuset '0,16' names "
-			    "cpus the host does not have (it has 0-15)");
+			    "cpu 16, which the host does not have (it has "
+			    "0-15)");
 	store_txn_abort(txn);
 }
 
@@ -692,6 +693,200 @@ test_node_facts_fake(void **state)
 	assert_true(f.memory_kib > 0);
 }
 
+/* Simulated pinning: values in the live XML and in the definition. */
+static void
+test_pinning(void **state)
+{
+	struct rvirt_error err = { 0 };
+	struct hv_domain_ref ref, web, out;
+	struct store_txn *txn;
+	struct cpuset set, *sets = NULL, emu;
+	struct hv_vcpu_info *vi = NULL;
+	char *xml = NULL;
+	size_t n = 0;
+
+	(void)state;
+	lookup("test", &ref);
+	assert_int_equal(cpuset_parse("5", 0, &set, &err), 0);
+	/* CURRENT on a running domain is LIVE. */
+	txn = begin(true);
+	assert_int_equal(hv_domain_pin_vcpu(hv, txn, &ref, 1, &set, 0, &err),
+			 0);
+	assert_int_equal(store_txn_commit(txn, &err), 0);
+	txn = begin(false);
+	assert_int_equal(hv_domain_get_vcpu_pin_info(hv, txn, &ref, 0, &sets,
+						     &n, &err),
+			 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(cpuset_count(&sets[0]), 16);
+	assert_true(cpuset_equal(&sets[1], &set));
+	free(sets);
+	assert_int_equal(hv_domain_get_vcpu_pin_info(hv, txn, &ref,
+						     HV_AFFECT_CONFIG, &sets,
+						     &n, &err),
+			 0);
+	assert_int_equal(cpuset_count(&sets[1]), 16);
+	free(sets);
+	assert_int_equal(hv_domain_get_xml(hv, txn, &ref, &xml, &err), 0);
+	assert_non_null(strstr(xml, "<vcpupin vcpu=\"1\" cpuset=\"5\"/>"));
+	free(xml);
+	assert_int_equal(hv_domain_get_vcpus(hv, txn, &ref, &vi, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(vi[1].cpu, 5);
+	assert_int_equal(vi[0].cpu, 0);
+	assert_int_equal(vi[0].state, RVIRT_VCPU_RUNNING);
+	free(vi);
+	store_txn_abort(txn);
+
+	/* Both at once, on the emulator. */
+	txn = begin(true);
+	assert_int_equal(hv_domain_pin_emulator(hv, txn, &ref, &set,
+						HV_AFFECT_LIVE |
+							HV_AFFECT_CONFIG,
+						&err),
+			 0);
+	assert_int_equal(store_txn_commit(txn, &err), 0);
+	txn = begin(false);
+	assert_int_equal(hv_domain_get_emulator_pin_info(hv, txn, &ref,
+							 HV_AFFECT_CONFIG, &emu,
+							 &err),
+			 0);
+	assert_true(cpuset_equal(&emu, &set));
+	store_txn_abort(txn);
+
+	/* A shut off domain: CURRENT is CONFIG, LIVE is refused. */
+	define(web_xml, &web);
+	txn = begin(true);
+	assert_int_equal(hv_domain_pin_vcpu(hv, txn, &web, 2, &set,
+					    HV_AFFECT_LIVE, &err),
+			 -1);
+	assert_int_equal(err.code, RVIRT_ERR_OPERATION_INVALID);
+	assert_non_null(strstr(err.message, "is not running"));
+	assert_int_equal(hv_domain_pin_vcpu(hv, txn, &web, 2, &set, 0, &err),
+			 0);
+	assert_int_equal(hv_domain_pin_vcpu(hv, txn, &web, 3, &set, 0, &err),
+			 -1);
+	assert_int_equal(err.code, RVIRT_ERR_INVALID_ARG);
+	assert_int_equal(store_txn_commit(txn, &err), 0);
+	/* The pin is there at the next start, and live. */
+	txn = begin(true);
+	assert_int_equal(hv_domain_create(hv, txn, &web, &out, &err), 0);
+	assert_int_equal(store_txn_commit(txn, &err), 0);
+	txn = begin(false);
+	assert_int_equal(hv_domain_get_vcpu_pin_info(hv, txn, &web,
+						     HV_AFFECT_LIVE, &sets, &n,
+						     &err),
+			 0);
+	assert_int_equal(n, 3);
+	assert_true(cpuset_equal(&sets[2], &set));
+	free(sets);
+	store_txn_abort(txn);
+
+	/* Sets the simulated host lacks, empty sets, bad flags. */
+	txn = begin(true);
+	assert_int_equal(cpuset_parse("16", 0, &set, &err), 0);
+	assert_int_equal(hv_domain_pin_vcpu(hv, txn, &web, 0, &set, 0, &err),
+			 -1);
+	assert_int_equal(err.code, RVIRT_ERR_INVALID_CPUSET);
+	assert_non_null(strstr(err.message, "no cpu 16 (it has 0-15)"));
+	cpuset_clear(&set);
+	assert_int_equal(hv_domain_pin_vcpu(hv, txn, &web, 0, &set, 0, &err),
+			 -1);
+	assert_int_equal(err.code, RVIRT_ERR_INVALID_ARG);
+	cpuset_add(&set, 1);
+	assert_int_equal(hv_domain_pin_vcpu(hv, txn, &web, 0, &set, 8, &err),
+			 -1);
+	assert_int_equal(err.code, RVIRT_ERR_INVALID_ARG);
+	store_txn_abort(txn);
+}
+
+/* Autostart: the flag, and the start once per host boot. */
+static void
+test_autostart(void **state)
+{
+	struct rvirt_error err = { 0 };
+	struct hv_domain_ref web;
+	struct store_txn *txn;
+	bool on = true;
+	int s, r;
+
+	(void)state;
+	define(web_xml, &web);
+	txn = begin(true);
+	assert_int_equal(hv_domain_get_autostart(hv, txn, &web, &on, &err), 0);
+	assert_false(on);
+	assert_int_equal(hv_domain_set_autostart(hv, txn, &web, true, &err), 0);
+	assert_int_equal(store_txn_commit(txn, &err), 0);
+	assert_int_equal(hv_host_start(st, &err), 0);
+	get_state(&web, &s, &r);
+	assert_int_equal(s, RVIRT_DOMAIN_RUNNING);
+	run_ok(hv_domain_destroy, &web);
+	/* The same boot: nothing more. */
+	assert_int_equal(hv_host_start(st, &err), 0);
+	get_state(&web, &s, &r);
+	assert_int_equal(s, RVIRT_DOMAIN_SHUTOFF);
+	/* Transient domains cannot be marked. */
+	txn = begin(true);
+	assert_int_equal(hv_domain_create_xml(hv, txn,
+					      "<domain type='test'><name>tr"
+					      "</name><memory>1</memory>"
+					      "</domain>",
+					      &web, &err),
+			 0);
+	assert_int_equal(hv_domain_set_autostart(hv, txn, &web, true, &err),
+			 -1);
+	assert_int_equal(err.code, RVIRT_ERR_OPERATION_INVALID);
+	store_txn_abort(txn);
+}
+
+/* A record written by the foundation (format version 1) is still read. */
+static void
+test_record_v1(void **state)
+{
+	static const char xml[] = "<domain type=\"test\"><name>old</name>"
+				  "<memory unit=\"KiB\">1024</memory>"
+				  "</domain>";
+	unsigned char rec[256], uuid[16], key[16];
+	struct rvirt_error err = { 0 };
+	struct hv_domain_ref ref;
+	struct store_txn *txn;
+	size_t len = 56 + 4 + 3 + sizeof(xml) - 1;
+	int s, r;
+
+	(void)state;
+	memset(rec, 0, sizeof(rec));
+	memset(uuid, 0x42, sizeof(uuid));
+	memcpy(rec, "RVD\x01", 4);
+	rec[4] = RVIRT_DOMAIN_SHUTOFF;
+	rec[7] = 4;
+	memset(rec + 8, 0xff, 4); /* id -1 */
+	rec[28 + 1] = 4;	  /* 1024 KiB */
+	rec[36 + 1] = 4;
+	rec[44] = 1;
+	rec[48] = 3;
+	rec[52] = sizeof(xml) - 1;
+	memcpy(rec + 56, "test", 4);
+	memcpy(rec + 60, "old", 3);
+	memcpy(rec + 63, xml, sizeof(xml) - 1);
+	memcpy(key, "test\0old", 8);
+	txn = begin(true);
+	assert_int_equal(store_put(txn, STORE_DOMAINS, uuid, 16, rec, len,
+				   &err),
+			 0);
+	assert_int_equal(store_put(txn, STORE_NAMES, key, 8, uuid, 16, &err),
+			 0);
+	assert_int_equal(store_txn_commit(txn, &err), 0);
+	lookup("old", &ref);
+	get_state(&ref, &s, &r);
+	assert_int_equal(s, RVIRT_DOMAIN_SHUTOFF);
+	/* Written back as version 2 on the next change. */
+	txn = begin(true);
+	assert_int_equal(hv_domain_create(hv, txn, &ref, &ref, &err), 0);
+	commit(txn);
+	get_state(&ref, &s, &r);
+	assert_int_equal(s, RVIRT_DOMAIN_RUNNING);
+}
+
 static int
 setup(void **state)
 {
@@ -725,6 +920,8 @@ main(void)
 		T(test_undefine_running), T(test_redefine),
 		T(test_define_errors),	  T(test_list),
 		T(test_node_and_caps),	  T(test_node_facts_fake),
+		T(test_pinning),	  T(test_autostart),
+		T(test_record_v1),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* cpuset: sets of host CPUs in libvirt's "0-3,^2,5" syntax. */
-#ifndef RVIRT_HV_CPUSET_H
-#define RVIRT_HV_CPUSET_H
+#ifndef RVIRT_COMMON_CPUSET_H
+#define RVIRT_COMMON_CPUSET_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../common/rvirt_defs.h"
+#include "rvirt_defs.h"
 
 /* The absolute cap: CPU numbers are 0 .. CPUSET_MAX_CPUS - 1. */
 #define CPUSET_MAX_CPUS 4096
@@ -51,5 +51,21 @@ bool cpuset_has(const struct cpuset *set, unsigned int cpu);
 unsigned int cpuset_count(const struct cpuset *set);
 /* The highest CPU in set, or -1 when it is empty. */
 int cpuset_last(const struct cpuset *set);
+/* The lowest CPU of set that is not in within, or -1 when set <= within. */
+int cpuset_first_missing(const struct cpuset *set, const struct cpuset *within);
+bool cpuset_equal(const struct cpuset *a, const struct cpuset *b);
+
+/*
+ * The wire and kernel form: a bitmap, CPU n in bit n % 8 of byte n / 8
+ * (libvirt's cpumap layout).  cpuset_to_bytes writes the shortest map
+ * that holds set (at most size bytes; higher CPUs are cut off) and
+ * returns its length, 0 for an empty set.  cpuset_from_bytes fails
+ * (-1) when the map names a CPU at or above CPUSET_MAX_CPUS; trailing
+ * zero bytes are fine.
+ */
+size_t cpuset_to_bytes(const struct cpuset *set, unsigned char *buf,
+		       size_t size);
+int cpuset_from_bytes(const unsigned char *buf, size_t len,
+		      struct cpuset *out);
 
 #endif

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../common/err.h"
 #include "cpuset.h"
+#include "err.h"
 
 /* Error messages quote the input; keep them readable when it is huge. */
 #define CPUSET_QUOTE_MAX 64
@@ -257,4 +257,57 @@ cpuset_last(const struct cpuset *set)
 				     (size_t)__builtin_clzll(set->bits[i]));
 	}
 	return -1;
+}
+
+int
+cpuset_first_missing(const struct cpuset *set, const struct cpuset *within)
+{
+	for (size_t i = 0; i < sizeof(set->bits) / sizeof(set->bits[0]); i++) {
+		uint64_t out = set->bits[i] & ~within->bits[i];
+
+		if (out)
+			return (int)(i * 64 + (size_t)__builtin_ctzll(out));
+	}
+	return -1;
+}
+
+bool
+cpuset_equal(const struct cpuset *a, const struct cpuset *b)
+{
+	return memcmp(a->bits, b->bits, sizeof(a->bits)) == 0;
+}
+
+size_t
+cpuset_to_bytes(const struct cpuset *set, unsigned char *buf, size_t size)
+{
+	int last = cpuset_last(set);
+	size_t n = last < 0 ? 0 : (size_t)last / 8 + 1;
+
+	if (n > size)
+		n = size;
+	memset(buf, 0, n);
+	for (size_t b = 0; b < n; b++)
+		for (unsigned int k = 0; k < 8; k++)
+			if (cpuset_has(set, (unsigned int)(b * 8 + k)))
+				buf[b] |= (unsigned char)(1u << k);
+	return n;
+}
+
+int
+cpuset_from_bytes(const unsigned char *buf, size_t len, struct cpuset *out)
+{
+	struct cpuset s;
+
+	cpuset_clear(&s);
+	for (size_t b = 0; b < len; b++) {
+		if (!buf[b])
+			continue;
+		if (b >= CPUSET_MAX_CPUS / 8)
+			return -1;
+		for (unsigned int k = 0; k < 8; k++)
+			if (buf[b] & (1u << k))
+				cpuset_add(&s, (unsigned int)(b * 8 + k));
+	}
+	*out = s;
+	return 0;
 }

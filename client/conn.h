@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* conn: what the other files of librvirt use of a connection (client/conn.c). */
+#ifndef RVIRT_CLIENT_CONN_H
+#define RVIRT_CLIENT_CONN_H
+
+#include <rpc/rpc.h>
+
+#include "rvirt.h"
+#include "rvirt_protocol.h"
+
+/*
+ * A call on conn from another file of the library, the way conn.c makes
+ * its own:
+ *
+ *	if (conn_begin(conn, err) < 0)
+ *		return -1;
+ *	cs = rvirt_proc_x_1(&args, &ret, conn_clnt(conn));
+ *	rc = conn_end(conn, "X", cs, ret.status, &ret.x_ret_u.error, err);
+ *	... use ret when rc == 0 ...
+ *	xdr_free((xdrproc_t)xdr_x_ret, &ret);
+ *
+ * conn_begin takes the connection's lock (RVIRT_ERR_INVALID_ARG for a
+ * NULL conn), conn_end releases it and turns the outcome into 0 or -1
+ * with *err (the RPC failure, or the daemon's error).
+ */
+int conn_begin(struct rvirt_conn *conn, struct rvirt_error *err);
+CLIENT *conn_clnt(struct rvirt_conn *conn);
+int conn_end(struct rvirt_conn *conn, const char *proc, enum clnt_stat st,
+	     rvirt_status status, const rvirt_wire_error *we,
+	     struct rvirt_error *err);
+
+#endif

@@ -1,0 +1,785 @@
+/* SPDX-License-Identifier: MIT */
+/* procdom: domains that are host processes: spawn, identity, threads, /proc. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/err.h"
+#include "procdom.h"
+
+/* Threads of one domain we are ready to look at. */
+#define PROCDOM_TASKS_MAX (RVIRT_VCPUS_MAX * 2 + 64)
+/* How long the spawn waits for the program to be exec'd. */
+#define PROCDOM_EXEC_TIMEOUT_MS 10000
+#define PROCDOM_KILL_TIMEOUT_MS 5000
+
+static uint64_t
+procdom_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+procdom_sleep_us(unsigned int us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000,
+			       .tv_nsec = (long)(us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* ---------------------------------------------------------------- */
+/* /proc                                                             */
+/* ---------------------------------------------------------------- */
+
+int
+procdom_stat_parse(const char *text, struct procdom_stat *out)
+{
+	const char *open = strchr(text, '('), *close = strrchr(text, ')');
+	unsigned long long v[40];
+	const char *p;
+	size_t clen;
+	int field;
+
+	if (!open || !close || close < open || close[1] != ' ')
+		return -1;
+	memset(out, 0, sizeof(*out));
+	clen = (size_t)(close - open - 1);
+	if (clen >= sizeof(out->comm))
+		clen = sizeof(out->comm) - 1;
+	memcpy(out->comm, open + 1, clen);
+	p = close + 2;
+	/* Field 3 is the state letter; numbers follow from field 4. */
+	if (!*p || p[1] != ' ')
+		return -1;
+	out->state = *p;
+	p += 2;
+	memset(v, 0, sizeof(v));
+	for (field = 4; field < 40 && *p; field++) {
+		char *end;
+
+		errno = 0;
+		if (*p == '-') {
+			/* Signed fields (priority, ...): keep them as 0. */
+			strtoll(p, &end, 10);
+		} else {
+			v[field] = strtoull(p, &end, 10);
+		}
+		if (end == p || errno)
+			return -1;
+		p = end;
+		if (*p == ' ')
+			p++;
+		else if (*p && *p != '\n')
+			return -1;
+	}
+	if (field <= 22)
+		return -1;
+	out->ppid = (int)v[4];
+	out->pgrp = (int)v[5];
+	out->utime = v[14];
+	out->stime = v[15];
+	out->starttime = v[22];
+	out->processor = field > 39 ? (int)v[39] : -1;
+	return 0;
+}
+
+int
+procdom_stat_read(const char *proc_root, pid_t pid, pid_t tid,
+		  struct procdom_stat *out)
+{
+	char path[256], buf[1024];
+	ssize_t n;
+	int fd;
+
+	if (!proc_root)
+		proc_root = "/proc";
+	if (tid > 0)
+		snprintf(path, sizeof(path), "%s/%d/task/%d/stat", proc_root,
+			 (int)pid, (int)tid);
+	else
+		snprintf(path, sizeof(path), "%s/%d/stat", proc_root, (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	do
+		n = read(fd, buf, sizeof(buf) - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	/* A vanished task gives ESRCH or an empty read. */
+	if (n <= 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	buf[n] = '\0';
+	if (procdom_stat_parse(buf, out) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t
+procdom_ticks_ns(uint64_t ticks)
+{
+	static long hz;
+
+	if (hz <= 0)
+		hz = sysconf(_SC_CLK_TCK);
+	if (hz <= 0)
+		hz = 100;
+	return ticks * (1000000000ULL / (uint64_t)hz);
+}
+
+int
+procdom_alive(pid_t pid, uint64_t start, char *state)
+{
+	struct procdom_stat st;
+
+	if (pid <= 0 || procdom_stat_read(NULL, pid, 0, &st) < 0)
+		return 0;
+	if (st.starttime != start || st.state == 'Z' || st.state == 'X' ||
+	    st.state == 'x')
+		return 0;
+	if (state)
+		*state = st.state;
+	return 1;
+}
+
+int
+procdom_tasks(pid_t pid, pid_t **tids, size_t *ntids, struct rvirt_error *err)
+{
+	char path[64];
+	struct dirent *de;
+	pid_t *out = NULL;
+	size_t n = 0, cap = 0;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d) {
+		err_set_errno(err, RVIRT_ERR_OPERATION_INVALID, RVIRT_FROM_HV,
+			      errno, "cannot list the threads of process %d",
+			      (int)pid);
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long t = strtol(de->d_name, &end, 10);
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' || *end ||
+		    t <= 0 || t > INT_MAX)
+			continue;
+		if (n == PROCDOM_TASKS_MAX)
+			break;
+		if (n == cap) {
+			size_t c = cap ? cap * 2 : 16;
+			pid_t *p = reallocarray(out, c, sizeof(*p));
+
+			if (!p) {
+				closedir(d);
+				free(out);
+				err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+					"cannot list the threads of process "
+					"%d: out of memory",
+					(int)pid);
+				return -1;
+			}
+			out = p;
+			cap = c;
+		}
+		out[n++] = (pid_t)t;
+	}
+	closedir(d);
+	*tids = out;
+	*ntids = n;
+	return 0;
+}
+
+int
+procdom_task_comm(pid_t pid, pid_t tid, char *buf, size_t size)
+{
+	char path[96];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid,
+		 (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (buf[n - 1] == '\n')
+		buf[n - 1] = '\0';
+	return 0;
+}
+
+/* "CPU 12/KVM" -> 12; -1 for any other name. */
+static long
+procdom_vcpu_number(const char *comm)
+{
+	char *end;
+	long v;
+
+	if (strncmp(comm, "CPU ", 4) != 0 || comm[4] < '0' || comm[4] > '9')
+		return -1;
+	v = strtol(comm + 4, &end, 10);
+	if (strcmp(end, "/KVM") != 0 || v < 0 || v >= RVIRT_VCPUS_MAX)
+		return -1;
+	return v;
+}
+
+int
+procdom_vcpu_tids(pid_t pid, unsigned int nvcpus, pid_t *tids,
+		  struct rvirt_error *err)
+{
+	pid_t *all = NULL;
+	size_t n = 0;
+	int found = 0;
+
+	memset(tids, 0, nvcpus * sizeof(*tids));
+	if (procdom_tasks(pid, &all, &n, err) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		char comm[32];
+		long v;
+
+		if (procdom_task_comm(pid, all[i], comm, sizeof(comm)) < 0)
+			continue;
+		v = procdom_vcpu_number(comm);
+		if (v < 0 || (unsigned long)v >= nvcpus || tids[v])
+			continue;
+		tids[v] = all[i];
+		found++;
+	}
+	free(all);
+	return found;
+}
+
+int
+procdom_pin(pid_t tid, const struct cpuset *set, const char *what,
+	    struct rvirt_error *err)
+{
+	cpu_set_t *mask;
+	size_t size = CPU_ALLOC_SIZE(CPUSET_MAX_CPUS);
+	int rc;
+
+	mask = CPU_ALLOC(CPUSET_MAX_CPUS);
+	if (!mask) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+			"cannot pin %s: out of memory", what);
+		return -1;
+	}
+	CPU_ZERO_S(size, mask);
+	for (unsigned int c = 0; c < CPUSET_MAX_CPUS; c++)
+		if (cpuset_has(set, c))
+			CPU_SET_S(c, size, mask);
+	rc = sched_setaffinity(tid, size, mask);
+	CPU_FREE(mask);
+	if (rc < 0) {
+		char text[CPUSET_FORMAT_MAX];
+
+		cpuset_format(set, text, sizeof(text));
+		err_set_errno(err,
+			      errno == ESRCH ? RVIRT_ERR_OPERATION_INVALID
+					     : RVIRT_ERR_SYSTEM,
+			      RVIRT_FROM_HV, errno,
+			      "cannot pin %s (thread %d) to '%s'", what,
+			      (int)tid, text);
+		return -1;
+	}
+	return 0;
+}
+
+int
+procdom_affinity(pid_t tid, struct cpuset *out, struct rvirt_error *err)
+{
+	cpu_set_t *mask;
+	size_t size = CPU_ALLOC_SIZE(CPUSET_MAX_CPUS);
+	int rc;
+
+	mask = CPU_ALLOC(CPUSET_MAX_CPUS);
+	if (!mask) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+			"cannot read the affinity of thread %d: out of memory",
+			(int)tid);
+		return -1;
+	}
+	CPU_ZERO_S(size, mask);
+	rc = sched_getaffinity(tid, size, mask);
+	if (rc == 0) {
+		cpuset_clear(out);
+		for (unsigned int c = 0; c < CPUSET_MAX_CPUS; c++)
+			if (CPU_ISSET_S(c, size, mask))
+				cpuset_add(out, c);
+	} else {
+		err_set_errno(err,
+			      errno == ESRCH ? RVIRT_ERR_OPERATION_INVALID
+					     : RVIRT_ERR_SYSTEM,
+			      RVIRT_FROM_HV, errno,
+			      "cannot read the affinity of thread %d",
+			      (int)tid);
+	}
+	CPU_FREE(mask);
+	return rc == 0 ? 0 : -1;
+}
+
+/* ---------------------------------------------------------------- */
+/* Spawning                                                          */
+/* ---------------------------------------------------------------- */
+
+/* write(2) all of buf, or give up; for the children, no stdio. */
+static void
+procdom_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+/* Move fd above the low numbers the child is about to fill in. */
+static int
+procdom_fd_high(int fd)
+{
+	return fd < 0 ? -1 : fcntl(fd, F_DUPFD_CLOEXEC, 10);
+}
+
+/*
+ * The domain process, after the second fork.  Only async-signal-safe
+ * calls: the worker may have threads (libraries) we know nothing of.
+ */
+static _Noreturn void
+procdom_grandchild(const struct procdom_launch *l, const cpu_set_t *mask,
+		   size_t masksize, int status_w, int log_fd, int null_fd,
+		   int go_r)
+{
+	struct sigaction sa;
+	sigset_t all;
+	int e;
+
+	/*
+	 * A session of its own, led by the domain: its process group is
+	 * its pid, so a signal to -pid reaches all it started.
+	 */
+	if (setsid() < 0)
+		goto fail;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &sa, NULL);
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	/* Placement first: no instruction of the program runs elsewhere. */
+	if (mask && sched_setaffinity(0, masksize, mask) < 0)
+		goto fail;
+	status_w = procdom_fd_high(status_w);
+	log_fd = procdom_fd_high(log_fd);
+	null_fd = procdom_fd_high(null_fd);
+	go_r = procdom_fd_high(go_r);
+	if (status_w < 0 || log_fd < 0 || null_fd < 0 ||
+	    (l->hold && go_r < 0))
+		goto fail;
+	if (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
+		goto fail;
+	if (l->hold && dup2(go_r, 3) < 0)
+		goto fail;
+	/*
+	 * Every other descriptor of the worker (listening sockets, the
+	 * store, connections) is closed by exec; the status pipe too,
+	 * which is how the parent learns that exec worked.
+	 */
+	if (close_range(l->hold ? 4 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		goto fail;
+	if (chdir("/") < 0)
+		goto fail;
+	execv(l->path, l->argv);
+fail:
+	e = errno;
+	procdom_write_all(status_w, &e, sizeof(e));
+	_exit(127);
+}
+
+/* Read exactly len bytes from fd within the deadline; 0, -1 (EOF/time). */
+static int
+procdom_read_wait(int fd, void *buf, size_t len, uint64_t deadline_ms,
+		  bool *eof)
+{
+	char *p = buf;
+
+	*eof = false;
+	while (len > 0) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		uint64_t now = procdom_now_ms();
+		ssize_t n;
+		int rc;
+
+		if (now >= deadline_ms)
+			return -1;
+		rc = poll(&pfd, 1, (int)(deadline_ms - now));
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			return -1;
+		n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*eof = n == 0;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
+	      struct rvirt_error *err)
+{
+	int status[2] = { -1, -1 }, go[2] = { -1, -1 };
+	int log_fd = -1, null_fd = -1, ret = -1, child_errno = 0;
+	size_t masksize = CPU_ALLOC_SIZE(CPUSET_MAX_CPUS);
+	cpu_set_t *mask = NULL;
+	pid_t mid, pid = 0;
+	struct procdom_stat st;
+	uint64_t deadline;
+	int32_t wpid;
+	bool eof;
+
+	log_fd = open(l->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+		      0600);
+	if (log_fd < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,
+			      "cannot open the domain log '%s'", l->log_path);
+		return -1;
+	}
+	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null_fd < 0 || pipe2(status, O_CLOEXEC) < 0 ||
+	    (l->hold && pipe2(go, O_CLOEXEC) < 0)) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,
+			      "cannot start '%s'", l->path);
+		goto out;
+	}
+	if (l->affinity) {
+		mask = CPU_ALLOC(CPUSET_MAX_CPUS);
+		if (!mask) {
+			err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+				"cannot start '%s': out of memory", l->path);
+			goto out;
+		}
+		CPU_ZERO_S(masksize, mask);
+		for (unsigned int c = 0; c < CPUSET_MAX_CPUS; c++)
+			if (cpuset_has(l->affinity, c))
+				CPU_SET_S(c, masksize, mask);
+	}
+	fflush(NULL);
+	mid = fork();
+	if (mid < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,
+			      "cannot start '%s': fork", l->path);
+		goto out;
+	}
+	if (mid == 0) {
+		/* The intermediate: the domain, then away. */
+		pid_t g;
+
+		close(status[0]);
+		if (go[1] >= 0)
+			close(go[1]);
+		g = fork();
+		if (g == 0)
+			procdom_grandchild(l, mask, masksize, status[1], log_fd,
+					   null_fd, go[0]);
+		if (g < 0) {
+			int e = errno;
+
+			procdom_write_all(status[1], &(int32_t){ -1 },
+					  sizeof(int32_t));
+			procdom_write_all(status[1], &e, sizeof(e));
+			_exit(1);
+		}
+		procdom_write_all(status[1], &(int32_t){ (int32_t)g },
+				  sizeof(int32_t));
+		_exit(0);
+	}
+	close(status[1]);
+	status[1] = -1;
+	if (go[0] >= 0) {
+		close(go[0]);
+		go[0] = -1;
+	}
+	/* The intermediate is ours: reap it, no zombie is left. */
+	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	deadline = procdom_now_ms() + PROCDOM_EXEC_TIMEOUT_MS;
+	if (procdom_read_wait(status[0], &wpid, sizeof(wpid), deadline,
+			      &eof) < 0) {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
+			"cannot start '%s': the launcher died", l->path);
+		goto out;
+	}
+	if (wpid <= 0) {
+		if (procdom_read_wait(status[0], &child_errno,
+				      sizeof(child_errno), deadline,
+				      &eof) < 0)
+			child_errno = EIO;
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, child_errno,
+			      "cannot start '%s'", l->path);
+		goto out;
+	}
+	pid = (pid_t)wpid;
+	/* EOF: exec closed the pipe.  Four bytes: exec (or setup) failed. */
+	if (procdom_read_wait(status[0], &child_errno, sizeof(child_errno),
+			      deadline, &eof) == 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, child_errno,
+			      "cannot run '%s'", l->path);
+		goto out;
+	}
+	if (!eof) {
+		err_set(err, RVIRT_ERR_TIMEOUT, RVIRT_FROM_HV,
+			"cannot start '%s': not running after %d ms", l->path,
+			PROCDOM_EXEC_TIMEOUT_MS);
+		kill(pid, SIGKILL);
+		goto out;
+	}
+	if (procdom_stat_read(NULL, pid, 0, &st) < 0 || st.state == 'Z' ||
+	    st.state == 'X') {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
+			"'%s' exited as soon as it started: see '%s'", l->path,
+			l->log_path);
+		goto out;
+	}
+	out->pid = pid;
+	out->start = st.starttime;
+	out->go_fd = go[1];
+	go[1] = -1;
+	ret = 0;
+out:
+	CPU_FREE(mask);
+	if (status[0] >= 0)
+		close(status[0]);
+	if (status[1] >= 0)
+		close(status[1]);
+	if (go[0] >= 0)
+		close(go[0]);
+	/* Without its start byte a held program gives up and exits. */
+	if (go[1] >= 0)
+		close(go[1]);
+	if (log_fd >= 0)
+		close(log_fd);
+	if (null_fd >= 0)
+		close(null_fd);
+	return ret;
+}
+
+int
+procdom_release(struct procdom_proc *p, struct rvirt_error *err)
+{
+	ssize_t n;
+
+	if (p->go_fd < 0)
+		return 0;
+	do
+		n = write(p->go_fd, "g", 1);
+	while (n < 0 && errno == EINTR);
+	close(p->go_fd);
+	p->go_fd = -1;
+	if (n != 1) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,
+			      "cannot start process %d: it left before its "
+			      "start signal",
+			      (int)p->pid);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Signals and waits                                                 */
+/* ---------------------------------------------------------------- */
+
+int
+procdom_signal(pid_t pid, uint64_t start, int sig, bool group,
+	       struct rvirt_error *err)
+{
+	int pfd, rc;
+
+	/*
+	 * A pidfd holds on to the process itself: once its start time is
+	 * checked, no reuse of the pid can redirect the signal.
+	 */
+	pfd = pidfd_open(pid, 0);
+	if (pfd < 0) {
+		if (errno == ESRCH)
+			return 0;
+		if (!procdom_alive(pid, start, NULL))
+			return 0;
+		rc = group ? kill(-pid, sig) : kill(pid, sig);
+	} else {
+		if (!procdom_alive(pid, start, NULL)) {
+			close(pfd);
+			return 0;
+		}
+		rc = pidfd_send_signal(pfd, sig, NULL, 0);
+		/* The group: the same check covers its leader's pgid. */
+		if (rc == 0 && group)
+			kill(-pid, sig);
+		close(pfd);
+	}
+	if (rc < 0) {
+		if (errno == ESRCH)
+			return 0;
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,
+			      "cannot signal process %d", (int)pid);
+		return -1;
+	}
+	return 1;
+}
+
+int
+procdom_wait_gone(pid_t pid, uint64_t start, unsigned int timeout_ms)
+{
+	uint64_t deadline = procdom_now_ms() + timeout_ms;
+	int pfd = pidfd_open(pid, 0);
+
+	if (pfd >= 0 && procdom_alive(pid, start, NULL)) {
+		/* Readable once the process has exited. */
+		for (;;) {
+			struct pollfd p = { .fd = pfd, .events = POLLIN };
+			uint64_t now = procdom_now_ms();
+			int rc;
+
+			if (now >= deadline)
+				break;
+			rc = poll(&p, 1, (int)(deadline - now));
+			if (rc < 0 && errno == EINTR)
+				continue;
+			break;
+		}
+		close(pfd);
+		return procdom_alive(pid, start, NULL) ? 0 : 1;
+	}
+	if (pfd >= 0)
+		close(pfd);
+	while (procdom_alive(pid, start, NULL)) {
+		if (procdom_now_ms() >= deadline)
+			return 0;
+		procdom_sleep_us(2000);
+	}
+	return 1;
+}
+
+int
+procdom_wait_stopped(pid_t pid, uint64_t start, unsigned int timeout_ms)
+{
+	uint64_t deadline = procdom_now_ms() + timeout_ms;
+
+	for (;;) {
+		pid_t *tids = NULL;
+		size_t n = 0;
+		bool all = true;
+		struct rvirt_error e;
+
+		if (!procdom_alive(pid, start, NULL))
+			return 0;
+		if (procdom_tasks(pid, &tids, &n, &e) == 0) {
+			for (size_t i = 0; i < n && all; i++) {
+				struct procdom_stat st;
+
+				if (procdom_stat_read(NULL, pid, tids[i], &st) ==
+					    0 &&
+				    st.state != 'T' && st.state != 't')
+					all = false;
+			}
+			free(tids);
+			if (all)
+				return 1;
+		}
+		if (procdom_now_ms() >= deadline)
+			return 0;
+		procdom_sleep_us(500);
+	}
+}
+
+int
+procdom_kill(pid_t pid, uint64_t start, struct rvirt_error *err)
+{
+	int rc = procdom_signal(pid, start, SIGKILL, true, err);
+
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return 0;
+	if (!procdom_wait_gone(pid, start, PROCDOM_KILL_TIMEOUT_MS)) {
+		err_set(err, RVIRT_ERR_TIMEOUT, RVIRT_FROM_HV,
+			"process %d is still there %d ms after SIGKILL",
+			(int)pid, PROCDOM_KILL_TIMEOUT_MS);
+		return -1;
+	}
+	return 0;
+}
+
+int
+procdom_mkdirs(const char *dir, struct rvirt_error *err)
+{
+	char path[4096];
+	size_t len = strlen(dir);
+
+	if (len == 0 || len >= sizeof(path)) {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
+			"cannot create directory '%.64s': bad path", dir);
+		return -1;
+	}
+	memcpy(path, dir, len + 1);
+	for (char *p = path + 1;; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+
+			*p = '\0';
+			if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+				err_set_errno(err, RVIRT_ERR_SYSTEM,
+					      RVIRT_FROM_HV, errno,
+					      "cannot create directory '%s'",
+					      path);
+				return -1;
+			}
+			*p = c;
+			if (c == '\0')
+				break;
+		}
+	}
+	return 0;
+}

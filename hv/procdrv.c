@@ -1,0 +1,948 @@
+/* SPDX-License-Identifier: MIT */
+/* procdrv: what the process and qemu drivers share, inside hv/. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../common/err.h"
+#include "../common/uuid.h"
+#include "node.h"
+#include "procdrv.h"
+
+/*
+ * Besides domstore's records a procdrv keeps in STORE_META
+ * "<driver>:boot_id", the host boot its autostart domains were started
+ * in.  A running domain's record holds the pid and start time of its
+ * process and the definition it was started with (its live XML, where
+ * live pinning changes go too).  The kernel is asked, not the record,
+ * for everything that can change under us: whether the process still
+ * exists, whether it is stopped, its threads, their affinity and CPU
+ * time.
+ */
+
+/* The driver of a connection. */
+static struct procdrv *
+procdrv_of(struct hv_conn *c)
+{
+	return c->priv;
+}
+
+static int
+procdrv_host(struct cpuset *online, struct rvirt_error *err)
+{
+	struct node_facts f;
+
+	if (node_facts_read(NULL, NULL, &f, err) < 0)
+		return -1;
+	*online = f.online;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Files and probing                                                 */
+/* ---------------------------------------------------------------- */
+
+int
+procdrv_dir(const struct procdrv *pd, char *buf, size_t size,
+	    struct rvirt_error *err)
+{
+	const struct hv_options *o = hv_get_options();
+	int n = snprintf(buf, size, "%s/%s", o->runtime_dir, pd->ds.name);
+
+	if (n < 0 || (size_t)n >= size) {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
+			"runtime directory '%.64s...' is too long",
+			o->runtime_dir);
+		return -1;
+	}
+	return procdom_mkdirs(buf, err);
+}
+
+int
+procdrv_file(const char *dir, const struct domrec *d, const char *suffix,
+	     size_t max, char *buf, size_t size, struct rvirt_error *err)
+{
+	char u[UUID_STRLEN + 1];
+	int n = -1;
+
+	if (max == 0 || max > size)
+		max = size;
+	/* A name is one path component (no '/', not "." or ".."). */
+	if (strlen(d->name) + strlen(suffix) + 1 <= 255)
+		n = snprintf(buf, size, "%s/%s.%s", dir, d->name, suffix);
+	if (n < 0 || (size_t)n >= max) {
+		uuid_format(d->uuid, u);
+		n = snprintf(buf, size, "%s/%s.%s", dir, u, suffix);
+	}
+	if (n < 0 || (size_t)n >= max) {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
+			"path of the %s file of domain '%s' in '%.64s' is too "
+			"long",
+			suffix, d->name, dir);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+procdrv_vanish(struct domrec *d)
+{
+	d->state = RVIRT_DOMAIN_SHUTOFF;
+	d->reason = DOMREC_REASON_SHUTOFF_CRASHED;
+	d->id = -1;
+	d->vanished = true;
+}
+
+void
+procdrv_probe_alive(struct domrec *d)
+{
+	if (!procdom_alive(d->pid, d->pid_start, NULL))
+		procdrv_vanish(d);
+}
+
+void
+procdrv_probe_stopped(struct domrec *d)
+{
+	char st = 0;
+
+	if (!procdom_alive(d->pid, d->pid_start, &st)) {
+		procdrv_vanish(d);
+		return;
+	}
+	/* SIGSTOP or SIGCONT from outside is what the kernel says. */
+	if ((st == 'T' || st == 't') && d->state == RVIRT_DOMAIN_RUNNING) {
+		d->state = RVIRT_DOMAIN_PAUSED;
+		d->reason = DOMREC_REASON_UNKNOWN;
+	} else if (st != 'T' && st != 't' &&
+		   d->state == RVIRT_DOMAIN_PAUSED) {
+		d->state = RVIRT_DOMAIN_RUNNING;
+		d->reason = DOMREC_REASON_RUNNING_UNPAUSED;
+	}
+}
+
+/* ---------------------------------------------------------------- */
+/* Placement                                                         */
+/* ---------------------------------------------------------------- */
+
+int
+procdrv_place(const struct domain_def *def, const struct cpuset *host,
+	      pid_t pid, const pid_t *tids, struct rvirt_error *err)
+{
+	struct cpuset set;
+	pid_t *all = NULL;
+	size_t n = 0;
+	char what[RVIRT_NAME_MAX + 64];
+	int ret = -1;
+
+	for (unsigned int i = 0; i < def->vcpus; i++) {
+		domain_def_vcpu_affinity(def, i, host, &set);
+		snprintf(what, sizeof(what), "vcpu %u of '%s'", i, def->name);
+		if (procdom_pin(tids[i], &set, what, err) < 0)
+			return -1;
+	}
+	if (procdom_tasks(pid, &all, &n, err) < 0)
+		return -1;
+	domain_def_emulator_affinity(def, host, &set);
+	snprintf(what, sizeof(what), "an emulator thread of '%s'", def->name);
+	for (size_t k = 0; k < n; k++) {
+		bool vcpu = false;
+
+		for (unsigned int i = 0; i < def->vcpus && !vcpu; i++)
+			vcpu = tids[i] == all[k];
+		if (!vcpu && procdom_pin(all[k], &set, what, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(all);
+	return ret;
+}
+
+/* ---------------------------------------------------------------- */
+/* Starting and stopping                                             */
+/* ---------------------------------------------------------------- */
+
+/*
+ * Start d (shut off) from def and mark it running in txn; act of
+ * domstore_host_boot too (opaque is the procdrv).  Nothing is left
+ * running on failure.
+ */
+static int
+procdrv_start_def(struct store_txn *txn, struct procdrv *pd, struct domrec *d,
+		  const struct domain_def *def, struct rvirt_error *err)
+{
+	struct procdom_proc p = { .go_fd = -1 };
+	struct cpuset host;
+	char dir[4096];
+	struct rvirt_error e;
+
+	if (procdrv_host(&host, err) < 0 ||
+	    domain_def_check_host(def, &host, err) < 0 ||
+	    procdrv_dir(pd, dir, sizeof(dir), err) < 0 ||
+	    pd->ops->launch(pd, d, def, &host, dir, &p, err) < 0)
+		return -1;
+	d->pid = p.pid;
+	d->pid_start = p.start;
+	if (domstore_boot(txn, &pd->ds, d, def, err) < 0 ||
+	    domstore_save(txn, &pd->ds, d, err) < 0) {
+		procdom_kill(p.pid, p.start, &e);
+		d->pid = 0;
+		d->pid_start = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+procdrv_start_rec(struct store_txn *txn, const struct domstore_driver *ds,
+		  struct domrec *d, void *opaque, struct rvirt_error *err)
+{
+	struct procdrv *pd = opaque;
+	struct domain_def *def;
+	int rc;
+
+	(void)ds;
+	def = domain_xml_parse(d->xml, err);
+	if (!def)
+		return -1;
+	rc = procdrv_start_def(txn, pd, d, def, err);
+	domain_def_free(def);
+	return rc;
+}
+
+/* The process is gone: write the record down as stopped. */
+static int
+procdrv_stopped(struct store_txn *txn, struct procdrv *pd, struct domrec *d,
+		int reason, struct rvirt_error *err)
+{
+	if (pd->ops->cleanup)
+		pd->ops->cleanup(pd, d);
+	return domstore_stopped(txn, &pd->ds, d, reason, err);
+}
+
+static int
+procdrv_not_running(const struct domrec *d, struct rvirt_error *err)
+{
+	if (d->vanished)
+		err_set(err, RVIRT_ERR_OPERATION_INVALID, RVIRT_FROM_HV,
+			"domain '%s' is not running: its process %d has "
+			"ended",
+			d->name, d->pid);
+	else
+		err_set(err, RVIRT_ERR_OPERATION_INVALID, RVIRT_FROM_HV,
+			"domain '%s' is not running", d->name);
+	return -1;
+}
+
+/*
+ * Load dom for a change.  A domain found vanished by the probe is
+ * written down as shut off first (a transient one is removed: then
+ * RVIRT_ERR_NO_DOMAIN), so the change sees the truth.
+ */
+static int
+procdrv_find(struct store_txn *txn, struct procdrv *pd,
+	     const struct hv_domain_ref *dom, struct domrec *d,
+	     struct rvirt_error *err)
+{
+	if (domstore_find(txn, &pd->ds, dom, d, err) < 0)
+		return -1;
+	if (!d->vanished)
+		return 0;
+	if (d->flags & DOMREC_TRANSIENT) {
+		err_set(err, RVIRT_ERR_NO_DOMAIN, RVIRT_FROM_HV,
+			"domain '%s' is gone: its process %d has ended",
+			d->name, d->pid);
+		procdrv_stopped(txn, pd, d, DOMREC_REASON_SHUTOFF_CRASHED,
+				err);
+		domrec_release(d);
+		return -1;
+	}
+	if (procdrv_stopped(txn, pd, d, DOMREC_REASON_SHUTOFF_CRASHED, err) <
+	    0) {
+		domrec_release(d);
+		return -1;
+	}
+	/* Remembered for the message: the record no longer holds it. */
+	d->vanished = true;
+	return 0;
+}
+
+int
+procdrv_domain_create_xml(struct hv_conn *c, struct store_txn *txn,
+			  const char *xml, struct hv_domain_ref *out,
+			  struct rvirt_error *err)
+{
+	struct procdrv *pd = procdrv_of(c);
+	struct domain_def *def;
+	struct domrec d;
+	int ret = -1;
+
+	memset(&d, 0, sizeof(d));
+	def = domstore_parse(&pd->ds, xml, "create", err);
+	if (!def)
+		return -1;
+	if (domstore_new(&d, def, err) < 0 ||
+	    domstore_name_claim(txn, &pd->ds, &d, err) < 0 ||
+	    domstore_check_unique(txn, &pd->ds, def, err) < 0)
+		goto out;
+	d.flags |= DOMREC_TRANSIENT;
+	if (procdrv_start_def(txn, pd, &d, def, err) < 0)
+		goto out;
+	domrec_ref(&d, out);
+	ret = 0;
+out:
+	domrec_release(&d);
+	domain_def_free(def);
+	return ret;
+}
+
+int
+procdrv_domain_create(struct hv_conn *c, struct store_txn *txn,
+		      const struct hv_domain_ref *dom, struct hv_domain_ref *out,
+		      struct rvirt_error *err)
+{
+	struct procdrv *pd = procdrv_of(c);
+	struct domrec d;
+	int ret = -1;
+
+	if (procdrv_find(txn, pd, dom, &d, err) < 0)
+		return -1;
+	if (domrec_active(&d)) {
+		err_set(err, RVIRT_ERR_OPERATION_INVALID, RVIRT_FROM_HV,
+			"domain '%s' is already running", d.name);
+		goto out;
+	}
+	if (procdrv_start_rec(txn, &pd->ds, &d, pd, err) < 0)
+		goto out;
+	domrec_ref(&d, out);
+	ret = 0;
+out:
+	domrec_release(&d);
+	return ret;
+}
+
+int
+procdrv_domain_destroy(struct hv_conn *c, struct store_txn *txn,
+		       const struct hv_domain_ref *dom, struct rvirt_error *err)
+{
+	struct procdrv *pd = procdrv_of(c);
+	struct domrec d;
+	int ret = -1;
+
+	if (procdrv_find(txn, pd, dom, &d, err) < 0)
+		return -1;
+	if (!domrec_active(&d)) {
+		procdrv_not_running(&d, err);
+		goto out;
+	}
+	if (procdom_kill(d.pid, d.pid_start, err) < 0)
+		goto out;
+	ret = procdrv_stopped(txn, pd, &d, DOMREC_REASON_SHUTOFF_DESTROYED,
+			      err);
+out:
+	domrec_release(&d);
+	return ret;
+}
+
+/* Shutdown and reboot need the guest running (a paused one cannot act). */
+static int
+procdrv_check_running(const struct domrec *d, struct rvirt_error *err)
+{
+	if (d->state == RVIRT_DOMAIN_PAUSED) {
+		err_set(err, RVIRT_ERR_OPERATION_INVALID, RVIRT_FROM_HV,
+			"domain '%s' is paused: resume it first", d->name);
+		return -1;
+	}
+	if (d->state != RVIRT_DOMAIN_RUNNING)
+		return procdrv_not_running(d, err);
+	return 0;
+}
+
+int
+procdrv_domain_shutdown(struct hv_conn *c, struct store_txn *txn,
+			const struct hv_domain_ref *dom,
+			struct rvirt_error *err)
+{
+	struct procdrv *pd = procdrv_of(c);
+	unsigned int ms = hv_get_options()->shutdown_timeout_ms;
+	struct domrec d;
+	int ret = -1;
+
+	if (procdrv_find(txn, pd, dom, &d, err) < 0)
+		return -1;
+	if (procdrv_check_running(&d, err) < 0 ||
+	    pd->ops->shutdown(pd, &d, err) < 0)
+		goto out;
+	/*
+	 * The caller's write transaction stays open while the guest goes
+	 * down: with rvirt-guest that is milliseconds; a program that
+	 * ignores the request holds other writers up to the timeout.
+	 */
+	if (!procdom_wait_gone(d.pid, d.pid_start, ms)) {
+		err_set(err, RVIRT_ERR_TIMEOUT, RVIRT_FROM_HV,
+			"domain '%s' did not shut down within %u ms: it is "
+			"still running (destroy stops it at once)",
+			d.name, ms);
+		goto out;
+	}
+	ret = procdrv_stopped(txn, pd, &d, DOMREC_REASON_SHUTOFF_SHUTDOWN,
+			      err);
+out:
+	domrec_release(&d);
+	return ret;
+}
+
+int
+procdrv_domain_reboot(struct hv_conn *c, struct store_txn *txn,
+		      const struct hv_domain_ref *dom, struct rvirt_error *err)
+{
+	struct procdrv *pd = procdrv_of(c);
+	struct domain_def *def = NULL;
+	struct cpuset host;
+	struct domrec d;
+	char dir[4096];
+	int ret = -1;
+
+	if (procdrv_find(txn, pd, dom, &d, err) < 0)
+		return -1;
+	if (procdrv_check_running(&d, err) < 0)
+		goto out;
+	def = domstore_live_def(&d, err);
+	if (!def || procdrv_host(&host, err) < 0 ||
+	    procdrv_dir(pd, dir, sizeof(dir), err) < 0 ||
+	    pd->ops->reboot(pd, &d, def, &host, dir, err) < 0)
+		goto out;
+	d.reason = DOMREC_REASON_RUNNING_BOOTED;
+	ret = domstore_save(txn, &pd->ds, &d, err);
+out:
+	domain_def_free(def);
+	domrec_release(&d);
+	return ret;
+}
+
+int
+procdrv_domain_suspend(struct hv_conn *c, struct store_txn *txn,
+		       const struct hv_domain_ref *dom, struct rvirt_error *err)
+{
+	struct procdrv *pd = procdrv_of(c);
+	struct domrec d;
+	int ret = -1;
+
+	if (procdrv_find(txn, pd, dom, &d, err) < 0)
+		return -1;
+	if (d.state == RVIRT_DOMAIN_PAUSED) {
+		err_set(err, RVIRT_ERR_OPERATION_INVALID, RVIRT_FROM_HV,
+			"domain '%s' is already paused", d.name);
+		goto out;
+	}
+	if (d.state != RVIRT_DOMAIN_RUNNING) {
+		procdrv_not_running(&d, err);
+		goto out;
+	}
+	if (pd->ops->suspend(pd, &d, err) < 0)
+		goto out;
+	d.state = RVIRT_DOMAIN_PAUSED;
+	d.reason = DOMREC_REASON_PAUSED_USER;
+	ret = domstore_save(txn, &pd->ds, &d, err);
+out:
+	domrec_release(&d);
+	return ret;
+}
+
+int
+procdrv_domain_resume(struct hv_conn *c, struct store_txn *txn,
+		      const struct hv_domain_ref *dom, struct rvirt_error *err)
+{
+	struct procdrv *pd = procdrv_of(c);
+	struct domrec d;
+	int ret = -1;
+
+	if (procdrv_find(txn, pd, dom, &d, err) < 0)
+		return -1;
+	if (d.state == RVIRT_DOMAIN_RUNNING) {
+		err_set(err, RVIRT_ERR_OPERATION_INVALID, RVIRT_FROM_HV,
+			"domain '%s' is not paused", d.name);
+		goto out;
+	}
+	if (d.state != RVIRT_DOMAIN_PAUSED) {
+		procdrv_not_running(&d, err);
+		goto out;
+	}
+	if (pd->ops->resume(pd, &d, err) < 0)
+		goto out;
+	d.state = RVIRT_DOMAIN_RUNNING;
+	d.reason = DOMREC_REASON_RUNNING_UNPAUSED;
+	ret = domstore_save(txn, &pd->ds, &d, err);
+out:
+	domrec_release(&d);
+	return ret;
+}
+
+int
+procdrv_domain_undefine(struct hv_conn *c, struct store_txn *txn,
+			const struct hv_domain_ref *dom,
+			struct rvirt_error *err)
+{
+	return domstore_undefine(txn, &procdrv_of(c)->ds, dom, err);
+}
+
+/* ---------------------------------------------------------------- */
+/* Queries                                                           */
+/* ---------------------------------------------------------------- */
+
+int
+procdrv_domain_get_info(struct hv_conn *c, struct store_txn *txn,
+			const struct hv_domain_ref *dom,
+			struct hv_domain_info *info, struct rvirt_error *err)
+{
+	struct procdrv *pd = procdrv_of(c);
+	struct procdom_stat st;
+	struct domrec d;
+
+	if (domstore_find(txn, &pd->ds, dom, &d, err) < 0)
+		return -1;
+	memset(info, 0, sizeof(*info));
+	info->state = d.state;
+	info->max_mem_kib = d.max_mem_kib;
+	info->memory_kib = d.cur_mem_kib;
+	info->nr_vcpus = d.vcpus;
+	/* All threads together, as the kernel counts them. */
+	if (domrec_active(&d) && procdom_stat_read(NULL, d.pid, 0, &st) == 0)
+		info->cpu_time_ns = procdom_ticks_ns(st.utime + st.stime);
+	domrec_release(&d);
+	return 0;
+}
+
+int
+procdrv_domain_get_vcpus(struct hv_conn *c, struct store_txn *txn,
+			 const struct hv_domain_ref *dom,
+			 struct hv_vcpu_info **info, size_t *ninfo,
+			 struct rvirt_error *err)
+{
+	struct procdrv *pd = procdrv_of(c);
+	struct domain_def *def = NULL;
+	struct hv_vcpu_info *v = NULL;
+	pid_t *tids = NULL;
+	struct cpuset host;
+	struct domrec d;
+	int ret = -1;
+
+	if (domstore_find(txn, &pd->ds, dom, &d, err) < 0)
+		return -1;
+	if (!domrec_active(&d)) {
+		procdrv_not_running(&d, err);
+		goto out;
+	}
+	def = domstore_live_def(&d, err);
+	if (!def || procdrv_host(&host, err) < 0)
+		goto out;
+	v = calloc(def->vcpus, sizeof(*v));
+	tids = calloc(def->vcpus, sizeof(*tids));
+	if (!v || !tids) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+			"cannot describe the vcpus of '%s': out of memory",
+			d.name);
+		goto out;
+	}
+	if (pd->ops->vcpu_tids(pd, &d, def->vcpus, tids, err) < 0)
+		goto out;
+	for (unsigned int i = 0; i < def->vcpus; i++) {
+		struct procdom_stat st;
+		struct rvirt_error e;
+
+		v[i].number = i;
+		v[i].cpu = -1;
+		if (!tids[i] || procdom_stat_read(NULL, d.pid, tids[i], &st) < 0 ||
+		    procdom_affinity(tids[i], &v[i].affinity, &e) < 0) {
+			/* No thread (an exe program without them). */
+			v[i].state = RVIRT_VCPU_OFFLINE;
+			domain_def_vcpu_affinity(def, i, &host, &v[i].affinity);
+			continue;
+		}
+		v[i].state = st.state == 'R' ? RVIRT_VCPU_RUNNING
+					     : RVIRT_VCPU_BLOCKED;
+		v[i].cpu_time_ns = procdom_ticks_ns(st.utime + st.stime);
+		v[i].cpu = st.processor;
+	}
+	*info = v;
+	*ninfo = def->vcpus;
+	v = NULL;
+	ret = 0;
+out:
+	free(v);
+	free(tids);
+	domain_def_free(def);
+	domrec_release(&d);
+	return ret;
+}
+
+int
+procdrv_domain_get_state(struct hv_conn *c, struct store_txn *txn,
+			 const struct hv_domain_ref *dom, int *state,
+			 int *reason, struct rvirt_error *err)
+{
+	return domstore_get_state(txn, &procdrv_of(c)->ds, dom, state, reason,
+				  err);
+}
+
+int
+procdrv_domain_get_xml(struct hv_conn *c, struct store_txn *txn,
+		       const struct hv_domain_ref *dom, char **xml,
+		       struct rvirt_error *err)
+{
+	return domstore_get_xml(txn, &procdrv_of(c)->ds, dom, xml, err);
+}
+
+int
+procdrv_domain_list(struct hv_conn *c, struct store_txn *txn,
+		    unsigned int flags, size_t max, struct hv_domain_ref **doms,
+		    size_t *ndoms, struct rvirt_error *err)
+{
+	return domstore_list(txn, &procdrv_of(c)->ds, flags, max, doms, ndoms,
+			     err);
+}
+
+int
+procdrv_domain_lookup_name(struct hv_conn *c, struct store_txn *txn,
+			   const char *name, struct hv_domain_ref *out,
+			   struct rvirt_error *err)
+{
+	return domstore_lookup_name(txn, &procdrv_of(c)->ds, name, out, err);
+}
+
+int
+procdrv_domain_lookup_uuid(struct hv_conn *c, struct store_txn *txn,
+			   const unsigned char *uuid, struct hv_domain_ref *out,
+			   struct rvirt_error *err)
+{
+	return domstore_lookup_uuid(txn, &procdrv_of(c)->ds, uuid, out, err);
+}
+
+int
+procdrv_domain_lookup_id(struct hv_conn *c, struct store_txn *txn, int id,
+			 struct hv_domain_ref *out, struct rvirt_error *err)
+{
+	return domstore_lookup_id(txn, &procdrv_of(c)->ds, id, out, err);
+}
+
+int
+procdrv_domain_define(struct hv_conn *c, struct store_txn *txn,
+		      const char *xml, struct hv_domain_ref *out,
+		      struct rvirt_error *err)
+{
+	return domstore_define(txn, &procdrv_of(c)->ds, xml, out, err);
+}
+
+int
+procdrv_domain_set_autostart(struct hv_conn *c, struct store_txn *txn,
+			     const struct hv_domain_ref *dom, bool autostart,
+			     struct rvirt_error *err)
+{
+	return domstore_set_autostart(txn, &procdrv_of(c)->ds, dom, autostart,
+				      err);
+}
+
+int
+procdrv_domain_get_autostart(struct hv_conn *c, struct store_txn *txn,
+			     const struct hv_domain_ref *dom, bool *autostart,
+			     struct rvirt_error *err)
+{
+	return domstore_get_autostart(txn, &procdrv_of(c)->ds, dom, autostart,
+				      err);
+}
+
+/* ---------------------------------------------------------------- */
+/* Pinning: the threads themselves                                   */
+/* ---------------------------------------------------------------- */
+
+static int
+procdrv_vcpu_tid(const struct procdrv *pd, const struct domrec *d, const struct domain_def *live,
+		 unsigned int vcpu, pid_t *tid, struct rvirt_error *err)
+{
+	pid_t *tids = calloc(live->vcpus, sizeof(*tids));
+
+	if (!tids) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+			"cannot find the vcpu threads of '%s': out of memory",
+			d->name);
+		return -1;
+	}
+	if (pd->ops->vcpu_tids(pd, d, live->vcpus, tids, err) < 0) {
+		free(tids);
+		return -1;
+	}
+	*tid = tids[vcpu];
+	free(tids);
+	if (*tid == 0) {
+		err_set(err, RVIRT_ERR_OPERATION_INVALID, RVIRT_FROM_HV,
+			"domain '%s' has no thread for vcpu %u (a program "
+			"without vcpu threads: pin its emulator threads)",
+			d->name, vcpu);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+procdrv_pin_vcpu_live(struct hv_conn *c, const struct domrec *d,
+		      const struct domain_def *live, unsigned int vcpu,
+		      const struct cpuset *set, struct rvirt_error *err)
+{
+	char what[RVIRT_NAME_MAX + 64];
+	pid_t tid;
+
+	if (!procdom_alive(d->pid, d->pid_start, NULL))
+		return procdrv_not_running(d, err);
+	if (procdrv_vcpu_tid(procdrv_of(c), d, live, vcpu, &tid, err) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "vcpu %u of '%s'", vcpu, d->name);
+	return procdom_pin(tid, set, what, err);
+}
+
+static int
+procdrv_pin_emulator_live(struct hv_conn *c, const struct domrec *d,
+			  const struct domain_def *live,
+			  const struct cpuset *set, struct rvirt_error *err)
+{
+	pid_t *tids = NULL, *all = NULL;
+	size_t n = 0;
+	char what[RVIRT_NAME_MAX + 64];
+	int ret = -1;
+
+	if (!procdom_alive(d->pid, d->pid_start, NULL))
+		return procdrv_not_running(d, err);
+	tids = calloc(live->vcpus, sizeof(*tids));
+	if (!tids) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+			"cannot pin the emulator of '%s': out of memory",
+			d->name);
+		return -1;
+	}
+	if (procdrv_of(c)->ops->vcpu_tids(procdrv_of(c), d, live->vcpus, tids,
+					  err) < 0 ||
+	    procdom_tasks(d->pid, &all, &n, err) < 0)
+		goto out;
+	snprintf(what, sizeof(what), "an emulator thread of '%s'", d->name);
+	for (size_t k = 0; k < n; k++) {
+		bool vcpu = false;
+
+		for (unsigned int i = 0; i < live->vcpus && !vcpu; i++)
+			vcpu = tids[i] == all[k];
+		if (!vcpu && procdom_pin(all[k], set, what, err) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	free(all);
+	free(tids);
+	return ret;
+}
+
+static int
+procdrv_vcpu_pins_live(struct hv_conn *c, const struct domrec *d,
+		       const struct domain_def *live, struct cpuset *sets,
+		       struct rvirt_error *err)
+{
+	pid_t *tids = calloc(live->vcpus, sizeof(*tids));
+	struct cpuset host;
+	int ret = -1;
+
+	if (!tids) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+			"cannot read the pinning of '%s': out of memory",
+			d->name);
+		return -1;
+	}
+	if (procdrv_host(&host, err) < 0 ||
+	    procdrv_of(c)->ops->vcpu_tids(procdrv_of(c), d, live->vcpus, tids,
+					  err) < 0)
+		goto out;
+	for (unsigned int i = 0; i < live->vcpus; i++) {
+		struct rvirt_error e;
+
+		/* A vCPU without a thread has what the definition says. */
+		if (!tids[i] || procdom_affinity(tids[i], &sets[i], &e) < 0)
+			domain_def_vcpu_affinity(live, i, &host, &sets[i]);
+	}
+	ret = 0;
+out:
+	free(tids);
+	return ret;
+}
+
+static int
+procdrv_emulator_pin_live(struct hv_conn *c, const struct domrec *d,
+			  const struct domain_def *live, struct cpuset *out,
+			  struct rvirt_error *err)
+{
+	(void)c;
+	(void)live;
+	/* The main thread is an emulator thread of every kind of domain. */
+	return procdom_affinity(d->pid, out, err);
+}
+
+static const struct domstore_pin_ops procdrv_pin_ops = {
+	.pin_vcpu = procdrv_pin_vcpu_live,
+	.pin_emulator = procdrv_pin_emulator_live,
+	.vcpu_pins = procdrv_vcpu_pins_live,
+	.emulator_pin = procdrv_emulator_pin_live,
+};
+
+int
+procdrv_domain_pin_vcpu(struct hv_conn *c, struct store_txn *txn,
+			const struct hv_domain_ref *dom, unsigned int vcpu,
+			const struct cpuset *set, unsigned int flags,
+			struct rvirt_error *err)
+{
+	struct cpuset host;
+
+	if (procdrv_host(&host, err) < 0)
+		return -1;
+	return domstore_pin_vcpu(c, txn, &procdrv_of(c)->ds, &procdrv_pin_ops,
+				 &host, dom, vcpu, set, flags, err);
+}
+
+int
+procdrv_domain_pin_emulator(struct hv_conn *c, struct store_txn *txn,
+			    const struct hv_domain_ref *dom,
+			    const struct cpuset *set, unsigned int flags,
+			    struct rvirt_error *err)
+{
+	struct cpuset host;
+
+	if (procdrv_host(&host, err) < 0)
+		return -1;
+	return domstore_pin_emulator(c, txn, &procdrv_of(c)->ds,
+				     &procdrv_pin_ops, &host, dom, set, flags,
+				     err);
+}
+
+int
+procdrv_domain_get_vcpu_pin_info(struct hv_conn *c, struct store_txn *txn,
+				 const struct hv_domain_ref *dom,
+				 unsigned int flags, struct cpuset **sets,
+				 size_t *nsets, struct rvirt_error *err)
+{
+	struct cpuset host;
+
+	if (procdrv_host(&host, err) < 0)
+		return -1;
+	return domstore_vcpu_pin_info(c, txn, &procdrv_of(c)->ds,
+				      &procdrv_pin_ops, &host, dom, flags, sets,
+				      nsets, err);
+}
+
+int
+procdrv_domain_get_emulator_pin_info(struct hv_conn *c, struct store_txn *txn,
+				     const struct hv_domain_ref *dom,
+				     unsigned int flags, struct cpuset *out,
+				     struct rvirt_error *err)
+{
+	struct cpuset host;
+
+	if (procdrv_host(&host, err) < 0)
+		return -1;
+	return domstore_emulator_pin_info(c, txn, &procdrv_of(c)->ds,
+					  &procdrv_pin_ops, &host, dom, flags,
+					  out, err);
+}
+
+/* ---------------------------------------------------------------- */
+/* Host                                                              */
+/* ---------------------------------------------------------------- */
+
+int
+procdrv_capabilities(struct hv_conn *c, char **xml, struct rvirt_error *err)
+{
+	struct procdrv *pd = procdrv_of(c);
+	struct node_facts f;
+
+	if (node_facts_read(NULL, NULL, &f, err) < 0)
+		return -1;
+	return node_capabilities(&f, pd->ds.name, pd->os_types, pd->nos_types,
+				 xml, err);
+}
+
+int
+procdrv_node_info(struct hv_conn *c, struct hv_node_info *info,
+		  struct rvirt_error *err)
+{
+	struct node_facts f;
+
+	(void)c;
+	if (node_facts_read(NULL, NULL, &f, err) < 0)
+		return -1;
+	memset(info, 0, sizeof(*info));
+	snprintf(info->model, sizeof(info->model), "%s", f.arch);
+	info->memory_kib = f.memory_kib;
+	info->cpus = f.cpus;
+	info->mhz = f.mhz;
+	info->nodes = f.nodes;
+	info->sockets = f.sockets;
+	info->cores = f.cores;
+	info->threads = f.threads;
+	return 0;
+}
+
+int
+procdrv_node_cpu_map(struct hv_conn *c, struct cpuset *online,
+		     unsigned int *ncpus, struct rvirt_error *err)
+{
+	(void)c;
+	if (procdrv_host(online, err) < 0)
+		return -1;
+	*ncpus = (unsigned int)(cpuset_last(online) + 1);
+	return 0;
+}
+
+int
+procdrv_open(struct hv_conn *c, struct procdrv *pd, const char *path,
+	     struct rvirt_error *err)
+{
+	bool root = geteuid() == 0;
+
+	if (strcmp(path, "/system") != 0 && strcmp(path, "/session") != 0) {
+		err_set(err, RVIRT_ERR_URI, RVIRT_FROM_HV,
+			"invalid uri '%s://%s': the %s driver serves "
+			"'%s:///system' (rvirtd as root) and '%s:///session' "
+			"(rvirtd as a user)",
+			pd->ds.name, path, pd->ds.name, pd->ds.name,
+			pd->ds.name);
+		return -1;
+	}
+	if (root != (strcmp(path, "/system") == 0)) {
+		err_set(err, RVIRT_ERR_URI, RVIRT_FROM_HV,
+			"cannot open '%s://%s': this rvirtd runs as %s, use "
+			"'%s:///%s'",
+			pd->ds.name, path, root ? "root" : "a user",
+			pd->ds.name, root ? "system" : "session");
+		return -1;
+	}
+	if (!c->st) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_HV,
+			"cannot open '%s://%s': no store", pd->ds.name, path);
+		return -1;
+	}
+	/* Domains that died while nobody looked are written down now. */
+	if (domstore_settle(c->st, &pd->ds, err) < 0)
+		return -1;
+	snprintf(c->uri, sizeof(c->uri), "%s://%s", pd->ds.name, path);
+	c->priv = pd;
+	return 0;
+}
+
+int
+procdrv_host_start(struct store *st, struct procdrv *pd,
+		   struct rvirt_error *err)
+{
+	char boot_id[64];
+
+	if (domstore_settle(st, &pd->ds, err) < 0 ||
+	    node_boot_id(NULL, boot_id, sizeof(boot_id), err) < 0)
+		return -1;
+	return domstore_host_boot(st, &pd->ds, boot_id, procdrv_start_rec, pd,
+				  err);
+}
