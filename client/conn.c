@@ -2,9 +2,11 @@
 /* conn: the public API of librvirt (rvirt.h) over the rpcgen client stubs. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "rvirt_protocol.h"
 
@@ -19,12 +21,23 @@
 #define CONN_DEFAULT_URI "test:///default"
 #define CONN_CONNECT_TIMEOUT_MS 10000
 #define CONN_CLOSE_TIMEOUT_S 5
+#define CONN_RECONNECT_TIMEOUT_S 60
+/* Back-off between reconnection attempts: doubles from min to max. */
+#define CONN_BACKOFF_MIN_MS 10
+#define CONN_BACKOFF_MAX_MS 250
 
 struct rvirt_conn {
 	pthread_mutex_t lock; /* one call at a time on clnt */
 	CLIENT *clnt;
 	unsigned int flags;
+	struct uri *uri; /* what to connect to again */
+	bool has_session;
 	unsigned char cookie[RVIRT_COOKIE_LEN];
+	bool reconnect;
+	unsigned int reconnect_timeout_s;
+	void (*event_cb)(struct rvirt_conn *conn, int event,
+			 const struct rvirt_error *why, void *opaque);
+	void *event_opaque;
 };
 
 /* XDR encodes from char *, which never writes through it. */
@@ -99,9 +112,13 @@ conn_end(struct rvirt_conn *conn, const char *proc, enum clnt_stat st,
 	default:
 		break;
 	}
-	if (detail.code == RVIRT_ERR_LIMIT ||
-	    detail.code == RVIRT_ERR_NO_MEMORY)
+	/* Reconnection's verdicts name the session's fate. */
+	if (detail.code != RVIRT_ERR_OK && detail.code != RVIRT_ERR_RPC &&
+	    detail.code != RVIRT_ERR_TRANSPORT &&
+	    detail.code != RVIRT_ERR_TIMEOUT) {
 		code = detail.code;
+		origin = detail.origin;
+	}
 	if (detail.message[0])
 		err_set(err, code, origin, "cannot call '%s': %s: %s", proc,
 			clnt_sperrno(st), detail.message);
@@ -178,9 +195,126 @@ conn_free(struct rvirt_conn *conn)
 {
 	if (conn->clnt)
 		clnt_destroy(conn->clnt);
+	uri_free(conn->uri);
 	pthread_mutex_destroy(&conn->lock);
 	explicit_bzero(conn->cookie, sizeof(conn->cookie));
 	free(conn);
+}
+
+static void
+conn_event(struct rvirt_conn *conn, int event, const struct rvirt_error *why)
+{
+	if (conn->event_cb)
+		conn->event_cb(conn, event, why, conn->event_opaque);
+}
+
+static void
+conn_sleep_ms(int64_t ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Resume the session on the new stream.  Returns 0, 1 when the daemon
+ * could not be reached this time (try again), -1 when the daemon
+ * refused (*err: the session is gone for good).
+ */
+static int
+conn_resume(struct rvirt_conn *conn, struct rvirt_error *err)
+{
+	rvirt_connect_reconnect_args args;
+	rvirt_void_ret ret = { 0 };
+	enum clnt_stat cs;
+	int rc;
+
+	if (!conn->has_session)
+		return 0;
+	memset(&args, 0, sizeof(args));
+	memcpy(args.cookie, conn->cookie, sizeof(args.cookie));
+	cs = rvirt_proc_connect_reconnect_1(&args, &ret, conn->clnt);
+	explicit_bzero(&args, sizeof(args));
+	if (cs != RPC_SUCCESS) {
+		rpcclnt_get_error(conn->clnt, err);
+		return 1;
+	}
+	rc = 0;
+	if (ret.status != RVIRT_OK) {
+		const rvirt_wire_error *we = &ret.rvirt_void_ret_u.error;
+
+		err_set(err, we->code ? we->code : RVIRT_ERR_INTERNAL,
+			we->origin, "%s", we->message ? we->message : "");
+		rc = -1;
+	}
+	xdr_free((xdrproc_t)xdr_rvirt_void_ret, &ret);
+	return rc;
+}
+
+/* rpcclnt's reconnect hook: a new stream, the session resumed. */
+static int
+conn_reconnect(void *opaque, CLIENT *clnt, const struct rvirt_error *why,
+	       struct rvirt_error *err)
+{
+	struct rvirt_conn *conn = opaque;
+	struct rvirt_error last = *why;
+	int64_t deadline, now, delay = CONN_BACKOFF_MIN_MS;
+
+	(void)clnt;
+	if (!conn->reconnect) {
+		*err = *why;
+		return -1;
+	}
+	conn_event(conn, RVIRT_CONN_EVENT_DISCONNECTED, why);
+	deadline = stream_now_ms() + (int64_t)conn->reconnect_timeout_s * 1000;
+	for (unsigned int attempt = 0;; attempt++) {
+		struct stream *st;
+		int r;
+
+		now = stream_now_ms();
+		if (now >= deadline)
+			break;
+		if (attempt > 0) {
+			conn_sleep_ms(delay < deadline - now ? delay
+							     : deadline - now);
+			delay = delay * 2 > CONN_BACKOFF_MAX_MS
+					? CONN_BACKOFF_MAX_MS
+					: delay * 2;
+			now = stream_now_ms();
+			if (now >= deadline)
+				break;
+		}
+		st = stream_connect(conn->uri, conn->flags,
+				    deadline - now < CONN_CONNECT_TIMEOUT_MS
+					    ? (int)(deadline - now)
+					    : CONN_CONNECT_TIMEOUT_MS,
+				    &last);
+		if (!st)
+			continue;
+		rpcclnt_set_stream(conn->clnt, st);
+		r = conn_resume(conn, &last);
+		if (r == 0) {
+			struct rvirt_error ok;
+
+			err_clear(&ok);
+			conn_event(conn, RVIRT_CONN_EVENT_RECONNECTED, &ok);
+			return 0;
+		}
+		if (r < 0) {
+			err_set(err, last.code, last.origin,
+				"connection lost and the session cannot be "
+				"resumed: %s",
+				last.message);
+			conn_event(conn, RVIRT_CONN_EVENT_LOST, err);
+			return -1;
+		}
+	}
+	err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+		"connection lost and not back within %u s: %s",
+		conn->reconnect_timeout_s, last.message);
+	conn_event(conn, RVIRT_CONN_EVENT_LOST, err);
+	return -1;
 }
 
 struct rvirt_conn *
@@ -222,25 +356,34 @@ rvirt_conn_open(const char *uri, unsigned int flags, struct rvirt_error *err)
 	}
 	pthread_mutex_init(&conn->lock, NULL);
 	conn->flags = flags;
-	st = stream_connect(u, flags, CONN_CONNECT_TIMEOUT_MS, err);
+	conn->uri = u;
+	u = NULL;
+	conn->reconnect_timeout_s =
+		conn->uri->reconnect_timeout >= 0
+			? (unsigned int)conn->uri->reconnect_timeout
+			: CONN_RECONNECT_TIMEOUT_S;
+	conn->reconnect = conn->reconnect_timeout_s > 0;
+	st = stream_connect(conn->uri, flags, CONN_CONNECT_TIMEOUT_MS, err);
 	if (!st)
 		goto fail;
 	conn->clnt = rpcclnt_new(st, RVIRT_PROGRAM, RVIRT_V1, err);
 	if (!conn->clnt)
 		goto fail;
+	rpcclnt_set_reconnect(conn->clnt, conn_reconnect, conn);
 
 	pthread_mutex_lock(&conn->lock);
 	cs = rvirt_proc_connect_open_1(&args, &ret, conn->clnt);
 	rc = conn_end(conn, "CONNECT_OPEN", cs, ret.status,
 		      &ret.rvirt_connect_open_ret_u.error, err);
-	if (rc == 0)
+	if (rc == 0) {
 		memcpy(conn->cookie, ret.rvirt_connect_open_ret_u.cookie,
 		       sizeof(conn->cookie));
+		conn->has_session = true;
+	}
 	xdr_free((xdrproc_t)xdr_rvirt_connect_open_ret, &ret);
 	if (rc < 0)
 		goto fail;
 	free(args.uri);
-	uri_free(u);
 	return conn;
 fail:
 	if (conn)
@@ -259,6 +402,8 @@ rvirt_conn_close(struct rvirt_conn *conn)
 	if (!conn)
 		return;
 	pthread_mutex_lock(&conn->lock);
+	/* Closing never waits for a daemon that is away. */
+	rpcclnt_set_reconnect(conn->clnt, NULL, NULL);
 	/* The session ends with the connection anyway: errors are moot. */
 	if (!rpcclnt_is_broken(conn->clnt)) {
 		clnt_control(conn->clnt, CLSET_TIMEOUT, (char *)&tv);
@@ -268,6 +413,34 @@ rvirt_conn_close(struct rvirt_conn *conn)
 	}
 	pthread_mutex_unlock(&conn->lock);
 	conn_free(conn);
+}
+
+int
+rvirt_conn_set_event_callback(struct rvirt_conn *conn,
+			      void (*cb)(struct rvirt_conn *conn, int event,
+					 const struct rvirt_error *why,
+					 void *opaque),
+			      void *opaque, struct rvirt_error *err)
+{
+	if (conn_begin(conn, err) < 0)
+		return -1;
+	conn->event_cb = cb;
+	conn->event_opaque = opaque;
+	pthread_mutex_unlock(&conn->lock);
+	return 0;
+}
+
+int
+rvirt_conn_set_reconnect(struct rvirt_conn *conn, int enabled,
+			 unsigned int timeout_s, struct rvirt_error *err)
+{
+	if (conn_begin(conn, err) < 0)
+		return -1;
+	conn->reconnect = enabled != 0;
+	if (timeout_s > 0)
+		conn->reconnect_timeout_s = timeout_s;
+	pthread_mutex_unlock(&conn->lock);
+	return 0;
 }
 
 int

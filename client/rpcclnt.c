@@ -23,6 +23,12 @@ struct rpcclnt {
 	int broken;	 /* the stream is out of step */
 	struct rpc_err rpcerr;
 	struct rvirt_error detail;
+	/* Called when the stream fails under a call (rpcclnt_set_reconnect). */
+	int (*reconnect)(void *opaque, CLIENT *clnt,
+			 const struct rvirt_error *why,
+			 struct rvirt_error *err);
+	void *reconnect_opaque;
+	int in_reconnect; /* calls made by the hook do not reconnect */
 };
 
 static struct rpcclnt *
@@ -250,17 +256,14 @@ out:
 	return stat;
 }
 
+/* Send call xid and wait for its reply until deadline. */
 static enum clnt_stat
-rpcclnt_call(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs, void *argsp,
-	     xdrproc_t xres, void *resp, struct timeval timeout)
+rpcclnt_exchange(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc,
+		 xdrproc_t xargs, void *argsp, xdrproc_t xres, void *resp,
+		 int64_t deadline)
 {
-	struct rpcclnt *rc = rpcclnt_priv(clnt);
-	struct timeval tv = rc->timeout_set ? rc->timeout : timeout;
-	int64_t ms, deadline;
-	uint32_t xid;
 	enum clnt_stat stat;
 
-	err_clear(&rc->detail);
 	if (rc->broken) {
 		err_set(&rc->detail, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
 			"connection to '%s' is unusable after an earlier "
@@ -268,13 +271,6 @@ rpcclnt_call(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs, void *argsp,
 			stream_peer(rc->st));
 		return rpcclnt_fail(rc, RPC_CANTSEND, EPIPE);
 	}
-	if (tv.tv_sec < 0 || tv.tv_usec < 0)
-		tv.tv_sec = tv.tv_usec = 0;
-	ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
-	deadline = stream_now_ms() + ms;
-
-	xid = rc->next_xid++;
-	rc->last_xid = xid;
 	stat = rpcclnt_send(rc, xid, proc, xargs, argsp, deadline);
 	if (stat != RPC_SUCCESS)
 		return stat;
@@ -318,6 +314,65 @@ rpcclnt_call(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs, void *argsp,
 			rpcclnt_fail(rc, RPC_SUCCESS, 0);
 		}
 		return stat;
+	}
+}
+
+/* Whether stat says the connection went away (not a timeout, not a limit). */
+static int
+rpcclnt_dropped(const struct rpcclnt *rc, enum clnt_stat stat)
+{
+	return (stat == RPC_CANTSEND || stat == RPC_CANTRECV) &&
+	       rc->detail.code == RVIRT_ERR_TRANSPORT;
+}
+
+static enum clnt_stat
+rpcclnt_call(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs, void *argsp,
+	     xdrproc_t xres, void *resp, struct timeval timeout)
+{
+	struct rpcclnt *rc = rpcclnt_priv(clnt);
+	struct timeval tv = rc->timeout_set ? rc->timeout : timeout;
+	struct rvirt_error why;
+	int64_t ms;
+	uint32_t xid;
+	enum clnt_stat stat;
+
+	err_clear(&rc->detail);
+	if (tv.tv_sec < 0 || tv.tv_usec < 0)
+		tv.tv_sec = tv.tv_usec = 0;
+	ms = (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+
+	xid = rc->next_xid++;
+	for (int resends = 0;; resends++) {
+		int errnum;
+
+		rc->last_xid = xid;
+		stat = rpcclnt_exchange(rc, xid, proc, xargs, argsp, xres, resp,
+					stream_now_ms() + ms);
+		if (stat == RPC_SUCCESS || !rpcclnt_dropped(rc, stat) ||
+		    !rc->reconnect || rc->in_reconnect)
+			return stat;
+		errnum = rc->rpcerr.re_errno;
+		if (resends == RPCCLNT_RESENDS_MAX) {
+			err_set(&rc->detail, RVIRT_ERR_TRANSPORT,
+				RVIRT_FROM_TRANSPORT,
+				"connection to '%s' dropped %d times under one "
+				"call: giving up",
+				stream_peer(rc->st), resends + 1);
+			return rpcclnt_fail(rc, stat, errnum);
+		}
+		/*
+		 * A new stream, the session resumed: the same xid again,
+		 * so a call that did run is answered from its record.
+		 */
+		why = rc->detail;
+		rc->in_reconnect = 1;
+		if (rc->reconnect(rc->reconnect_opaque, clnt, &why,
+				  &rc->detail) < 0) {
+			rc->in_reconnect = 0;
+			return rpcclnt_fail(rc, stat, errnum);
+		}
+		rc->in_reconnect = 0;
+		err_clear(&rc->detail);
 	}
 }
 
@@ -439,6 +494,29 @@ fail:
 	free(clnt);
 	stream_free(st);
 	return NULL;
+}
+
+void
+rpcclnt_set_reconnect(CLIENT *clnt,
+		      int (*fn)(void *opaque, CLIENT *clnt,
+				const struct rvirt_error *why,
+				struct rvirt_error *err),
+		      void *opaque)
+{
+	struct rpcclnt *rc = rpcclnt_priv(clnt);
+
+	rc->reconnect = fn;
+	rc->reconnect_opaque = opaque;
+}
+
+void
+rpcclnt_set_stream(CLIENT *clnt, struct stream *st)
+{
+	struct rpcclnt *rc = rpcclnt_priv(clnt);
+
+	stream_free(rc->st);
+	rc->st = st;
+	rc->broken = 0;
 }
 
 void

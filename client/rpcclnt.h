@@ -45,6 +45,28 @@ CLIENT *rpcclnt_new(struct stream *st, uint32_t prog, uint32_t vers,
  */
 void rpcclnt_get_error(CLIENT *clnt, struct rvirt_error *err);
 
+/* Re-sends of one call after its connection dropped, at most. */
+#define RPCCLNT_RESENDS_MAX 8
+
+/*
+ * Transparent reconnection.  When the stream fails under a call (end of
+ * stream, reset, a write error; not a timeout), fn is called with the
+ * reason: it is to connect a new stream, install it with
+ * rpcclnt_set_stream and resume the session, making calls on clnt if
+ * it needs to (those never reconnect themselves).  When fn returns 0
+ * the call is sent again with the same xid, up to RPCCLNT_RESENDS_MAX
+ * times; when it returns -1 the call fails with fn's *err.  fn NULL
+ * turns reconnection off (the default).
+ */
+void rpcclnt_set_reconnect(CLIENT *clnt,
+			   int (*fn)(void *opaque, CLIENT *clnt,
+				     const struct rvirt_error *why,
+				     struct rvirt_error *err),
+			   void *opaque);
+
+/* Replace the stream (the old one is freed); the CLIENT is usable again. */
+void rpcclnt_set_stream(CLIENT *clnt, struct stream *st);
+
 /* 1 when the stream is out of step and every call will fail. */
 int rpcclnt_is_broken(CLIENT *clnt);
 

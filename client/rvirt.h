@@ -67,6 +67,41 @@ struct rvirt_conn *rvirt_conn_open(const char *uri, unsigned int flags,
 /* Close the session (CONNECT_CLOSE) and free conn.  NULL is a no-op. */
 void rvirt_conn_close(struct rvirt_conn *conn);
 
+/*
+ * Reconnection (librvirt(3), doc/sessions.md).  When the connection
+ * drops under a call (the daemon restarted, crashed or was upgraded),
+ * the library connects again with back-off for up to the reconnect
+ * timeout (URI variable reconnect_timeout, seconds, default 60; 0 turns
+ * reconnection off), resumes the session by its cookie
+ * (CONNECT_RECONNECT) and sends the call again with the same xid: a
+ * call that changes state runs once, however often it is sent.  The
+ * call then returns its result as if nothing happened.
+ */
+enum rvirt_conn_event {
+	RVIRT_CONN_EVENT_DISCONNECTED = 1, /* dropped: reconnecting */
+	RVIRT_CONN_EVENT_RECONNECTED = 2,  /* the session is resumed */
+	RVIRT_CONN_EVENT_LOST = 3,	   /* given up: calls fail with why */
+};
+
+/*
+ * Tell cb of each disconnect, reconnect and loss, with the reason
+ * (RVIRT_ERR_OK for RECONNECTED).  cb runs inside the call that noticed,
+ * in its thread, with the connection locked: it must not call librvirt
+ * on conn.  cb NULL removes it.  0, or -1 with *err.
+ */
+int rvirt_conn_set_event_callback(struct rvirt_conn *conn,
+				  void (*cb)(struct rvirt_conn *conn, int event,
+					     const struct rvirt_error *why,
+					     void *opaque),
+				  void *opaque, struct rvirt_error *err);
+
+/*
+ * Turn reconnection on (enabled 1) or off (0) and set its timeout in
+ * seconds (0 keeps the current one).  0, or -1 with *err.
+ */
+int rvirt_conn_set_reconnect(struct rvirt_conn *conn, int enabled,
+			     unsigned int timeout_s, struct rvirt_error *err);
+
 /* Round trip to the daemon (procedure NULL). */
 int rvirt_conn_ping(struct rvirt_conn *conn, struct rvirt_error *err);
 
@@ -168,8 +203,7 @@ struct rvirt_cpumap {
 int rvirt_cpumap_parse(const char *text, struct rvirt_cpumap *map,
 		       struct rvirt_error *err);
 /* Format *map canonically ("0-1,5") into buf; 0, or -1 when too small. */
-int rvirt_cpumap_format(const struct rvirt_cpumap *map, char *buf,
-			size_t size);
+int rvirt_cpumap_format(const struct rvirt_cpumap *map, char *buf, size_t size);
 
 /* One vCPU of a running domain. */
 struct rvirt_vcpu_info {

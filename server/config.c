@@ -33,6 +33,7 @@ enum config_kind {
 	KIND_PERMS,	  /* octal string <= 07777; mode_t field */
 	KIND_AUTH,	  /* "none" or "sasl"; enum config_auth field */
 	KIND_LOG_OUTPUTS, /* "L:stderr L:file:PATH L:syslog:IDENT" */
+	KIND_SYNC,	  /* "full" or "relaxed"; enum config_sync field */
 };
 
 struct config_key {
@@ -78,6 +79,12 @@ static const struct config_key config_keys[] = {
 	KEY(state_dir, KIND_PATH, 0, 0),
 	KEY(runtime_dir, KIND_PATH, 0, 0),
 	KEY(store_max_size, KIND_MIB, 1, 1048576),
+	KEY(store_sync, KIND_SYNC, 0, 0),
+	KEY(store_sync_interval, KIND_UINT, 1, 3600),
+	KEY(store_gc_interval, KIND_UINT, 1, 86400),
+	KEY(session_ttl, KIND_UINT, 1, 31536000),
+	KEY(session_max_replies, KIND_UINT, 1, 65536),
+	KEY(reply_ttl, KIND_UINT, 1, 31536000),
 	KEY(log_level, KIND_INT, 1, 4),
 	KEY(log_outputs, KIND_LOG_OUTPUTS, 0, 0),
 };
@@ -152,6 +159,12 @@ config_init_defaults(struct config *cfg)
 	cfg->max_calls_per_worker = 0;
 	cfg->worker_stop_timeout = 30;
 	cfg->store_max_size = (size_t)1024 * 1024 * 1024;
+	cfg->store_sync = CONFIG_SYNC_FULL;
+	cfg->store_sync_interval = 1;
+	cfg->store_gc_interval = 60;
+	cfg->session_ttl = 86400;
+	cfg->session_max_replies = 64;
+	cfg->reply_ttl = 3600;
 	cfg->log_level = 3;
 	config_copy(cfg->log_outputs, sizeof(cfg->log_outputs), "3:stderr");
 
@@ -577,6 +590,20 @@ config_apply(struct config *cfg, const struct config_src *src,
 			return -1;
 		}
 		return 0;
+	case KIND_SYNC:
+		if (config_get_string(src, s, key, &str, err) < 0)
+			return -1;
+		if (strcmp(str, "full") == 0) {
+			*(enum config_sync *)field = CONFIG_SYNC_FULL;
+		} else if (strcmp(str, "relaxed") == 0) {
+			*(enum config_sync *)field = CONFIG_SYNC_RELAXED;
+		} else {
+			config_err(err, src, s,
+				   "'%s' must be 'full' or 'relaxed', not '%s'",
+				   key->name, str);
+			return -1;
+		}
+		return 0;
 	case KIND_LOG_OUTPUTS:
 		if (config_get_string(src, s, key, &str, err) < 0)
 			return -1;
@@ -925,6 +952,13 @@ config_dump(const struct config *cfg, FILE *f)
 		case KIND_AUTH:
 			fprintf(f, "\"%s\"",
 				auth[*(const enum config_auth *)field]);
+			break;
+		case KIND_SYNC:
+			fprintf(f, "\"%s\"",
+				*(const enum config_sync *)field ==
+						CONFIG_SYNC_RELAXED
+					? "relaxed"
+					: "full");
 			break;
 		}
 		fputc('\n', f);

@@ -18,6 +18,12 @@ enum config_auth {
 	CONFIG_AUTH_SASL, /* Cyrus SASL (issue: authentication) */
 };
 
+/* How the store makes commits durable (store_sync). */
+enum config_sync {
+	CONFIG_SYNC_FULL,    /* every commit synced to disk */
+	CONFIG_SYNC_RELAXED, /* the master syncs every store_sync_interval */
+};
+
 /*
  * Every key of rvirtd.conf(5).  Defaults come from config_init_defaults; the
  * directory defaults depend on whether rvirtd runs as root.
@@ -58,6 +64,14 @@ struct config {
 	char state_dir[CONFIG_PATH_MAX];   /* root: /var/lib/rvirt */
 	char runtime_dir[CONFIG_PATH_MAX]; /* root: /run/rvirt */
 	size_t store_max_size;		   /* bytes; default 1 GiB */
+	enum config_sync store_sync;	   /* default full */
+	unsigned int store_sync_interval;  /* seconds (relaxed); default 1 */
+
+	/* Sessions (doc/sessions.md). */
+	unsigned int session_ttl;	  /* idle seconds; default 86400 */
+	unsigned int session_max_replies; /* recorded per session; 64 */
+	unsigned int reply_ttl;		  /* seconds; default 3600 */
+	unsigned int store_gc_interval;	  /* seconds; default 60 */
 
 	/* Logging. */
 	int log_level;		/* 1 debug .. 4 error; default 3 */

@@ -13,39 +13,9 @@
 
 #include "../common/err.h"
 #include "../common/uuid.h"
+#include "../common/log.h"
 #include "dispatch.h"
-
-/*
- * STORE_SESSIONS record, key = the cookie (RVIRT_COOKIE_LEN bytes).
- * All integers little-endian:
- *    0  u8   format version (1)
- *    1  u8   flags: bit 0 = read-only session
- *    2  u16  reserved, 0
- *    4  u64  created, seconds since the epoch
- *   12  u64  last used, seconds since the epoch
- *   20  u32  uri length U
- *   24  u32  identity length I
- *   28  U bytes of uri, then I bytes of identity (no NULs)
- * A reader refuses other versions.  CONNECT_RECONNECT and expiry (next
- * issue) read it; this file only writes and deletes it.
- */
-#define SESSION_RECORD_VERSION 1
-#define SESSION_RECORD_HEADER 28
-#define SESSION_FLAG_READONLY 0x01
-
-static void
-put_le32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void
-put_le64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
+#include "session.h"
 
 static int
 dispatch_oom(const char *what, struct rvirt_error *err)
@@ -167,47 +137,16 @@ dispatch_session_store(struct store *st, const unsigned char *cookie,
 		       const char *uri, const char *identity, bool readonly,
 		       struct rvirt_error *err)
 {
-	size_t ulen = strlen(uri), ilen = strlen(identity);
-	unsigned char *rec = NULL;
-	struct store_txn *txn = NULL;
-	uint64_t now = (uint64_t)time(NULL);
-	size_t len;
-	int ret = -1;
+	struct store_txn *txn = store_txn_begin(st, true, err);
 
-	/* Both are bounded (URI by XDR, identity by its array). */
-	if (ulen > RVIRT_URI_MAX || ilen > 4096) {
-		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
-			"session uri or identity too long");
+	if (!txn)
+		return -1;
+	if (session_create(txn, cookie, uri, identity, readonly,
+			   (uint64_t)time(NULL), err) < 0) {
+		store_txn_abort(txn);
 		return -1;
 	}
-	len = SESSION_RECORD_HEADER + ulen + ilen;
-	rec = malloc(len);
-	if (!rec)
-		return dispatch_oom("record the session", err);
-	rec[0] = SESSION_RECORD_VERSION;
-	rec[1] = readonly ? SESSION_FLAG_READONLY : 0;
-	rec[2] = rec[3] = 0;
-	put_le64(rec + 4, now);
-	put_le64(rec + 12, now);
-	put_le32(rec + 20, (uint32_t)ulen);
-	put_le32(rec + 24, (uint32_t)ilen);
-	memcpy(rec + SESSION_RECORD_HEADER, uri, ulen);
-	memcpy(rec + SESSION_RECORD_HEADER + ulen, identity, ilen);
-
-	txn = store_txn_begin(st, true, err);
-	if (!txn)
-		goto out;
-	if (store_put(txn, STORE_SESSIONS, cookie, RVIRT_COOKIE_LEN, rec, len,
-		      err) < 0) {
-		store_txn_abort(txn);
-		goto out;
-	}
-	if (store_txn_commit(txn, err) < 0)
-		goto out;
-	ret = 0;
-out:
-	free(rec);
-	return ret;
+	return store_txn_commit(txn, err);
 }
 
 static int
@@ -278,8 +217,7 @@ proc_connect_close(struct call *call, void *args, void *retp,
 	 */
 	txn = store_txn_begin(call->store, true, err);
 	if (txn) {
-		if (store_del(txn, STORE_SESSIONS, sess->cookie,
-			      RVIRT_COOKIE_LEN, err) < 0)
+		if (session_delete(txn, sess->cookie, err) < 0)
 			store_txn_abort(txn);
 		else if (store_txn_commit(txn, err) == 0)
 			rc = 0;
@@ -291,6 +229,100 @@ proc_connect_close(struct call *call, void *args, void *retp,
 		return -1;
 	ret->status = RVIRT_OK;
 	return 0;
+}
+
+/*
+ * Resume the session of a cookie on a new connection: the identity must
+ * be the one that opened it, and the connection's access may not be
+ * weaker than the session's.  The session's last use is updated in the
+ * same transaction, so a session in use never expires.
+ */
+static int
+proc_connect_reconnect(struct call *call, void *argsp, void *retp,
+		       struct rvirt_error *err)
+{
+	struct rvirt_connect_reconnect_args *args = argsp;
+	const unsigned char *cookie = (const unsigned char *)args->cookie;
+	struct rvirt_void_ret *ret = retp;
+	struct session_state *sess = call->sess;
+	struct session_record *rec = NULL;
+	struct store_txn *txn = NULL;
+	uint64_t now = (uint64_t)time(NULL);
+	struct hv_conn *hv = NULL;
+	int r, rc = -1;
+
+	if (sess->hv) {
+		err_set(err, RVIRT_ERR_ALREADY_OPEN, RVIRT_FROM_SERVER,
+			"connection already open to '%s': call CONNECT_CLOSE "
+			"first",
+			hv_uri(sess->hv));
+		return -1;
+	}
+	if (dispatch_check_flags(args->flags, 0, "resume a session", err) < 0)
+		return -1;
+	if (!call->store) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
+			"cannot resume a session: no store");
+		return -1;
+	}
+	rec = malloc(sizeof(*rec));
+	if (!rec)
+		return dispatch_oom("resume a session", err);
+	txn = store_txn_begin(call->store, true, err);
+	if (!txn)
+		goto out;
+	r = session_load(txn, cookie, rec, err);
+	if (r < 0)
+		goto out;
+	if (r == 0) {
+		err_set(err, RVIRT_ERR_NO_SESSION, RVIRT_FROM_SERVER,
+			"cannot resume the session: no such session (it was "
+			"closed, or it expired and was collected)");
+		goto out;
+	}
+	if (strcmp(rec->identity, sess->identity) != 0) {
+		/* The cookie is a secret: say nothing of whose it is. */
+		err_set(err, RVIRT_ERR_ACCESS_DENIED, RVIRT_FROM_SERVER,
+			"cannot resume the session: it belongs to another "
+			"identity than '%s'",
+			sess->identity);
+		goto out;
+	}
+	if (session_expired(rec, now)) {
+		err_set(err, RVIRT_ERR_SESSION_EXPIRED, RVIRT_FROM_SERVER,
+			"cannot resume the session: it expired after %llu s "
+			"idle (session_ttl is %llu s)",
+			(unsigned long long)(now - rec->last_used),
+			(unsigned long long)session_options()->ttl_s);
+		goto out;
+	}
+	if (sess->readonly && !rec->readonly) {
+		err_set(err, RVIRT_ERR_ACCESS_DENIED, RVIRT_FROM_SERVER,
+			"cannot resume a read-write session on a read-only "
+			"connection");
+		goto out;
+	}
+	if (session_touch(txn, cookie, now, err) < 0)
+		goto out;
+	r = store_txn_commit(txn, err);
+	txn = NULL;
+	if (r < 0)
+		goto out;
+	/* After the commit: a driver may open transactions of its own. */
+	hv = hv_open(rec->uri, call->store, err);
+	if (!hv)
+		goto out;
+	sess->hv = hv;
+	hv = NULL;
+	sess->readonly = sess->readonly || rec->readonly;
+	memcpy(sess->cookie, cookie, RVIRT_COOKIE_LEN);
+	ret->status = RVIRT_OK;
+	rc = 0;
+out:
+	store_txn_abort(txn);
+	hv_close(hv);
+	free(rec);
+	return rc;
 }
 
 static int
@@ -763,8 +795,8 @@ proc_domain_pin_vcpu(struct call *call, void *argsp, void *retp,
 	struct hv_domain_ref ref;
 	struct cpuset set;
 
-	if (dispatch_check_flags(args->flags, DISPATCH_AFFECT_ALL,
-				 "pin a vcpu", err) < 0 ||
+	if (dispatch_check_flags(args->flags, DISPATCH_AFFECT_ALL, "pin a vcpu",
+				 err) < 0 ||
 	    dispatch_ref_from_wire(&args->dom, &ref, err) < 0 ||
 	    dispatch_cpumap_in(&args->cpumap, "pin a vcpu", &set, err) < 0 ||
 	    hv_domain_pin_vcpu(call->sess->hv, call->txn, &ref, args->vcpu,
@@ -960,8 +992,8 @@ proc_domain_get_autostart(struct call *call, void *argsp, void *retp,
 	bool on = false;
 
 	if (dispatch_domain_arg(argsp, "get autostart", &ref, err) < 0 ||
-	    hv_domain_get_autostart(call->sess->hv, call->txn, &ref, &on,
-				    err) < 0)
+	    hv_domain_get_autostart(call->sess->hv, call->txn, &ref, &on, err) <
+		    0)
 		return -1;
 	ret->status = RVIRT_OK;
 	ret->rvirt_int_ret_u.value = on ? 1 : 0;
@@ -1069,8 +1101,8 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_DOMAIN_GET_XML_DESC, "DOMAIN_GET_XML_DESC",
 	     rvirt_domain_args, rvirt_xml_ret, proc_domain_get_xml_desc,
 	     PROC_NEEDS_HV | PROC_READ_TXN),
-	PROC(RVIRT_PROC_DOMAIN_PIN_VCPU, "DOMAIN_PIN_VCPU",
-	     rvirt_pin_vcpu_args, rvirt_void_ret, proc_domain_pin_vcpu,
+	PROC(RVIRT_PROC_DOMAIN_PIN_VCPU, "DOMAIN_PIN_VCPU", rvirt_pin_vcpu_args,
+	     rvirt_void_ret, proc_domain_pin_vcpu,
 	     PROC_NEEDS_HV | PROC_MUTATING),
 	PROC(RVIRT_PROC_DOMAIN_GET_VCPU_PIN_INFO, "DOMAIN_GET_VCPU_PIN_INFO",
 	     rvirt_pin_info_args, rvirt_vcpu_pin_info_ret,
@@ -1094,6 +1126,9 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_DOMAIN_GET_AUTOSTART, "DOMAIN_GET_AUTOSTART",
 	     rvirt_domain_args, rvirt_int_ret, proc_domain_get_autostart,
 	     PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_CONNECT_RECONNECT, "CONNECT_RECONNECT",
+	     rvirt_connect_reconnect_args, rvirt_void_ret,
+	     proc_connect_reconnect, 0),
 };
 
 #define DISPATCH_NPROCS (sizeof(dispatch_table) / sizeof(dispatch_table[0]))
@@ -1152,6 +1187,85 @@ dispatch_auth_required(const struct session_state *sess,
 			"authentication required: use %s", methods);
 }
 
+/*
+ * The result recorded for this call of the session, decoded into ret:
+ * 1, 0 when there is none (or the xid was reused for another call), -1.
+ */
+static int
+dispatch_replay(const struct proc_entry *pe, struct call *call, void *ret,
+		struct rvirt_error *err)
+{
+	struct session_reply r;
+	XDR x;
+	int rc;
+
+	rc = session_reply_get(call->txn, call->sess->cookie, call->xid, &r,
+			       err);
+	if (rc <= 0)
+		return rc;
+	if (r.proc != call->proc ||
+	    r.args_hash != session_args_hash(call->args_raw, call->args_len))
+		return 0;
+	xdrmem_create(&x, (char *)(uintptr_t)r.body, (u_int)r.body_len,
+		      XDR_DECODE);
+	rc = pe->xdr_ret(&x, ret) ? 1 : -1;
+	xdr_destroy(&x);
+	if (rc < 0) {
+		xdr_free(pe->xdr_ret, ret);
+		memset(ret, 0, pe->ret_size);
+		err_set(err, RVIRT_ERR_STORE, RVIRT_FROM_STORE,
+			"cannot decode the recorded reply to '%s' (xid %u)",
+			pe->name, call->xid);
+		return -1;
+	}
+	log_info("'%s' (xid %u) of a session of '%s' answered from its "
+		 "recorded reply",
+		 pe->name, call->xid, call->sess->identity);
+	return 1;
+}
+
+/* Record the result in ret in the call's transaction. */
+static int
+dispatch_record(const struct proc_entry *pe, struct call *call, void *ret,
+		struct rvirt_error *err)
+{
+	struct session_reply r = { .proc = call->proc };
+	struct timespec ts;
+	unsigned long size = xdr_sizeof(pe->xdr_ret, ret);
+	void *body;
+	XDR x;
+	int rc;
+
+	if (size == 0 || size > RVIRT_MESSAGE_MAX) {
+		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_SERVER,
+			"cannot record the reply to '%s': %lu bytes", pe->name,
+			size);
+		return -1;
+	}
+	body = malloc(size);
+	if (!body)
+		return dispatch_oom("record the reply", err);
+	xdrmem_create(&x, body, (u_int)size, XDR_ENCODE);
+	if (!pe->xdr_ret(&x, ret)) {
+		xdr_destroy(&x);
+		free(body);
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
+			"cannot encode the reply to '%s'", pe->name);
+		return -1;
+	}
+	r.body = body;
+	r.body_len = xdr_getpos(&x);
+	xdr_destroy(&x);
+	r.args_hash = session_args_hash(call->args_raw, call->args_len);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rc = session_reply_put(call->txn, call->sess->cookie, call->xid, &r,
+			       (uint64_t)ts.tv_sec * 1000000000ULL +
+				       (uint64_t)ts.tv_nsec,
+			       err);
+	free(body);
+	return rc;
+}
+
 int
 dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
 	      void *ret, struct rvirt_error *err)
@@ -1159,6 +1273,7 @@ dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
 	struct session_state *sess = call->sess;
 	struct store_txn *txn = NULL;
 	bool write = pe->flags & PROC_MUTATING;
+	bool record;
 
 	if (!(pe->flags & PROC_NO_AUTH) && !sess->authenticated) {
 		dispatch_auth_required(sess, err);
@@ -1189,7 +1304,23 @@ dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
 			return -1;
 	}
 	call->txn = txn;
-	if (pe->fn(call, args, ret, err) < 0) {
+	/*
+	 * Mutating calls come one at a time: LMDB's write lock is held
+	 * from here, so a re-sent call still running in another worker is
+	 * waited for, and then finds its reply recorded.
+	 */
+	record = write && sess->hv;
+	if (record) {
+		int r = dispatch_replay(pe, call, ret, err);
+
+		if (r != 0) {
+			call->txn = NULL;
+			store_txn_abort(txn);
+			return r > 0 ? 0 : -1;
+		}
+	}
+	if (pe->fn(call, args, ret, err) < 0 ||
+	    (record && dispatch_record(pe, call, ret, err) < 0)) {
 		call->txn = NULL;
 		store_txn_abort(txn);
 		return -1;

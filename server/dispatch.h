@@ -38,6 +38,8 @@ struct call {
 	struct store_txn *txn;	    /* opened by the dispatcher, see flags */
 	uint32_t xid;
 	uint32_t proc;
+	const void *args_raw; /* the encoded arguments, for recorded replies */
+	size_t args_len;
 };
 
 enum proc_flags {
@@ -78,7 +80,11 @@ uint32_t dispatch_max_proc(void);
 /*
  * Run one decoded call: checks flags against sess (AUTH_REQUIRED,
  * NO_CONNECT, ACCESS_DENIED), opens and finishes the store transaction,
- * calls the handler.  Returns 0 when ret holds an RVIRT_OK result, -1
+ * calls the handler.  A mutating call of a session is run at most once
+ * per (cookie, xid): its result is recorded in the store in the
+ * transaction of its change, and a call re-sent with the same xid, the
+ * same procedure and the same arguments gets the recorded result
+ * without running again (doc/sessions.md).  Returns 0 when ret holds an RVIRT_OK result, -1
  * when *err holds the error to send.
  */
 int dispatch_call(const struct proc_entry *pe, struct call *call, void *args,

@@ -21,6 +21,7 @@
 #include "../store/store.h"
 #include "auth.h"
 #include "master.h"
+#include "session.h"
 #include "worker.h"
 
 /* The pool is looked at once a second. */
@@ -65,6 +66,10 @@ struct master {
 	uint64_t upgrade_deadline_ms;
 	/* Startup: the first worker that failed. */
 	bool start_failed;
+	/* The store's upkeep: a collector child, and syncs when relaxed. */
+	pid_t gc_pid;
+	uint64_t next_gc_ms;
+	uint64_t next_sync_ms;
 };
 
 static uint64_t
@@ -90,6 +95,149 @@ master_print_ready(const struct listen_set *ls)
 }
 
 /* In a new worker: never returns. */
+static unsigned int
+master_store_flags(const struct config *cfg)
+{
+	return cfg->store_sync == CONFIG_SYNC_RELAXED ? STORE_NOSYNC : 0;
+}
+
+static void
+master_session_configure(const struct config *cfg)
+{
+	struct session_options so = {
+		.ttl_s = cfg->session_ttl,
+		.reply_ttl_s = cfg->reply_ttl,
+		.max_replies = cfg->session_max_replies,
+	};
+
+	session_configure(&so);
+}
+
+/* What a forked child must not keep of the master's. */
+static void
+master_child_close(struct master *m)
+{
+	close(m->sigfd);
+	if (m->upgrade_rfd >= 0)
+		close(m->upgrade_rfd);
+	/* The pidfile lock is the master's alone. */
+	if (m->mp->pidfile && m->mp->pidfile->fd >= 0)
+		close(m->mp->pidfile->fd);
+	if (m->mp->notify_fd >= 0)
+		close(m->mp->notify_fd);
+	if (m->mp->upgrade_fd >= 0)
+		close(m->mp->upgrade_fd);
+}
+
+/*
+ * The collector: a child with its own LMDB environment (the master
+ * never opens the store, so none crosses a fork), which removes expired
+ * sessions and replies and exits.
+ */
+static void __attribute__((noreturn))
+master_gc_main(struct master *m, pid_t master_pid)
+{
+	struct session_gc_stats stats;
+	struct rvirt_error err;
+	struct store *store;
+	sigset_t set;
+	char tag[32];
+	int rc = 1;
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != master_pid)
+		_exit(0);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
+	sigfillset(&set);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	master_child_close(m);
+	snprintf(tag, sizeof(tag), "rvirtd[%ld]", (long)getpid());
+	log_set_tag(tag);
+	err_clear(&err);
+	store = store_open(m->cfg->state_dir, m->cfg->store_max_size,
+			   master_store_flags(m->cfg), &err);
+	if (!store) {
+		log_error("cannot collect expired sessions: %s", err.message);
+		goto out;
+	}
+	master_session_configure(m->cfg);
+	if (session_gc(store, (uint64_t)time(NULL), &stats, &err) < 0) {
+		log_error("cannot collect expired sessions: %s", err.message);
+	} else {
+		rc = 0;
+		if (stats.sessions_expired || stats.replies_expired)
+			log_info("collected %llu of %llu sessions and %llu of "
+				 "%llu recorded replies",
+				 (unsigned long long)stats.sessions_expired,
+				 (unsigned long long)stats.sessions,
+				 (unsigned long long)stats.replies_expired,
+				 (unsigned long long)stats.replies);
+	}
+	/* A relaxed store is synced by whoever wrote last. */
+	if (rc == 0 && store_sync(store, &err) < 0)
+		log_error("%s", err.message);
+out:
+	store_close(store);
+	log_shutdown();
+	_exit(rc);
+}
+
+/*
+ * With store_sync = relaxed no commit is synced: make what the workers
+ * committed durable now.  LMDB writes through write(2), so syncing the
+ * data file from any descriptor flushes it; the master need not (and
+ * must not, across its forks) open the environment.
+ */
+static void
+master_store_sync(struct master *m)
+{
+	char path[CONFIG_PATH_MAX + 16];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", m->cfg->state_dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			log_warn("cannot sync the store '%s': %s", path,
+				 strerror(errno));
+		return;
+	}
+	if (fdatasync(fd) < 0)
+		log_warn("cannot sync the store '%s': %s", path,
+			 strerror(errno));
+	close(fd);
+}
+
+/* Once a tick: the relaxed sync, and a collector when one is due. */
+static void
+master_store_upkeep(struct master *m, uint64_t now)
+{
+	const struct config *cfg = m->cfg;
+	pid_t master_pid = getpid(), pid;
+
+	if (cfg->store_sync == CONFIG_SYNC_RELAXED && now >= m->next_sync_ms) {
+		m->next_sync_ms =
+			now + (uint64_t)cfg->store_sync_interval * 1000;
+		master_store_sync(m);
+	}
+	if (m->gc_pid || now < m->next_gc_ms)
+		return;
+	m->next_gc_ms = now + (uint64_t)cfg->store_gc_interval * 1000;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		log_error("cannot start the session collector: %s",
+			  strerror(errno));
+		return;
+	}
+	if (pid == 0)
+		master_gc_main(m, master_pid);
+	m->gc_pid = pid;
+}
+
 static void __attribute__((noreturn))
 master_worker_main(struct master *m, int slot, pid_t master_pid)
 {
@@ -114,23 +262,15 @@ master_worker_main(struct master *m, int slot, pid_t master_pid)
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	close(m->sigfd);
-	if (m->upgrade_rfd >= 0)
-		close(m->upgrade_rfd);
-	/* The pidfile lock is the master's alone. */
-	if (m->mp->pidfile && m->mp->pidfile->fd >= 0)
-		close(m->mp->pidfile->fd);
-	if (m->mp->notify_fd >= 0)
-		close(m->mp->notify_fd);
-	if (m->mp->upgrade_fd >= 0)
-		close(m->mp->upgrade_fd);
+	master_child_close(m);
 	snprintf(tag, sizeof(tag), "rvirtd[%ld]", (long)getpid());
 	log_set_tag(tag);
 	sb_slot_set_pid(m->sb, slot, getpid());
 
 	err_clear(&err);
 	/* Our own LMDB environment: one must never cross a fork. */
-	store = store_open(m->cfg->state_dir, m->cfg->store_max_size, 0, &err);
+	store = store_open(m->cfg->state_dir, m->cfg->store_max_size,
+			   master_store_flags(m->cfg), &err);
 	if (!store) {
 		fprintf(stderr, "rvirtd: %s\n", err.message);
 		log_error("%s", err.message);
@@ -138,6 +278,7 @@ master_worker_main(struct master *m, int slot, pid_t master_pid)
 	}
 	/* Reader slots of dead workers; the master cannot open the store. */
 	store_reader_check(store);
+	master_session_configure(m->cfg);
 	wp.store = store;
 	wp.sb = m->sb;
 	wp.sb_slot = slot;
@@ -242,6 +383,12 @@ master_reap(struct master *m)
 			continue;
 		if (pid <= 0)
 			break;
+		if (pid == m->gc_pid) {
+			m->gc_pid = 0;
+			if (!WIFEXITED(status) || WEXITSTATUS(status))
+				log_warn("the session collector failed");
+			continue;
+		}
 		if (pid == m->upgrade_pid) {
 			m->upgrade_pid = 0;
 			if (!m->handed_over) {
@@ -331,6 +478,8 @@ master_maintain(struct master *m, bool tick)
 		m->next_tick_ms = now + MASTER_TICK_MS;
 	if (m->stopping)
 		return;
+	if (tick && m->ready)
+		master_store_upkeep(m, now);
 	if (sb_snapshot(m->sb, &snap, &err) < 0) {
 		log_error("cannot read the scoreboard: %s", err.message);
 		return;
@@ -867,6 +1016,13 @@ master_run(const struct master_params *mp, struct rvirt_error *err)
 out:
 	if (m.workers)
 		master_stop_workers(&m);
+	if (m.gc_pid > 0) {
+		kill(m.gc_pid, SIGTERM);
+		waitpid(m.gc_pid, NULL, 0);
+	}
+	/* What the workers committed last is on disk before we go. */
+	if (m.cfg && m.cfg->store_sync == CONFIG_SYNC_RELAXED)
+		master_store_sync(&m);
 	if (m.upgrade_pid && !m.handed_over) {
 		kill(m.upgrade_pid, SIGKILL);
 		waitpid(m.upgrade_pid, NULL, 0);

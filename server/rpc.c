@@ -436,8 +436,9 @@ rpc_xdr_void(XDR *x, void *obj)
 /* Run a decoded call; returns how encoding its reply went. */
 static enum rpc_enc
 rpc_call_dispatch(const struct rpc_call_hdr *hdr, const struct proc_entry *pe,
-		  void *args, void *ret, struct session_state *sess,
-		  struct store *store, struct rpc_buf *out)
+		  const unsigned char *body, size_t body_len, void *args,
+		  void *ret, struct session_state *sess, struct store *store,
+		  struct rpc_buf *out)
 {
 	struct rvirt_error cerr;
 	enum rpc_enc enc;
@@ -447,6 +448,8 @@ rpc_call_dispatch(const struct rpc_call_hdr *hdr, const struct proc_entry *pe,
 		.txn = NULL,
 		.xid = hdr->xid,
 		.proc = hdr->proc,
+		.args_raw = body,
+		.args_len = body_len,
 	};
 
 	if (!pe->fn)
@@ -498,7 +501,8 @@ rpc_call_run(const unsigned char *rec, size_t len,
 			  pe->name, sess->identity, hdr->xid);
 		rc = rpc_reply_accept_stat(out, hdr->xid, GARBAGE_ARGS);
 	} else {
-		enc = rpc_call_dispatch(hdr, pe, args, ret, sess, store, out);
+		enc = rpc_call_dispatch(hdr, pe, rec + hdr->body_off, body_len,
+					args, ret, sess, store, out);
 		if (enc == RPC_ENC_OK) {
 			rc = 0;
 		} else if (enc != RPC_ENC_NO_MEMORY) {

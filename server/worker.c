@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "conn.h"
 #include "rpc.h"
+#include "session.h"
 #include "worker.h"
 
 #define WORKER_MAX_EVENTS 64
@@ -66,6 +67,8 @@ struct worker {
 	uint64_t next_sweep_ms;
 	uint64_t stop_deadline_ms;
 	uint64_t message_ms, idle_ms;
+	uint64_t touch_ms; /* how often open sessions are marked used */
+	uint64_t next_touch_ms;
 	struct rpc_buf obuf;
 	struct conn_env env;
 };
@@ -348,7 +351,14 @@ worker_drain(struct worker *w)
 	for (c = w->conns; c; c = next) {
 		next = c->next;
 		if (conn_has_output(c) || rpc_record_started(&c->rec) ||
-		    c->pending_off < c->pending_len || c->on_ready ||
+		    c->pending_off < c->pending_len || c->on_ready)
+			continue;
+		/*
+		 * A connection with a session can go between two calls: its
+		 * client resumes the session elsewhere and re-sends anything
+		 * it had sent here unread.  Others get their quiet time.
+		 */
+		if (!c->sess.hv &&
 		    w->env.now_ms - c->last_active_ms < WORKER_STOP_QUIET_MS)
 			continue;
 		worker_conn_close(w, c);
@@ -403,6 +413,44 @@ worker_signals(struct worker *w, struct rvirt_error *err)
 	return 0;
 }
 
+/*
+ * Mark the sessions of open connections as used, so that a session
+ * expires session_ttl after its last connection went, never while one
+ * holds it.  One write transaction for them all, every touch_ms.
+ */
+static void
+worker_touch_sessions(struct worker *w)
+{
+	struct store_txn *txn = NULL;
+	struct rvirt_error err;
+	uint64_t now = (uint64_t)time(NULL);
+	struct conn *c;
+
+	w->next_touch_ms = w->env.now_ms + w->touch_ms;
+	if (!w->env.store)
+		return;
+	err_clear(&err);
+	for (c = w->conns; c; c = c->next) {
+		if (!c->sess.hv)
+			continue;
+		if (!txn) {
+			txn = store_txn_begin(w->env.store, true, &err);
+			if (!txn)
+				break;
+		}
+		if (session_touch(txn, c->sess.cookie, now, &err) < 0) {
+			store_txn_abort(txn);
+			txn = NULL;
+			break;
+		}
+	}
+	if (txn)
+		store_txn_commit(txn, &err);
+	if (err.code != RVIRT_ERR_OK)
+		log_warn("cannot mark the open sessions as used: %s",
+			 err.message);
+}
+
 /* Close connections past their deadlines; once a second. */
 static void
 worker_sweep(struct worker *w)
@@ -411,6 +459,8 @@ worker_sweep(struct worker *w)
 	const char *why;
 
 	w->next_sweep_ms = w->env.now_ms + WORKER_SWEEP_MS;
+	if (w->env.now_ms >= w->next_touch_ms)
+		worker_touch_sessions(w);
 	if (w->accept_resume_ms && w->env.now_ms >= w->accept_resume_ms) {
 		w->accept_resume_ms = 0;
 		worker_accept_maybe_resume(w);
@@ -438,6 +488,8 @@ worker_timeout(const struct worker *w)
 		return 0;
 	if (w->nconns && (w->message_ms || w->idle_ms))
 		deadline = w->next_sweep_ms;
+	if (w->nconns && w->next_touch_ms < deadline)
+		deadline = w->next_touch_ms;
 	if (w->accept_resume_ms && w->accept_resume_ms < deadline)
 		deadline = w->accept_resume_ms;
 	if (w->stopping && w->stop_deadline_ms < deadline)
@@ -485,11 +537,18 @@ worker_setup(struct worker *w, const struct worker_params *wp,
 	w->epfd = w->sigfd = -1;
 	w->message_ms = (uint64_t)cfg->message_timeout * 1000;
 	w->idle_ms = (uint64_t)cfg->idle_timeout * 1000;
+	/* A quarter of the ttl: a session in use is never near expiry. */
+	w->touch_ms = (uint64_t)cfg->session_ttl * 1000 / 4;
+	if (w->touch_ms < WORKER_SWEEP_MS)
+		w->touch_ms = WORKER_SWEEP_MS;
+	if (w->touch_ms > 3600 * 1000)
+		w->touch_ms = 3600 * 1000;
 	w->env.store = wp->store;
 	w->env.obuf = &w->obuf;
 	w->env.rbuf_size = WORKER_RBUF_SIZE;
 	w->env.rbuf = malloc(WORKER_RBUF_SIZE);
 	w->env.now_ms = worker_now_ms();
+	w->next_touch_ms = w->env.now_ms + w->touch_ms;
 	if (!w->env.rbuf) {
 		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_SERVER,
 			"cannot allocate the read buffer");

@@ -426,12 +426,13 @@ store_del(struct store_txn *txn, enum store_table t, const void *key,
 	return 1;
 }
 
-int
-store_foreach(struct store_txn *txn, enum store_table t, const void *prefix,
-	      size_t plen,
-	      int (*fn)(const void *key, size_t klen, const void *val,
-			size_t vlen, void *opaque, struct rvirt_error *err),
-	      void *opaque, struct rvirt_error *err)
+/* Walk from the first key >= start; stop past keys with that prefix if asked. */
+static int
+store_walk(struct store_txn *txn, enum store_table t, const void *prefix,
+	   size_t plen, bool in_prefix,
+	   int (*fn)(const void *key, size_t klen, const void *val, size_t vlen,
+		     void *opaque, struct rvirt_error *err),
+	   void *opaque, struct rvirt_error *err)
 {
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
@@ -462,7 +463,7 @@ store_foreach(struct store_txn *txn, enum store_table t, const void *prefix,
 			store_set_error(txn->st, rc, "read", err);
 			goto out;
 		}
-		if (plen > 0 &&
+		if (in_prefix && plen > 0 &&
 		    (k.mv_size < plen || memcmp(k.mv_data, prefix, plen) != 0))
 			break;
 		r = fn(k.mv_data, k.mv_size, v.mv_data, v.mv_size, opaque, err);
@@ -475,4 +476,66 @@ store_foreach(struct store_txn *txn, enum store_table t, const void *prefix,
 out:
 	mdb_cursor_close(cur);
 	return ret;
+}
+
+int
+store_foreach(struct store_txn *txn, enum store_table t, const void *prefix,
+	      size_t plen,
+	      int (*fn)(const void *key, size_t klen, const void *val,
+			size_t vlen, void *opaque, struct rvirt_error *err),
+	      void *opaque, struct rvirt_error *err)
+{
+	return store_walk(txn, t, prefix, plen, true, fn, opaque, err);
+}
+
+int
+store_foreach_from(struct store_txn *txn, enum store_table t, const void *start,
+		   size_t slen,
+		   int (*fn)(const void *key, size_t klen, const void *val,
+			     size_t vlen, void *opaque,
+			     struct rvirt_error *err),
+		   void *opaque, struct rvirt_error *err)
+{
+	return store_walk(txn, t, start, slen, false, fn, opaque, err);
+}
+
+int
+store_get_info(struct store *st, struct store_info *info,
+	       struct rvirt_error *err)
+{
+	MDB_envinfo ei;
+	MDB_stat ms;
+	MDB_txn *txn = NULL;
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	rc = mdb_env_info(st->env, &ei);
+	if (rc == 0)
+		rc = mdb_env_stat(st->env, &ms);
+	if (rc == 0)
+		rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc) {
+		store_set_error(st, rc, "read the store's statistics", err);
+		return -1;
+	}
+	info->page_size = ms.ms_psize;
+	info->map_size = ei.me_mapsize;
+	info->pages_used = (uint64_t)ei.me_last_pgno + 1;
+	for (int t = 0; t < STORE_NTABLES && rc == 0; t++) {
+		MDB_stat ts;
+
+		rc = mdb_stat(txn, st->dbi[t], &ts);
+		if (rc == 0) {
+			info->entries[t] = ts.ms_entries;
+			info->table_pages[t] = ts.ms_branch_pages +
+					       ts.ms_leaf_pages +
+					       ts.ms_overflow_pages;
+		}
+	}
+	mdb_txn_abort(txn);
+	if (rc) {
+		store_set_error(st, rc, "read the store's statistics", err);
+		return -1;
+	}
+	return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../common/rvirt_defs.h"
 
@@ -105,5 +106,29 @@ int store_foreach(struct store_txn *txn, enum store_table t, const void *prefix,
 		  int (*fn)(const void *key, size_t klen, const void *val,
 			    size_t vlen, void *opaque, struct rvirt_error *err),
 		  void *opaque, struct rvirt_error *err);
+
+/*
+ * As store_foreach, from the first key >= start (the first key when
+ * start is NULL) to the end of the table: no prefix stops the walk.
+ */
+int store_foreach_from(struct store_txn *txn, enum store_table t,
+		       const void *start, size_t slen,
+		       int (*fn)(const void *key, size_t klen, const void *val,
+				 size_t vlen, void *opaque,
+				 struct rvirt_error *err),
+		       void *opaque, struct rvirt_error *err);
+
+/* What the store holds, for status output and benchmarks. */
+struct store_info {
+	uint64_t page_size;
+	uint64_t map_size;   /* the largest the data file may grow to */
+	uint64_t pages_used; /* high-water mark: pages the file has used */
+	uint64_t entries[STORE_NTABLES];
+	uint64_t table_pages[STORE_NTABLES]; /* pages holding each table */
+};
+
+/* Fill *info.  Returns 0, or -1 with *err. */
+int store_get_info(struct store *st, struct store_info *info,
+		   struct rvirt_error *err);
 
 #endif

@@ -375,7 +375,7 @@ test_string_key_ () {
 	case $1 in
 	listen_addr | unix_sock_dir | unix_sock_ro_perms | unix_sock_rw_perms | \
 		unix_sock_group | auth_unix_rw | auth_unix_ro | auth_tcp | \
-		state_dir | runtime_dir | log_outputs)
+		state_dir | runtime_dir | log_outputs | store_sync)
 		return 0 ;;
 	esac
 	return 1
@@ -571,6 +571,21 @@ kill_rvirtd () {
 }
 
 # True while the rvirtd we started is alive.
+# Kill the whole daemon started by start_rvirtd, master and workers at
+# once, with SIGKILL: a crash of everything, as a power cut would leave
+# the processes (not the disk).
+crash_rvirtd () {
+	test -n "$RVIRTD_PID" || return 1
+	test_cr_kids_=$(children_of "$RVIRTD_PID")
+	kill -KILL "$RVIRTD_PID" $test_cr_kids_
+	wait "$RVIRTD_PID"
+	RVIRTD_PID=
+	for test_cr_k_ in $test_cr_kids_; do
+		test_wait_exit_ "$test_cr_k_" 50 || return 1
+	done
+	return 0
+}
+
 rvirtd_alive () {
 	test -n "$RVIRTD_PID" && ! test_proc_gone_ "$RVIRTD_PID"
 }
