@@ -38,6 +38,24 @@ rvsh_error(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/*
+ * The library reconnects by itself; say so, since a pause of the shell
+ * while the daemon restarts would otherwise look like a hang.  A lost
+ * session is reported by the command that failed.
+ */
+static void
+rvsh_conn_event(struct rvirt_conn *conn, int event,
+		const struct rvirt_error *why, void *opaque)
+{
+	(void)conn;
+	(void)opaque;
+	if (event == RVIRT_CONN_EVENT_DISCONNECTED)
+		rvsh_error("connection to the daemon dropped (%s): reconnecting",
+			   why->message);
+	else if (event == RVIRT_CONN_EVENT_RECONNECTED)
+		rvsh_error("reconnected: the session goes on");
+}
+
 int
 rvsh_connect(struct rvsh *sh, int silent)
 {
@@ -46,8 +64,12 @@ rvsh_connect(struct rvsh *sh, int silent)
 	if (sh->conn)
 		return 0;
 	sh->conn = rvirt_conn_open(sh->uri, sh->flags, &err);
-	if (sh->conn)
+	if (sh->conn) {
+		if (!sh->quiet)
+			rvirt_conn_set_event_callback(sh->conn, rvsh_conn_event,
+						      NULL, &err);
 		return 0;
+	}
 	if (!silent)
 		rvsh_error("%s", err.message);
 	return -1;
