@@ -146,7 +146,7 @@ unit-check: $(UNIT_BINS)
 
 # Benchmarks: numbers and ratios against a baseline measured in the same
 # run; never pass/fail.  Opt-in, not part of check.
-perf: all $(PERF_BINS)
+perf: all $(PERF_BINS) $(TOOL_BINS)
 	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) t/perf/run.sh
 
 # The README's two commands.  Both first make sure the Debian packages
