@@ -77,7 +77,7 @@ UNIT_BINS = $(patsubst t/unit/%.c,$(BUILD)/t/%,$(UNIT_SRCS))
 TOOL_BINS = $(patsubst t/tools/%.c,$(BUILD)/t/tools/%,$(TOOL_SRCS))
 PERF_BINS = $(patsubst t/perf/%.c,$(BUILD)/t/perf/%,$(PERF_SRCS))
 
-.PHONY: all check check-run demo perf unit-check fmt fmt-check clean
+.PHONY: all check check-run demo perf soak unit-check fmt fmt-check clean
 .SUFFIXES:
 .DELETE_ON_ERROR:
 # Keep objects of unit tests and tools between runs.
@@ -162,6 +162,11 @@ check:
 	$(MAKE) check-run
 
 # The test suite.  RVIRT_BUILD tells t/test-lib.sh where the binaries are.
+# Long runs, not part of check: many restarts under concurrent clients.
+soak: all $(TOOL_BINS)
+	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) \
+		$(PROVE) $(PROVE_FLAGS) t/soak/*.t
+
 check-run: all $(UNIT_BINS) $(TOOL_BINS)
 	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) \
 		$(PROVE) $(PROVE_FLAGS) $(UNIT_BINS) t/*.t

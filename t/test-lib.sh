@@ -575,12 +575,16 @@ kill_rvirtd () {
 # once, with SIGKILL: a crash of everything, as a power cut would leave
 # the processes (not the disk).
 crash_rvirtd () {
-	test -n "$RVIRTD_PID" || return 1
-	test_cr_kids_=$(children_of "$RVIRTD_PID")
-	kill -KILL "$RVIRTD_PID" $test_cr_kids_
-	wait "$RVIRTD_PID"
-	RVIRTD_PID=
-	for test_cr_k_ in $test_cr_kids_; do
+	# After a USR2 upgrade the master is the pidfile's, not ours.
+	test_cr_m_=$(rvirtd_master_pid) || test_cr_m_=$RVIRTD_PID
+	test -n "$test_cr_m_" || return 1
+	test_cr_kids_=$(children_of "$test_cr_m_")
+	kill -KILL "$test_cr_m_" $test_cr_kids_
+	if test -n "$RVIRTD_PID"; then
+		wait "$RVIRTD_PID"
+		RVIRTD_PID=
+	fi
+	for test_cr_k_ in $test_cr_m_ $test_cr_kids_; do
 		test_wait_exit_ "$test_cr_k_" 50 || return 1
 	done
 	return 0
