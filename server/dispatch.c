@@ -157,6 +157,7 @@ proc_connect_open(struct call *call, void *argsp, void *retp,
 	struct rvirt_connect_open_ret *ret = retp;
 	struct session_state *sess = call->sess;
 	unsigned char cookie[RVIRT_COOKIE_LEN];
+	char principal[SESSION_IDENTITY_MAX + 1];
 	struct hv_conn *hv;
 	bool readonly;
 
@@ -184,8 +185,9 @@ proc_connect_open(struct call *call, void *argsp, void *retp,
 			"cannot make a session cookie: no random bytes");
 		goto fail;
 	}
-	if (dispatch_session_store(call->store, cookie, hv_uri(hv),
-				   sess->identity, readonly, err) < 0)
+	session_principal(sess->identity, principal, sizeof(principal));
+	if (dispatch_session_store(call->store, cookie, hv_uri(hv), principal,
+				   readonly, err) < 0)
 		goto fail;
 	sess->hv = hv;
 	sess->readonly = readonly;
@@ -246,6 +248,7 @@ proc_connect_reconnect(struct call *call, void *argsp, void *retp,
 	struct rvirt_void_ret *ret = retp;
 	struct session_state *sess = call->sess;
 	struct session_record *rec = NULL;
+	char principal[SESSION_IDENTITY_MAX + 1];
 	struct store_txn *txn = NULL;
 	uint64_t now = (uint64_t)time(NULL);
 	struct hv_conn *hv = NULL;
@@ -280,12 +283,13 @@ proc_connect_reconnect(struct call *call, void *argsp, void *retp,
 			"closed, or it expired and was collected)");
 		goto out;
 	}
-	if (strcmp(rec->identity, sess->identity) != 0) {
+	session_principal(sess->identity, principal, sizeof(principal));
+	if (strcmp(rec->identity, principal) != 0) {
 		/* The cookie is a secret: say nothing of whose it is. */
 		err_set(err, RVIRT_ERR_ACCESS_DENIED, RVIRT_FROM_SERVER,
 			"cannot resume the session: it belongs to another "
 			"identity than '%s'",
-			sess->identity);
+			principal);
 		goto out;
 	}
 	if (session_expired(rec, now)) {

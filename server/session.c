@@ -44,6 +44,21 @@ static struct session_options session_opts = {
 };
 
 void
+session_principal(const char *identity, char *buf, size_t size)
+{
+	const char *colon;
+	size_t len = strlen(identity);
+
+	if (strncmp(identity, "tcp:", 4) == 0 &&
+	    (colon = strrchr(identity, ':')) > identity + 3)
+		len = (size_t)(colon - identity);
+	if (len >= size)
+		len = size - 1;
+	memcpy(buf, identity, len);
+	buf[len] = '\0';
+}
+
+void
 session_configure(const struct session_options *opts)
 {
 	session_opts = *opts;

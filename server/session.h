@@ -37,6 +37,14 @@ struct session_reply {
 	size_t body_len;
 };
 
+/*
+ * Who a session belongs to, from a connection's identity: the identity
+ * itself, except that an unauthenticated TCP peer ("tcp:ADDR:PORT") is
+ * its address alone ("tcp:ADDR"), since its port changes with every
+ * connection.
+ */
+void session_principal(const char *identity, char *buf, size_t size);
+
 /* Set the options for this process (defaults until then). */
 void session_configure(const struct session_options *opts);
 

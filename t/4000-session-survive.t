@@ -32,11 +32,11 @@ expected () {
 	done | sort
 }
 
-# Run sessload as PREFIX in the background until stopped.
+# Run sessload as PREFIX [on URI] in the background until stopped.
 load_start () {
 	rm -f "$1.stop" "$1.out" "$1.err"
 	"$SESSLOAD" -n "$ROUNDS" -p "$1" -k 10 -s "$1.stop" \
-		>"$1.out" 2>"$1.err" &
+		${2:+-u "$2"} >"$1.out" 2>"$1.err" &
 	LOAD_PID=$!
 	# The first rounds must be done: the session is open and busy.
 	wait_until 100 "grep -q . \"$1.err\" || test \$(defined $1 | wc -l) -ge 1"
@@ -110,6 +110,24 @@ test_expect_success 'after the upgrades every call ran once' '
 
 test_expect_success 'stop the last master' '
 	stop_rvirtd_master
+'
+
+test_expect_success 'over TCP without authentication: a crash, the same port again' '
+	write_config --tcp rvirtd.conf &&
+	start_rvirtd rvirtd.conf &&
+	port=$RVIRTD_TCP_PORT &&
+	stop_rvirtd &&
+	write_config --tcp rvirtd.conf tcp_port=$port &&
+	start_rvirtd rvirtd.conf &&
+	load_start t "test+tcp://127.0.0.1:$port/default" &&
+	sleep 0.3 &&
+	crash_rvirtd &&
+	start_rvirtd rvirtd.conf &&
+	wait_until 100 "test \$(reconnects t.err) -ge 1" &&
+	load_stop t >result &&
+	cat result &&
+	grep "errors=0 disconnects=1 reconnects=1 lost=0" result &&
+	stop_rvirtd
 '
 
 test_done

@@ -148,6 +148,26 @@ test_record_roundtrip(void **state)
 }
 
 static void
+test_principal(void **state)
+{
+	char b[64];
+
+	(void)state;
+	session_principal("unix:uid=0", b, sizeof(b));
+	assert_string_equal(b, "unix:uid=0");
+	session_principal("tcp:127.0.0.1:40000", b, sizeof(b));
+	assert_string_equal(b, "tcp:127.0.0.1");
+	session_principal("tcp:[::1]:40000", b, sizeof(b));
+	assert_string_equal(b, "tcp:[::1]");
+	session_principal("sasl:alice", b, sizeof(b));
+	assert_string_equal(b, "sasl:alice");
+	session_principal("tcp:", b, sizeof(b));
+	assert_string_equal(b, "tcp:");
+	session_principal("unix:uid=123456", b, 8);
+	assert_string_equal(b, "unix:ui");
+}
+
+static void
 test_expiry(void **state)
 {
 	struct session_options o = { .ttl_s = 60,
@@ -269,6 +289,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_record_roundtrip),
+		cmocka_unit_test(test_principal),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_replies_bounded_and_deleted),
 		cmocka_unit_test(test_gc),
