@@ -50,8 +50,9 @@ rvsh_conn_event(struct rvirt_conn *conn, int event,
 	(void)conn;
 	(void)opaque;
 	if (event == RVIRT_CONN_EVENT_DISCONNECTED)
-		rvsh_error("connection to the daemon dropped (%s): reconnecting",
-			   why->message);
+		rvsh_error(
+			"connection to the daemon dropped (%s): reconnecting",
+			why->message);
 	else if (event == RVIRT_CONN_EVENT_RECONNECTED)
 		rvsh_error("reconnected: the session goes on");
 }
