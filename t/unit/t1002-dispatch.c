@@ -64,8 +64,12 @@ teardown_sess(void **state)
 static void *
 call(uint32_t proc, void *args, int *rc, struct rvirt_error *err)
 {
+	static uint32_t xid = 42;
 	const struct proc_entry *pe = dispatch_lookup(proc);
-	struct call c = { .sess = &sess, .store = st, .xid = 42, .proc = proc };
+	/* A new xid each time: the same one is a call sent again. */
+	struct call c = {
+		.sess = &sess, .store = st, .xid = xid++, .proc = proc
+	};
 	char noargs[8] = { 0 };
 	void *ret;
 
@@ -179,10 +183,11 @@ test_table(void **state)
 		{ 31, "NODE_GET_CPU_MAP", PROC_NEEDS_HV },
 		{ 32, "DOMAIN_SET_AUTOSTART", PROC_NEEDS_HV | PROC_MUTATING },
 		{ 33, "DOMAIN_GET_AUTOSTART", PROC_NEEDS_HV | PROC_READ_TXN },
+		{ 34, "CONNECT_RECONNECT", 0 },
 	};
 
 	(void)state;
-	assert_int_equal(dispatch_max_proc(), 33);
+	assert_int_equal(dispatch_max_proc(), 34);
 	for (uint32_t p = 0; p <= dispatch_max_proc(); p++) {
 		const struct proc_entry *pe = dispatch_lookup(p);
 
@@ -206,7 +211,7 @@ test_table(void **state)
 		assert_string_equal(pe->name, want[i].name);
 		assert_int_equal(pe->flags, want[i].flags);
 	}
-	assert_null(dispatch_lookup(34));
+	assert_null(dispatch_lookup(dispatch_max_proc() + 1));
 	assert_null(dispatch_lookup(UINT32_MAX));
 }
 
@@ -701,23 +706,24 @@ test_pinning(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(nr->rvirt_node_cpu_map_ret_u.map.cpus, 16);
 	assert_int_equal(nr->rvirt_node_cpu_map_ret_u.map.online, 16);
-	assert_int_equal(nr->rvirt_node_cpu_map_ret_u.map.cpumap
-				 .rvirt_cpumap_len,
-			 2);
+	assert_int_equal(
+		nr->rvirt_node_cpu_map_ret_u.map.cpumap.rvirt_cpumap_len, 2);
 	done(RVIRT_PROC_NODE_GET_CPU_MAP, nr);
 	call_bad(RVIRT_PROC_NODE_GET_CPU_MAP,
 		 &(struct rvirt_node_cpu_map_args){ 1 }, RVIRT_ERR_INVALID_ARG,
 		 "unsupported flags");
 
 	call_ok(RVIRT_PROC_DOMAIN_SET_AUTOSTART,
-		&(struct rvirt_autostart_args){ .dom = da.dom, .autostart = 1 });
+		&(struct rvirt_autostart_args){ .dom = da.dom,
+						.autostart = 1 });
 	ir = call(RVIRT_PROC_DOMAIN_GET_AUTOSTART, &da, &rc, &err);
 	assert_int_equal(rc, 0);
 	assert_int_equal(ir->rvirt_int_ret_u.value, 1);
 	done(RVIRT_PROC_DOMAIN_GET_AUTOSTART, ir);
-	call_bad(RVIRT_PROC_DOMAIN_SET_AUTOSTART,
-		 &(struct rvirt_autostart_args){ .dom = da.dom, .autostart = 2 },
-		 RVIRT_ERR_INVALID_ARG, "neither 0 nor 1");
+	call_bad(
+		RVIRT_PROC_DOMAIN_SET_AUTOSTART,
+		&(struct rvirt_autostart_args){ .dom = da.dom, .autostart = 2 },
+		RVIRT_ERR_INVALID_ARG, "neither 0 nor 1");
 
 	/* The changes are refused on a read-only connection. */
 	sess.readonly = true;
