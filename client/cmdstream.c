@@ -253,7 +253,8 @@ static size_t
 cmdstream_why(struct stream *st, char *buf, size_t size)
 {
 	struct cmdstream *cs = stream_priv(st);
-	char lines[sizeof(cs->why)];
+	/* Room for "PROG: " in why[]. */
+	char lines[sizeof(cs->why) - sizeof(cs->prog) - 2];
 
 	if (!cs->why_set) {
 		cmdstream_wait(cs, CMDSTREAM_EXIT_WAIT_MS);
