@@ -79,8 +79,8 @@ ssh_add_native(struct ssh_buf *b, const struct uri *uri, unsigned int flags)
  * Sets $s to the socket path as the bridge would choose it (socket=,
  * the system socket, else rvirtd's runtime_dir rules of the remote
  * user), then runs netcat.  netcat-openbsd keeps the socket open after
- * EOF on its stdin unless given -N, which other netcats lack: use it
- * when the help text lists it.
+ * EOF on its stdin unless given -N (so ssh would not end by itself at
+ * close), and other netcats lack -N: use it when the help text lists it.
  */
 static void
 ssh_add_netcat(struct ssh_buf *b, const struct uri *uri, unsigned int flags)
