@@ -106,4 +106,12 @@ test_expect_success 'with name= the unknown variable is dropped, with a warning'
 	test_grep -F "rvirt: warning: ignoring unknown uri variable '\''foo'\'': the variable '\''name'\'' is given" err
 '
 
+if command -v mandoc >/dev/null 2>&1; then
+	test_expect_success 'doc/rvirt-ssh-helper.1 passes mandoc -T lint -W warning' '
+		mandoc -T lint -W warning "$RVIRT_SRC/doc/rvirt-ssh-helper.1"
+	'
+else
+	test_skip 'rvirt-ssh-helper.1 lint' 'mandoc not installed'
+fi
+
 test_done
