@@ -26,6 +26,8 @@
 #define CMDSTREAM_GRACE_MS 300
 #define CMDSTREAM_TERM_WAIT_MS 1000
 #define CMDSTREAM_KILL_WAIT_MS 2000
+/* The stderr pipe's size: the largest an unprivileged user may ask. */
+#define CMDSTREAM_STDERR_PIPE (1024 * 1024)
 
 struct cmdstream {
 	pid_t pid;
@@ -446,6 +448,12 @@ cmdstream_new(char *const *argv, const char *peer, struct rvirt_error *err)
 	close(ep[1]);
 	sv[1] = ep[1] = -1;
 	cs->errfd = ep[0];
+	/*
+	 * stderr is drained only when the stream is read or written: a
+	 * bigger pipe keeps a chatty child (ssh -v) from blocking on it
+	 * while the library waits for a reply.  Best effort.
+	 */
+	fcntl(ep[0], F_SETPIPE_SZ, CMDSTREAM_STDERR_PIPE);
 	if (fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK) < 0 ||
 	    fcntl(ep[0], F_SETFL, fcntl(ep[0], F_GETFL) | O_NONBLOCK) < 0) {
 		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_TRANSPORT,

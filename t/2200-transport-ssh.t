@@ -144,6 +144,28 @@ test_expect_success 'after an rvirtd restart a new ssh connection works' '
 	test_grep " test " out
 '
 
+# On the daemon's side: no bridge outlives its ssh session.
+no_helper_left () {
+	for d in /proc/[0-9]*; do
+		if tr '\0' ' ' <"$d/cmdline" 2>/dev/null |
+			grep -q -e "rvirt-ssh-helper.*$TRASH"; then
+			return 1
+		fi
+	done
+	return 0
+}
+
+test_expect_success 'no rvirt-ssh-helper is left on the daemon side' '
+	wait_until 30 no_helper_left
+'
+
+test_expect_success 'ssh -vvv works: its stderr chatter is kept out of the output' '
+	"$RVSH" -c "$(ssh_uri "$RVIRTD_SOCK" "&proxy=native")&command=ssh%20-F%20none%20-vvv" \
+		list >out 2>err &&
+	test_grep " test " out &&
+	test_grep -v "debug1" err
+'
+
 test_expect_success 'sshd stops' 'stop_sshd'
 
 test_done
