@@ -234,9 +234,10 @@ ssh_connect(const struct uri *uri, unsigned int flags, int timeout_ms,
 	const char *host = uri->host ? uri->host : "localhost";
 
 	if (uri->port)
-		snprintf(peer, sizeof(peer), "%s%s%s:%d",
-			 uri->user ? uri->user : "", uri->user ? "@" : "", host,
-			 uri->port);
+		snprintf(peer, sizeof(peer), "%s%s%s%s%s:%d",
+			 uri->user ? uri->user : "", uri->user ? "@" : "",
+			 strchr(host, ':') ? "[" : "", host,
+			 strchr(host, ':') ? "]" : "", uri->port);
 	else
 		snprintf(peer, sizeof(peer), "%s%s%s",
 			 uri->user ? uri->user : "", uri->user ? "@" : "",

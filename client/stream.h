@@ -20,8 +20,8 @@ struct uri;
  * writes wait with poll(2) until an absolute deadline on the
  * CLOCK_MONOTONIC clock in milliseconds (stream_now_ms), or forever
  * when the deadline is negative.  A stream is used by one thread at a
- * time.  TLS, ssh and ext transports will plug in behind the same
- * functions.
+ * time.  Transports plug in behind the same functions with
+ * stream_new_ops: ssh and ext (client/cmdstream.c), TLS later.
  */
 struct stream;
 
