@@ -53,6 +53,7 @@ HV_SRCS = $(filter-out hv/guest%.c,$(wildcard hv/*.c))
 SERVER_SRCS = $(filter-out server/main.c,$(wildcard server/*.c))
 LIB_SRCS = $(filter-out client/rvsh%.c,$(wildcard client/*.c))
 RVSH_SRCS = $(wildcard client/rvsh*.c)
+BRIDGE_SRCS = $(wildcard bridge/*.c)
 UNIT_SRCS = $(wildcard t/unit/t*.c)
 TOOL_SRCS = $(wildcard t/tools/*.c)
 PERF_SRCS = $(wildcard t/perf/*.c)
@@ -70,6 +71,9 @@ RVIRTD = $(BUILD)/rvirtd
 RVSH = $(BUILD)/rvsh
 # The program process domains run (hv/guest.c), installed next to rvirtd.
 GUEST = $(BUILD)/rvirt-guest
+# The native ssh bridge (bridge/ssh_helper.c), installed next to rvsh:
+# ssh runs it on the daemon's host (librvirt(3), proxy=native).
+SSH_HELPER = $(BUILD)/rvirt-ssh-helper
 LIBSO = $(BUILD)/librvirt.so.0
 LIBA = $(BUILD)/librvirt.a
 INTERNAL_A = $(BUILD)/libinternal.a
@@ -83,7 +87,8 @@ PERF_BINS = $(patsubst t/perf/%.c,$(BUILD)/t/perf/%,$(PERF_SRCS))
 # Keep objects of unit tests and tools between runs.
 .SECONDARY:
 
-all: $(RVIRTD) $(LIBSO) $(BUILD)/librvirt.so $(LIBA) $(RVSH) $(GUEST)
+all: $(RVIRTD) $(LIBSO) $(BUILD)/librvirt.so $(LIBA) $(RVSH) $(GUEST) \
+	$(SSH_HELPER)
 
 # rpcgen names the header it includes after its input path, so it runs
 # inside $(GEN) on a copy of the .x.
@@ -127,6 +132,10 @@ $(GUEST): $(BUILD)/obj/hv/guest.o
 
 $(RVSH): $(call obj,$(RVSH_SRCS)) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(EDIT_LIBS)
+
+# Linked with librvirt.a for the default socket rules of the client.
+$(SSH_HELPER): $(call obj,$(BRIDGE_SRCS)) $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(INTERNAL_A): $(INTERNAL_OBJS)
 	rm -f $@ && ar rcs $@ $^

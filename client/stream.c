@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* stream: the client's byte stream to rvirtd (unix and tcp sockets). */
+/* stream: the client's byte stream to rvirtd (unix, tcp, ssh, ext). */
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -15,25 +15,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmdstream.h"
 #include "err.h"
+#include "ssh.h"
 #include "stream.h"
 #include "uri.h"
 
-/*
- * The seam for transports: tls, ssh and ext will supply their own
- * read/write/close (a TLS session over the socket, a child process's
- * pipes).  The functions return like read(2)/write(2), with EAGAIN
- * when they would block; the stream then polls fd for events.
- */
-struct stream_ops {
-	ssize_t (*read)(struct stream *st, void *buf, size_t len);
-	ssize_t (*write)(struct stream *st, const void *buf, size_t len);
-	void (*close)(struct stream *st);
-};
-
 struct stream {
 	const struct stream_ops *ops;
+	void *priv;
 	int fd;
+	int received; /* a byte came: the transport did connect */
 	char peer[320];
 };
 
@@ -113,14 +105,21 @@ stream_wait(int fd, short events, int64_t deadline)
 }
 
 static void
-stream_fail(struct rvirt_error *err, const struct stream *st, const char *verb,
+stream_fail(struct rvirt_error *err, struct stream *st, const char *verb,
 	    int errnum)
 {
-	char es[128];
+	char es[RVIRT_ERROR_MESSAGE_MAX / 2];
 
 	if (errnum == ETIMEDOUT) {
 		err_set(err, RVIRT_ERR_TIMEOUT, RVIRT_FROM_TRANSPORT,
 			"cannot %s '%s': timed out", verb, st->peer);
+		return;
+	}
+	/* A child that never spoke failed to connect: say what it said. */
+	if (st->ops->why && st->ops->why(st, es, sizeof(es))) {
+		err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+			"cannot %s '%s': %s",
+			st->received ? verb : "connect to", st->peer, es);
 		return;
 	}
 	stream_strerror(errnum, es, sizeof(es));
@@ -164,6 +163,8 @@ stream_read(struct stream *st, void *buf, size_t len, int64_t deadline,
 		ssize_t n = st->ops->read(st, buf, len);
 		int e;
 
+		if (n > 0)
+			st->received = 1;
 		if (n >= 0)
 			return n;
 		if (errno == EINTR)
@@ -182,6 +183,12 @@ int
 stream_get_fd(const struct stream *st)
 {
 	return st->fd;
+}
+
+void *
+stream_priv(const struct stream *st)
+{
+	return st->priv;
 }
 
 const char *
@@ -211,6 +218,24 @@ stream_alloc(int fd, const char *peer, struct rvirt_error *err)
 		return NULL;
 	}
 	st->ops = &stream_sock_ops;
+	st->fd = fd;
+	snprintf(st->peer, sizeof(st->peer), "%s", peer);
+	return st;
+}
+
+struct stream *
+stream_new_ops(int fd, const char *peer, const struct stream_ops *ops,
+	       void *priv, struct rvirt_error *err)
+{
+	struct stream *st = calloc(1, sizeof(*st));
+
+	if (!st) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_TRANSPORT,
+			"out of memory");
+		return NULL;
+	}
+	st->ops = ops;
+	st->priv = priv;
 	st->fd = fd;
 	snprintf(st->peer, sizeof(st->peer), "%s", peer);
 	return st;
@@ -449,9 +474,11 @@ stream_connect(const struct uri *uri, unsigned int flags, int timeout_ms,
 		return stream_connect_unix(uri, flags, deadline, err);
 	case URI_TRANSPORT_TCP:
 		return stream_connect_tcp(uri, deadline, err);
-	case URI_TRANSPORT_TLS:
 	case URI_TRANSPORT_SSH:
+		return ssh_connect(uri, flags, timeout_ms, err);
 	case URI_TRANSPORT_EXT:
+		return cmdstream_connect_ext(uri, err);
+	case URI_TRANSPORT_TLS:
 		break;
 	}
 	err_set(err, RVIRT_ERR_NO_SUPPORT, RVIRT_FROM_TRANSPORT,

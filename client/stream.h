@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* stream: the client's byte stream to rvirtd (unix and tcp sockets). */
+/* stream: the client's byte stream to rvirtd (unix, tcp, ssh, ext). */
 #ifndef RVIRT_CLIENT_STREAM_H
 #define RVIRT_CLIENT_STREAM_H
 
@@ -20,10 +20,37 @@ struct uri;
  * writes wait with poll(2) until an absolute deadline on the
  * CLOCK_MONOTONIC clock in milliseconds (stream_now_ms), or forever
  * when the deadline is negative.  A stream is used by one thread at a
- * time.  TLS, ssh and ext transports will plug in behind the same
- * functions.
+ * time.  Transports plug in behind the same functions with
+ * stream_new_ops: ssh and ext (client/cmdstream.c), TLS later.
  */
 struct stream;
+
+/*
+ * What a transport supplies: read and write return like read(2) and
+ * write(2), with EAGAIN when they would block (the stream then polls
+ * its fd); close releases everything.  why, optional, writes into buf
+ * the reason the stream ended or failed (a child's last stderr lines)
+ * and returns its length, 0 when it knows none.
+ */
+struct stream_ops {
+	ssize_t (*read)(struct stream *st, void *buf, size_t len);
+	ssize_t (*write)(struct stream *st, const void *buf, size_t len);
+	void (*close)(struct stream *st);
+	size_t (*why)(struct stream *st, char *buf, size_t size);
+};
+
+/*
+ * A stream over fd (non-blocking, close-on-exec, polled for readiness)
+ * with the transport's ops and private data priv, both borrowed until
+ * ops->close.  NULL with *err when out of memory (ops->close is then
+ * not called: the caller still owns fd and priv).
+ */
+struct stream *stream_new_ops(int fd, const char *peer,
+			      const struct stream_ops *ops, void *priv,
+			      struct rvirt_error *err);
+
+/* The priv given to stream_new_ops. */
+void *stream_priv(const struct stream *st);
 
 /* Milliseconds on CLOCK_MONOTONIC, for deadlines. */
 int64_t stream_now_ms(void);
@@ -40,10 +67,11 @@ int stream_default_socket_path(int readonly, char *buf, size_t size,
 /*
  * Connect as the parsed uri says: the unix socket (socket=, else the
  * default path; the -ro one when flags has RVIRT_CONNECT_RO) or tcp to
- * host:port (port 16609 and host "localhost" by default).  Gives up
- * after timeout_ms.  Returns a new stream, or NULL with *err:
- * RVIRT_ERR_NO_SUPPORT for tls, ssh and ext, RVIRT_ERR_TRANSPORT when
- * the connection fails, RVIRT_ERR_TIMEOUT.
+ * host:port (port 16609 and host "localhost" by default), or a new
+ * ssh or ext child process (client/ssh.c, client/cmdstream.c).  Gives
+ * up after timeout_ms.  Returns a new stream, or NULL with *err:
+ * RVIRT_ERR_NO_SUPPORT for tls, RVIRT_ERR_TRANSPORT when the connection
+ * fails, RVIRT_ERR_TIMEOUT.
  */
 struct stream *stream_connect(const struct uri *uri, unsigned int flags,
 			      int timeout_ms, struct rvirt_error *err);

@@ -59,6 +59,7 @@ uri_free(struct uri *uri)
 	free(uri->proxy);
 	free(uri->auth);
 	free(uri->mode);
+	free(uri->extra);
 	free(uri);
 }
 
@@ -71,10 +72,50 @@ uri_open_name(const struct uri *uri)
 	if (uri->name)
 		return strdup(uri->name);
 	len = strlen(uri->driver) + 3 + strlen(uri->path) + 1;
+	if (uri->extra)
+		len += 1 + strlen(uri->extra);
 	s = malloc(len);
 	if (s)
-		snprintf(s, len, "%s://%s", uri->driver, uri->path);
+		snprintf(s, len, "%s://%s%s%s", uri->driver, uri->path,
+			 uri->extra ? "?" : "", uri->extra ? uri->extra : "");
 	return s;
+}
+
+/* Append "&"? name=value to uri->extra, %-escaping all but [A-Za-z0-9-._~/:@]. */
+static int
+uri_add_extra(struct uri *uri, const char *name, const char *value)
+{
+	size_t old = uri->extra ? strlen(uri->extra) : 0;
+	size_t len = old + 1 + 3 * (strlen(name) + strlen(value)) + 2;
+	const char *parts[2] = { name, value };
+	char *s, *o;
+	int k;
+
+	s = realloc(uri->extra, len);
+	if (!s)
+		return -1;
+	uri->extra = s;
+	o = s + old;
+	if (old)
+		*o++ = '&';
+	for (k = 0; k < 2; k++) {
+		const char *p;
+
+		if (k == 1)
+			*o++ = '=';
+		for (p = parts[k]; *p; p++) {
+			unsigned char c = (unsigned char)*p;
+
+			if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			    (c >= '0' && c <= '9') || strchr("-._~/:@", c)) {
+				*o++ = (char)c;
+				continue;
+			}
+			o += sprintf(o, "%%%02X", c);
+		}
+	}
+	*o = '\0';
+	return 0;
 }
 
 /* The URI in error messages: quoted in full unless it is very long. */
@@ -420,11 +461,12 @@ uri_set_var(struct uri *uri, const char *s, char *name, char *value,
 		if (strcmp(vars[i].name, name) == 0)
 			break;
 	if (i == sizeof(vars) / sizeof(vars[0])) {
-		char msg[RVIRT_ERROR_MESSAGE_MAX + 1];
-
-		snprintf(msg, sizeof(msg), "ignoring unknown uri variable '%s'",
-			 name);
-		uri_warn_fn(msg);
+		/* Warned about in uri_check, once name= is known. */
+		if (uri_add_extra(uri, name, value) < 0) {
+			err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_URI,
+				"out of memory");
+			goto out;
+		}
 		rc = 0;
 		goto out;
 	}
@@ -501,10 +543,38 @@ uri_parse_query(struct uri *uri, const char *s, const char *p, size_t len,
 	return 0;
 }
 
+/* One warning per unknown variable, saying where it goes. */
+static void
+uri_warn_extra(const struct uri *uri)
+{
+	const char *p = uri->extra;
+
+	while (p && *p) {
+		size_t n = strcspn(p, "=");
+		char msg[RVIRT_ERROR_MESSAGE_MAX + 1];
+
+		if (uri->name)
+			snprintf(msg, sizeof(msg),
+				 "ignoring unknown uri variable '%.*s': the "
+				 "variable 'name' is given",
+				 (int)(n < 128 ? n : 128), p);
+		else
+			snprintf(msg, sizeof(msg),
+				 "unknown uri variable '%.*s' passed to the "
+				 "server in the name",
+				 (int)(n < 128 ? n : 128), p);
+		uri_warn_fn(msg);
+		p += strcspn(p, "&");
+		if (*p)
+			p++;
+	}
+}
+
 /* Rules that join several parts: what each transport accepts. */
 static int
 uri_check(struct uri *uri, const char *s, struct rvirt_error *err)
 {
+	uri_warn_extra(uri);
 	if (!uri->transport_explicit)
 		uri->transport =
 			uri->host ? URI_TRANSPORT_TLS : URI_TRANSPORT_UNIX;

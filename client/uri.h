@@ -38,13 +38,18 @@ struct uri {
 	char *known_hosts;     /* ssh known_hosts file */
 	char *proxy;	       /* ssh: auto, netcat, native */
 	char *auth;	       /* preferred auth methods */
-	int reconnect_timeout; /* seconds, >= 0 */
+	int reconnect_timeout; /* seconds, >= 0; -1: not given */
 	char *mode;	       /* ssh: auto, legacy, direct */
+	/*
+	 * The unknown variables, in order, re-escaped as "n=v&n2=v2":
+	 * the server gets them in the CONNECT_OPEN name.  NULL: none.
+	 */
+	char *extra;
 };
 
 /*
- * Parse s.  Unknown query variables are ignored and reported through
- * the warning handler.  Returns a new uri (free with uri_free), or NULL
+ * Parse s.  Unknown query variables are kept in extra (for the name
+ * sent to the server) and reported through the warning handler.  Returns a new uri (free with uri_free), or NULL
  * with *err (RVIRT_ERR_URI, or RVIRT_ERR_NO_MEMORY).
  */
 struct uri *uri_parse(const char *s, struct rvirt_error *err);
@@ -55,8 +60,10 @@ void uri_free(struct uri *uri);
 const char *uri_transport_name(enum uri_transport t);
 
 /*
- * The name to send in CONNECT_OPEN: the name variable, else
- * "driver://" followed by the path.  malloc'd; NULL when out of memory.
+ * The name to send in CONNECT_OPEN: the name variable as given, else
+ * "driver://" followed by the path and, when there were unknown
+ * variables, "?" and extra (libvirt's rule: what the client does not
+ * know is the server's to judge).  malloc'd; NULL when out of memory.
  */
 char *uri_open_name(const struct uri *uri);
 

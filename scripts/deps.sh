@@ -5,7 +5,7 @@
 # Usage: scripts/deps.sh [build|test|all]   (default: build)
 #   build  compile rvirtd, librvirt and rvsh
 #   test   build + what `make check` needs
-#   all    test + what later issues need (TLS, SASL, Kerberos, ssh,
+#   all    test + what later issues need (TLS, SASL, Kerberos,
 #          systemd socket activation); CI installs this
 #
 # Silent and quick when everything is there.  When something is missing:
@@ -19,14 +19,16 @@ BUILD_PKGS="gcc make pkg-config rpcsvc-proto libtirpc-dev libxml2-dev
 liblmdb-dev libconfig-dev libedit-dev libcmocka-dev"
 
 # Test: rpcinfo (rpcbind), prove (perl), mdb_stat (lmdb-utils),
-# mandoc -T lint on the man pages (mandoc).
-TEST_PKGS="rpcbind perl lmdb-utils mandoc"
+# mandoc -T lint on the man pages (mandoc), a private sshd and the ssh
+# client for the ssh transport tests, nc -U for its netcat proxy.
+TEST_PKGS="rpcbind perl lmdb-utils mandoc openssh-server openssh-client
+netcat-openbsd"
 
 # Later issues: TLS (GnuTLS), SASL (Cyrus), Kerberos for GSSAPI tests,
-# the ssh transport, systemd-socket-activate for LISTEN_FDS tests.
+# systemd-socket-activate for LISTEN_FDS tests.
 LATER_PKGS="gnutls-bin libgnutls28-dev libsasl2-dev sasl2-bin
 libsasl2-modules libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server
-krb5-user openssh-server openssh-client systemd"
+krb5-user systemd"
 
 usage() {
 	echo "usage: $0 [build|test|all]" >&2

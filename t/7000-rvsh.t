@@ -71,11 +71,15 @@ test_expect_success 'a malformed URI: rvsh: message, exit status 1' '
 	test_grep "^rvsh: " err
 '
 
-test_expect_success 'an unknown URI variable is warned about and ignored' '
-	"$RVSH" -c "test:///default?socket=$RVIRTD_SOCK&frob=1" uri >out 2>err &&
+test_expect_success 'an unknown URI variable is warned about and sent to the server' '
+	test_must_fail "$RVSH" -c "test:///default?socket=$RVIRTD_SOCK&frob=1" uri >out 2>err &&
+	test_grep "warning: unknown uri variable .frob. passed to the server" err &&
+	test_grep -F "test:///default?frob=1" err &&
+	"$RVSH" -c "test:///default?socket=$RVIRTD_SOCK&frob=1&name=test:///default" \
+		uri >out 2>err &&
 	echo "test:///default" >expect &&
 	test_cmp expect out &&
-	test_grep "frob" err
+	test_grep "ignoring unknown uri variable .frob." err
 '
 
 test_expect_success 'the read-only flag -r refuses changes with a clear error' '

@@ -99,4 +99,39 @@ for mode in exclusive plain; do
 done
 
 echo
+echo "== connection setup (open + NULL ping + close, one at a time): unix, ext, ssh"
+. "$RVIRT_SRC/t/lib-sshd.sh"
+CONNCHECK=$RVIRT_BUILD/t/tools/conncheck
+write_config rvirtd.conf log_level=1 log_outputs=1:stderr
+start_rvirtd >/dev/null || exit 1
+printf 'unix:                '
+"$CONNCHECK" "test:///default?socket=$RVIRTD_SOCK" 50 | sed -n 's/^open+ping ms: //p'
+printf 'ext (native bridge): '
+"$CONNCHECK" "test+ext:///default?command=$RVIRT_BUILD/rvirt-ssh-helper%20--socket%20$RVIRTD_SOCK%20/default" 50 |
+	sed -n 's/^open+ping ms: //p'
+# require_sshd would end the script; check what it checks first.
+if test -x /usr/sbin/sshd && test "$(id -u)" = 0 &&
+	command -v ssh >/dev/null 2>&1 && command -v ssh-keygen >/dev/null 2>&1 &&
+	require_sshd >/dev/null && start_sshd; then
+	ln -s "$RVIRT_BUILD/rvirt-ssh-helper" "$TRASH/bin/rvirt-ssh-helper"
+	for proxy in native netcat; do
+		printf 'ssh, proxy=%-7s   ' "$proxy"
+		"$CONNCHECK" "test+ssh://root@127.0.0.1:$SSHD_PORT/default?$SSH_URI_VARS&socket=$RVIRTD_SOCK&proxy=$proxy" 10 |
+			sed -n 's/^open+ping ms: //p'
+	done
+	echo
+	echo "== NULL calls on an open connection: unix, ext, ssh (2 s each)"
+	for u in "test:///default?socket=$RVIRTD_SOCK" \
+		"test+ext:///default?command=$RVIRT_BUILD/rvirt-ssh-helper%20--socket%20$RVIRTD_SOCK%20/default" \
+		"test+ssh://root@127.0.0.1:$SSHD_PORT/default?$SSH_URI_VARS&socket=$RVIRTD_SOCK&proxy=native"; do
+		printf '%s: ' "${u%%:*}"
+		"$NULL_RTT" "$u" 2 | sed -n 's/^rvirt NULL calls/NULL calls/p'
+	done
+	stop_sshd
+else
+	echo "ssh: skipped (needs root and openssh-server)"
+fi
+stop_rvirtd
+
+echo
 sh "$(dirname "$0")/sessions.sh"

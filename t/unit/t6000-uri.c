@@ -293,13 +293,48 @@ test_unknown_variable_warns(void **state)
 {
 	struct uri *u;
 
+	char *name;
+
 	(void)state;
-	u = parse_ok("test:///d?foo=1&socket=/s&b%61r");
+	u = parse_ok("test:///d?foo=1&socket=/s&b%61r&q=a%20b%26c%3D%2F");
 	assert_string_equal(u->socket, "/s");
+	/* re-escaped for the server: & = and blanks, not / */
+	assert_string_equal(u->extra, "foo=1&bar=&q=a%20b%26c%3D/");
+	name = uri_open_name(u);
+	assert_string_equal(name, "test:///d?foo=1&bar=&q=a%20b%26c%3D/");
+	free(name);
 	uri_free(u);
-	assert_int_equal(nwarned, 2);
-	assert_string_equal(warned[0], "ignoring unknown uri variable 'foo'");
-	assert_string_equal(warned[1], "ignoring unknown uri variable 'bar'");
+	assert_int_equal(nwarned, 3);
+	assert_string_equal(
+		warned[0],
+		"unknown uri variable 'foo' passed to the server in the name");
+	assert_string_equal(
+		warned[1],
+		"unknown uri variable 'bar' passed to the server in the name");
+
+	/* name= wins: the unknown ones go nowhere, and the warning says so */
+	nwarned = 0;
+	u = parse_ok("test+ssh://h/d?foo=1&name=test:///default");
+	name = uri_open_name(u);
+	assert_string_equal(name, "test:///default");
+	free(name);
+	uri_free(u);
+	assert_int_equal(nwarned, 1);
+	assert_string_equal(warned[0], "ignoring unknown uri variable 'foo': "
+				       "the variable 'name' is given");
+
+	/* the variables of other transports are known: no warning */
+	nwarned = 0;
+	u = parse_ok("test+ssh://h/d?no_verify=1&pkipath=/p&tls_priority=NORMAL"
+		     "&auth=sasl&reconnect_timeout=30&name=x:///y");
+	assert_int_equal(u->no_verify, 1);
+	assert_string_equal(u->pkipath, "/p");
+	assert_string_equal(u->tls_priority, "NORMAL");
+	assert_string_equal(u->auth, "sasl");
+	assert_int_equal(u->reconnect_timeout, 30);
+	assert_null(u->extra);
+	uri_free(u);
+	assert_int_equal(nwarned, 0);
 }
 
 static void
@@ -349,13 +384,12 @@ test_bad_shapes(void **state)
 static void
 test_unsupported_transports(void **state)
 {
-	static const char *const uris[] = { "test://h/d", "test+ssh://h/d",
-					    "test+ext:///d?command=x" };
-	static const char *const names[] = { "tls", "ssh", "ext" };
+	static const char *const uris[] = { "test://h/d" };
+	static const char *const names[] = { "tls" };
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 1; i++) {
 		struct rvirt_error err = { 0 };
 		struct uri *u = parse_ok(uris[i]);
 		char want[64];
