@@ -369,7 +369,6 @@ rvirt_conn_open(const char *uri, unsigned int flags, struct rvirt_error *err)
 	conn->clnt = rpcclnt_new(st, RVIRT_PROGRAM, RVIRT_V1, err);
 	if (!conn->clnt)
 		goto fail;
-	rpcclnt_set_reconnect(conn->clnt, conn_reconnect, conn);
 
 	pthread_mutex_lock(&conn->lock);
 	cs = rvirt_proc_connect_open_1(&args, &ret, conn->clnt);
@@ -379,6 +378,12 @@ rvirt_conn_open(const char *uri, unsigned int flags, struct rvirt_error *err)
 		memcpy(conn->cookie, ret.rvirt_connect_open_ret_u.cookie,
 		       sizeof(conn->cookie));
 		conn->has_session = true;
+		/*
+		 * Only a connection that worked is worth getting back: a
+		 * first one that fails reports its own reason (an ssh that
+		 * was refused, a daemon that is not there).
+		 */
+		rpcclnt_set_reconnect(conn->clnt, conn_reconnect, conn);
 	}
 	xdr_free((xdrproc_t)xdr_rvirt_connect_open_ret, &ret);
 	if (rc < 0)
