@@ -168,8 +168,7 @@ struct rvirt_cpumap {
 int rvirt_cpumap_parse(const char *text, struct rvirt_cpumap *map,
 		       struct rvirt_error *err);
 /* Format *map canonically ("0-1,5") into buf; 0, or -1 when too small. */
-int rvirt_cpumap_format(const struct rvirt_cpumap *map, char *buf,
-			size_t size);
+int rvirt_cpumap_format(const struct rvirt_cpumap *map, char *buf, size_t size);
 
 /* One vCPU of a running domain. */
 struct rvirt_vcpu_info {

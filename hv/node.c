@@ -383,4 +383,3 @@ oom:
 		"cannot format the capabilities: out of memory");
 	return -1;
 }
-

@@ -408,8 +408,7 @@ procdom_grandchild(const struct procdom_launch *l, const cpu_set_t *mask,
 	log_fd = procdom_fd_high(log_fd);
 	null_fd = procdom_fd_high(null_fd);
 	go_r = procdom_fd_high(go_r);
-	if (status_w < 0 || log_fd < 0 || null_fd < 0 ||
-	    (l->hold && go_r < 0))
+	if (status_w < 0 || log_fd < 0 || null_fd < 0 || (l->hold && go_r < 0))
 		goto fail;
 	if (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
 		goto fail;
@@ -545,16 +544,15 @@ procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
 		;
 	deadline = procdom_now_ms() + PROCDOM_EXEC_TIMEOUT_MS;
-	if (procdom_read_wait(status[0], &wpid, sizeof(wpid), deadline,
-			      &eof) < 0) {
+	if (procdom_read_wait(status[0], &wpid, sizeof(wpid), deadline, &eof) <
+	    0) {
 		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
 			"cannot start '%s': the launcher died", l->path);
 		goto out;
 	}
 	if (wpid <= 0) {
 		if (procdom_read_wait(status[0], &child_errno,
-				      sizeof(child_errno), deadline,
-				      &eof) < 0)
+				      sizeof(child_errno), deadline, &eof) < 0)
 			child_errno = EIO;
 		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, child_errno,
 			      "cannot start '%s'", l->path);
@@ -719,8 +717,8 @@ procdom_wait_stopped(pid_t pid, uint64_t start, unsigned int timeout_ms)
 			for (size_t i = 0; i < n && all; i++) {
 				struct procdom_stat st;
 
-				if (procdom_stat_read(NULL, pid, tids[i], &st) ==
-					    0 &&
+				if (procdom_stat_read(NULL, pid, tids[i],
+						      &st) == 0 &&
 				    st.state != 'T' && st.state != 't')
 					all = false;
 			}

@@ -24,7 +24,7 @@
 
 /* One line of /proc/PID/stat or /proc/PID/task/TID/stat. */
 struct procdom_stat {
-	char state;	    /* 'R', 'S', 'D', 'T', 't', 'Z', 'X', ... */
+	char state; /* 'R', 'S', 'D', 'T', 't', 'Z', 'X', ... */
 	int ppid;
 	int pgrp;
 	uint64_t utime;	    /* clock ticks */

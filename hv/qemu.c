@@ -81,8 +81,7 @@ qemu_qmp_path(const struct domrec *d, const char *dir, char *buf, size_t size,
 {
 	struct sockaddr_un sa;
 
-	return procdrv_file(dir, d, "qmp", sizeof(sa.sun_path), buf, size,
-			    err);
+	return procdrv_file(dir, d, "qmp", sizeof(sa.sun_path), buf, size, err);
 }
 
 static struct qmp *

@@ -136,7 +136,8 @@ main(int argc, char **argv)
 	}
 	if (!qmp || strncmp(qmp, "unix:", 5) != 0 || fake_ncpus == 0 ||
 	    fake_ncpus > FAKE_VCPUS_MAX) {
-		fprintf(stderr, "fake-qemu: need -smp 1..%d and -qmp unix:PATH\n",
+		fprintf(stderr,
+			"fake-qemu: need -smp 1..%d and -qmp unix:PATH\n",
 			FAKE_VCPUS_MAX);
 		return 2;
 	}

@@ -701,23 +701,24 @@ test_pinning(void **state)
 	assert_int_equal(rc, 0);
 	assert_int_equal(nr->rvirt_node_cpu_map_ret_u.map.cpus, 16);
 	assert_int_equal(nr->rvirt_node_cpu_map_ret_u.map.online, 16);
-	assert_int_equal(nr->rvirt_node_cpu_map_ret_u.map.cpumap
-				 .rvirt_cpumap_len,
-			 2);
+	assert_int_equal(
+		nr->rvirt_node_cpu_map_ret_u.map.cpumap.rvirt_cpumap_len, 2);
 	done(RVIRT_PROC_NODE_GET_CPU_MAP, nr);
 	call_bad(RVIRT_PROC_NODE_GET_CPU_MAP,
 		 &(struct rvirt_node_cpu_map_args){ 1 }, RVIRT_ERR_INVALID_ARG,
 		 "unsupported flags");
 
 	call_ok(RVIRT_PROC_DOMAIN_SET_AUTOSTART,
-		&(struct rvirt_autostart_args){ .dom = da.dom, .autostart = 1 });
+		&(struct rvirt_autostart_args){ .dom = da.dom,
+						.autostart = 1 });
 	ir = call(RVIRT_PROC_DOMAIN_GET_AUTOSTART, &da, &rc, &err);
 	assert_int_equal(rc, 0);
 	assert_int_equal(ir->rvirt_int_ret_u.value, 1);
 	done(RVIRT_PROC_DOMAIN_GET_AUTOSTART, ir);
-	call_bad(RVIRT_PROC_DOMAIN_SET_AUTOSTART,
-		 &(struct rvirt_autostart_args){ .dom = da.dom, .autostart = 2 },
-		 RVIRT_ERR_INVALID_ARG, "neither 0 nor 1");
+	call_bad(
+		RVIRT_PROC_DOMAIN_SET_AUTOSTART,
+		&(struct rvirt_autostart_args){ .dom = da.dom, .autostart = 2 },
+		RVIRT_ERR_INVALID_ARG, "neither 0 nor 1");
 
 	/* The changes are refused on a read-only connection. */
 	sess.readonly = true;

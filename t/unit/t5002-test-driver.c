@@ -714,9 +714,9 @@ test_pinning(void **state)
 			 0);
 	assert_int_equal(store_txn_commit(txn, &err), 0);
 	txn = begin(false);
-	assert_int_equal(hv_domain_get_vcpu_pin_info(hv, txn, &ref, 0, &sets,
-						     &n, &err),
-			 0);
+	assert_int_equal(
+		hv_domain_get_vcpu_pin_info(hv, txn, &ref, 0, &sets, &n, &err),
+		0);
 	assert_int_equal(n, 2);
 	assert_int_equal(cpuset_count(&sets[0]), 16);
 	assert_true(cpuset_equal(&sets[1], &set));
@@ -740,16 +740,14 @@ test_pinning(void **state)
 
 	/* Both at once, on the emulator. */
 	txn = begin(true);
-	assert_int_equal(hv_domain_pin_emulator(hv, txn, &ref, &set,
-						HV_AFFECT_LIVE |
-							HV_AFFECT_CONFIG,
-						&err),
-			 0);
+	assert_int_equal(
+		hv_domain_pin_emulator(hv, txn, &ref, &set,
+				       HV_AFFECT_LIVE | HV_AFFECT_CONFIG, &err),
+		0);
 	assert_int_equal(store_txn_commit(txn, &err), 0);
 	txn = begin(false);
-	assert_int_equal(hv_domain_get_emulator_pin_info(hv, txn, &ref,
-							 HV_AFFECT_CONFIG, &emu,
-							 &err),
+	assert_int_equal(hv_domain_get_emulator_pin_info(
+				 hv, txn, &ref, HV_AFFECT_CONFIG, &emu, &err),
 			 0);
 	assert_true(cpuset_equal(&emu, &set));
 	store_txn_abort(txn);
@@ -870,9 +868,8 @@ test_record_v1(void **state)
 	memcpy(rec + 63, xml, sizeof(xml) - 1);
 	memcpy(key, "test\0old", 8);
 	txn = begin(true);
-	assert_int_equal(store_put(txn, STORE_DOMAINS, uuid, 16, rec, len,
-				   &err),
-			 0);
+	assert_int_equal(
+		store_put(txn, STORE_DOMAINS, uuid, 16, rec, len, &err), 0);
 	assert_int_equal(store_put(txn, STORE_NAMES, key, 8, uuid, 16, &err),
 			 0);
 	assert_int_equal(store_txn_commit(txn, &err), 0);
