@@ -33,12 +33,8 @@ procdrv_of(struct hv_conn *c)
 static int
 procdrv_host(struct cpuset *online, struct rvirt_error *err)
 {
-	struct node_facts f;
-
-	if (node_facts_read(NULL, NULL, &f, err) < 0)
-		return -1;
-	*online = f.online;
-	return 0;
+	/* Not node_facts_read: pinning calls need no topology or memory. */
+	return node_online_read(NULL, online, err);
 }
 
 /* ---------------------------------------------------------------- */

@@ -97,3 +97,6 @@ for mode in exclusive plain; do
 			END { printf "%s: %d accepts, %d accept() calls that found nothing (%.2f per accept), %d wake-ups with nothing to do\n",
 				mode, a, e, a ? e / a : 0, w }'
 done
+
+echo
+sh "$(dirname "$0")/pin.sh"
