@@ -130,9 +130,9 @@ test_expect_success 'a thread id QMP names outside qemu is refused, not pinned' 
 	</domain>
 	EOF
 	test_must_fail QRVSH create liar.xml 2>err &&
+	! qemu_pid liar &&
 	test_grep "vcpu 0 has thread $other, which is not a thread of qemu" err &&
 	test "$(thread_cpus "$other")" = "$before" &&
-	! qemu_pid liar &&
 	kill "$other"
 '
 
