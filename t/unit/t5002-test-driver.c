@@ -631,6 +631,7 @@ test_node_facts_fake(void **state)
 {
 	struct rvirt_error err = { 0 };
 	struct node_facts f;
+	struct cpuset online;
 	char root[512], proc[512];
 
 	(void)state;
@@ -678,13 +679,21 @@ test_node_facts_fake(void **state)
 	assert_int_equal(f.threads, 1);
 	assert_int_equal(f.nodes, 1);
 	assert_int_equal(f.mhz, 1999);
+	/* The online list alone, as the pinning calls read it. */
+	assert_int_equal(node_online_read(root, &online, &err), 0);
+	assert_int_equal(cpuset_count(&online), 4);
+	assert_true(cpuset_has(&online, 4) && !cpuset_has(&online, 3));
 
 	/* Missing or malformed: errors. */
 	fake_file(root, "devices/system/cpu/online", "0-\n");
 	assert_int_equal(node_facts_read(root, proc, &f, &err), -1);
 	assert_int_equal(err.code, RVIRT_ERR_INVALID_CPUSET);
+	assert_int_equal(node_online_read(root, &online, &err), -1);
+	assert_int_equal(err.code, RVIRT_ERR_INVALID_CPUSET);
 	snprintf(root, sizeof(root), "%s/nosys", tmpdir);
 	assert_int_equal(node_facts_read(root, proc, &f, &err), -1);
+	assert_int_equal(err.code, RVIRT_ERR_SYSTEM);
+	assert_int_equal(node_online_read(root, &online, &err), -1);
 	assert_int_equal(err.code, RVIRT_ERR_SYSTEM);
 
 	/* The real host answers too. */
