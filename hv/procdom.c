@@ -750,6 +750,13 @@ procdom_kill(pid_t pid, uint64_t start, struct rvirt_error *err)
 	return 0;
 }
 
+void
+procdom_kill_leftovers(pid_t pid)
+{
+	if (pid > 0 && kill(-pid, 0) == 0)
+		kill(-pid, SIGKILL);
+}
+
 int
 procdom_mkdirs(const char *dir, struct rvirt_error *err)
 {

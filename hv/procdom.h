@@ -137,6 +137,14 @@ int procdom_wait_stopped(pid_t pid, uint64_t start, unsigned int timeout_ms);
  */
 int procdom_kill(pid_t pid, uint64_t start, struct rvirt_error *err);
 
+/*
+ * After the domain's process pid has exited: SIGKILL what is left of
+ * its process group (children it started and left behind).  Harmless
+ * when nothing is left: a pid cannot be reused while a process group
+ * still carries it.
+ */
+void procdom_kill_leftovers(pid_t pid);
+
 /* mkdir -p dir, mode 0700 for what it creates.  0, or -1 with *err. */
 int procdom_mkdirs(const char *dir, struct rvirt_error *err);
 

@@ -382,6 +382,8 @@ procdrv_domain_shutdown(struct hv_conn *c, struct store_txn *txn,
 			d.name, ms);
 		goto out;
 	}
+	/* A program's children are the domain's too: none outlives it. */
+	procdom_kill_leftovers(d.pid);
 	ret = procdrv_stopped(txn, pd, &d, DOMREC_REASON_SHUTOFF_SHUTDOWN, err);
 out:
 	domrec_release(&d);

@@ -108,6 +108,24 @@ test_expect_success 'a program that ignores the request: shutdown times out, des
 	wait_gone "$child"
 '
 
+test_expect_success 'shutdown of a program leaves none of its children behind' '
+	cat >parent.xml <<-EOF &&
+	<domain type="process"><name>parent</name><memory>1024</memory>
+	  <os><type>exe</type><init>/bin/sh</init>
+	  <initarg>-c</initarg><initarg>sleep 305 &amp; wait; sleep 1</initarg></os>
+	</domain>
+	EOF
+	PRVSH create parent.xml &&
+	pid=$(pgrep -x -f "/bin/sh -c sleep 305 & wait; sleep 1") &&
+	echo "$pid" >>"$TRASH/domain-pids" &&
+	wait_until 50 "pgrep -x -f \"sleep 305\" >child" &&
+	child=$(cat child) &&
+	echo "$child" >>"$TRASH/domain-pids" &&
+	PRVSH shutdown parent &&
+	wait_gone "$pid" &&
+	wait_gone "$child"
+'
+
 test_expect_success 'reboot of an exe domain starts a new process, same id' '
 	cat >prog.xml <<-EOF &&
 	<domain type="process"><name>prog</name><memory>1024</memory>
