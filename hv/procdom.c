@@ -390,6 +390,12 @@ procdom_grandchild(const struct procdom_launch *l, const cpu_set_t *mask,
 	int e;
 
 	/*
+	 * Our pid first, from us: written by the intermediate it could
+	 * reach the pipe after an exec failure's errno and be read as it.
+	 */
+	procdom_write_all(status_w, &(int32_t){ (int32_t)getpid() },
+			  sizeof(int32_t));
+	/*
 	 * A session of its own, led by the domain: its process group is
 	 * its pid, so a signal to -pid reaches all it started.
 	 */
@@ -530,8 +536,7 @@ procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 			procdom_write_all(status[1], &e, sizeof(e));
 			_exit(1);
 		}
-		procdom_write_all(status[1], &(int32_t){ (int32_t)g },
-				  sizeof(int32_t));
+		/* The grandchild wrote its pid itself. */
 		_exit(0);
 	}
 	close(status[1]);

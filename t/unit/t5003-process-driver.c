@@ -351,6 +351,34 @@ test_stat_parse(void **state)
 	assert_int_equal(procdom_alive(getpid(), s.starttime + 1, NULL), 0);
 }
 
+/*
+ * An exec that fails reports its errno, every time: the pid and the
+ * errno share one pipe and must not swap (once seen under ASan).
+ */
+static void
+test_spawn_exec_failure(void **state)
+{
+	char *argv[] = { "rvirt-no-such-program", NULL };
+	char log[512];
+	struct procdom_launch l = {
+		.path = "/nonexistent/rvirt-no-such-program",
+		.argv = argv,
+		.log_path = log
+	};
+	struct procdom_proc p;
+
+	(void)state;
+	snprintf(log, sizeof(log), "%s/spawn-fail.log", tmpdir);
+	l.affinity = &host;
+	for (int i = 0; i < 100; i++) {
+		struct rvirt_error err = { 0 };
+
+		assert_int_equal(procdom_spawn(&l, &p, &err), -1);
+		if (!strstr(err.message, "no such file"))
+			fail_msg("round %d: %s", i, err.message);
+	}
+}
+
 /* The XML's cpuset is on every thread, each vCPU thread is named. */
 static void
 test_placement_at_start(void **state)
@@ -911,11 +939,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_stat_parse),	    T(test_open_and_host),
-		T(test_placement_at_start), T(test_pinning),
-		T(test_bad_cpuset),	    T(test_killed_outside),
-		T(test_lifecycle),	    T(test_exe),
-		T(test_survives_restart),   T(test_autostart),
+		T(test_stat_parse),
+		T(test_spawn_exec_failure),
+		T(test_open_and_host),
+		T(test_placement_at_start),
+		T(test_pinning),
+		T(test_bad_cpuset),
+		T(test_killed_outside),
+		T(test_lifecycle),
+		T(test_exe),
+		T(test_survives_restart),
+		T(test_autostart),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
