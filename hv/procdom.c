@@ -436,6 +436,33 @@ fail:
 	_exit(127);
 }
 
+/*
+ * Close every descriptor but those of keep (-1 entries ignored), with
+ * close_range over the gaps: async-signal-safe, for a forked child.
+ */
+static void
+procdom_close_others(int *keep, size_t n)
+{
+	unsigned int lo = 0;
+
+	/* Insertion sort: n is 4. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < 0 || (unsigned int)keep[i] < lo)
+			continue;
+		if ((unsigned int)keep[i] > lo)
+			close_range(lo, (unsigned int)keep[i] - 1, 0);
+		lo = (unsigned int)keep[i] + 1;
+	}
+	close_range(lo, ~0U, 0);
+}
+
 /* Read exactly len bytes from fd within the deadline; 0, -1 (EOF/time). */
 static int
 procdom_read_wait(int fd, void *buf, size_t len, uint64_t deadline_ms,
@@ -521,9 +548,17 @@ procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 		/* The intermediate: the domain, then away. */
 		pid_t g;
 
-		close(status[0]);
-		if (go[1] >= 0)
-			close(go[1]);
+		int keep[] = { status[1], log_fd, null_fd, go[0] };
+
+		/*
+		 * Only what the domain needs crosses into it.  A worker's
+		 * connection socket that a child still held after the
+		 * worker closed it would stay in the worker's epoll set,
+		 * pointing at freed memory (seen under ASan when an exec
+		 * failed and the grandchild was still exiting).  Before
+		 * the worker's waitpid returns, no copy is left.
+		 */
+		procdom_close_others(keep, sizeof(keep) / sizeof(keep[0]));
 		g = fork();
 		if (g == 0)
 			procdom_grandchild(l, mask, masksize, status[1], log_fd,

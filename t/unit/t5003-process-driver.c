@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -372,10 +374,27 @@ test_spawn_exec_failure(void **state)
 	l.affinity = &host;
 	for (int i = 0; i < 100; i++) {
 		struct rvirt_error err = { 0 };
+		struct pollfd pfd = { .events = POLLIN };
+		int sv[2];
 
+		/*
+		 * sv[0] stands for a worker's connection: once spawn has
+		 * returned, no child of it may hold a copy, so closing ours
+		 * must be an end of file on the other side at once.
+		 */
+		assert_int_equal(
+			socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv),
+			0);
 		assert_int_equal(procdom_spawn(&l, &p, &err), -1);
 		if (!strstr(err.message, "no such file"))
 			fail_msg("round %d: %s", i, err.message);
+		close(sv[0]);
+		pfd.fd = sv[1];
+		if (poll(&pfd, 1, 0) != 1)
+			fail_msg("round %d: a child of the spawn still holds "
+				 "the caller's socket",
+				 i);
+		close(sv[1]);
 	}
 }
 
