@@ -684,7 +684,8 @@ rvsh_cmd_run(struct rvsh *sh, int argc, char **argv)
 const char *
 rvsh_cmd_name(size_t i)
 {
-	return i < RVSH_NCMDS ? rvsh_cmds[i].name : rvsh_vcpu_name(i - RVSH_NCMDS);
+	return i < RVSH_NCMDS ? rvsh_cmds[i].name
+			      : rvsh_vcpu_name(i - RVSH_NCMDS);
 }
 
 enum rvsh_arg

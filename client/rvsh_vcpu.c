@@ -76,8 +76,8 @@ rvsh_vcpu_usage(const char *name)
 {
 	const struct rvsh_vcpu_cmd *c = rvsh_vcpu_find(name);
 
-	fprintf(stderr, "rvsh: usage: %s%s%s\n", c->name,
-		c->args[0] ? " " : "", c->args);
+	fprintf(stderr, "rvsh: usage: %s%s%s\n", c->name, c->args[0] ? " " : "",
+		c->args);
 	return RVSH_USAGE;
 }
 
@@ -240,8 +240,8 @@ rvsh_cmd_vcpuinfo(struct rvsh *sh, int argc, char **argv)
 		printf("%-16s%u\n", "VCPU:", v[i].number);
 		printf("%-16s%s\n", "CPU:", cpu);
 		printf("%-16s%s\n", "State:", rvsh_vcpu_state(v[i].state));
-		printf("%-16s%.2fs\n", "CPU time:",
-		       (double)v[i].cpu_time_ns / 1e9);
+		printf("%-16s%.2fs\n",
+		       "CPU time:", (double)v[i].cpu_time_ns / 1e9);
 		printf("%-16s%s\n", "CPU Affinity:", text);
 	}
 	free(v);
@@ -301,8 +301,7 @@ rvsh_cmd_nodecpumap(struct rvsh *sh, int argc, char **argv)
 		return rvsh_vcpu_usage(argv[0]);
 	if (rvsh_connect(sh, 0) < 0)
 		return RVSH_ERROR;
-	if (rvirt_node_get_cpu_map(sh->conn, &map, &ncpus, &nonline, &err) <
-	    0)
+	if (rvirt_node_get_cpu_map(sh->conn, &map, &ncpus, &nonline, &err) < 0)
 		return rvsh_vcpu_fail(&err);
 	rvsh_vcpu_list(&map, text, sizeof(text));
 	if (sh->script) {
@@ -343,8 +342,8 @@ rvsh_cmd_autostart(struct rvsh *sh, int argc, char **argv)
 
 static const struct rvsh_vcpu_cmd rvsh_vcpu_cmds[] = {
 	{ "vcpupin", "DOMAIN [VCPU [CPULIST]] [--live] [--config] [--current]",
-	  "show or change the host CPUs each vCPU may run on",
-	  RVSH_ARG_DOMAIN, rvsh_cmd_vcpupin },
+	  "show or change the host CPUs each vCPU may run on", RVSH_ARG_DOMAIN,
+	  rvsh_cmd_vcpupin },
 	{ "vcpuinfo", "DOMAIN",
 	  "show each vCPU's state, CPU time, last CPU and affinity",
 	  RVSH_ARG_DOMAIN, rvsh_cmd_vcpuinfo },
@@ -400,8 +399,8 @@ rvsh_vcpu_help(const char *name)
 
 	if (!c)
 		return -1;
-	printf("usage: %s%s%s\n  %s\n", c->name, c->args[0] ? " " : "",
-	       c->args, c->help);
+	printf("usage: %s%s%s\n  %s\n", c->name, c->args[0] ? " " : "", c->args,
+	       c->help);
 	return 0;
 }
 

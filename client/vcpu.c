@@ -354,8 +354,8 @@ rvirt_domain_get_autostart(struct rvirt_conn *conn,
 	int rc;
 
 	memset(&args, 0, sizeof(args));
-	if (vcpu_out(autostart, err) < 0 ||
-	    vcpu_dom(dom, &args.dom, err) < 0 || conn_begin(conn, err) < 0)
+	if (vcpu_out(autostart, err) < 0 || vcpu_dom(dom, &args.dom, err) < 0 ||
+	    conn_begin(conn, err) < 0)
 		return -1;
 	cs = rvirt_proc_domain_get_autostart_1(&args, &ret, conn_clnt(conn));
 	rc = conn_end(conn, "DOMAIN_GET_AUTOSTART", cs, ret.status,

@@ -65,7 +65,6 @@ bool cpuset_equal(const struct cpuset *a, const struct cpuset *b);
  */
 size_t cpuset_to_bytes(const struct cpuset *set, unsigned char *buf,
 		       size_t size);
-int cpuset_from_bytes(const unsigned char *buf, size_t len,
-		      struct cpuset *out);
+int cpuset_from_bytes(const unsigned char *buf, size_t len, struct cpuset *out);
 
 #endif

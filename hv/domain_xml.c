@@ -553,10 +553,11 @@ domain_xml_cputune(xmlNodePtr tune, struct domain_def *def,
 			bad = domain_xml_u64(vcpu, &v) < 0 ||
 			      v >= DOMAIN_VCPUS_MAX;
 			if (bad) {
-				domain_xml_fail(err,
-						"<vcpupin>: vcpu '%.64s' is not "
-						"a number from 0 to %d",
-						vcpu, DOMAIN_VCPUS_MAX - 1);
+				domain_xml_fail(
+					err,
+					"<vcpupin>: vcpu '%.64s' is not "
+					"a number from 0 to %d",
+					vcpu, DOMAIN_VCPUS_MAX - 1);
 				free(vcpu);
 				return -1;
 			}
@@ -980,8 +981,8 @@ domain_def_check_host(const struct domain_def *def, const struct cpuset *host,
 	for (size_t i = 0; i < def->nvcpupins; i++) {
 		snprintf(what, sizeof(what), "the cpuset of vcpupin %u",
 			 def->vcpupins[i].vcpu);
-		if (domain_def_check_one(def, what, &def->vcpupins[i].set,
-					 host, err) < 0)
+		if (domain_def_check_one(def, what, &def->vcpupins[i].set, host,
+					 err) < 0)
 			return -1;
 	}
 	if (def->has_emulatorpin &&

@@ -102,8 +102,8 @@ domstore_corrupt(const unsigned char *uuid, const char *why,
 static int
 domstore_oom(const char *what, struct rvirt_error *err)
 {
-	err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV, "cannot %s: out of memory",
-		what);
+	err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+		"cannot %s: out of memory", what);
 	return -1;
 }
 
@@ -355,8 +355,8 @@ domstore_delete(struct store_txn *txn, const struct domstore_driver *drv,
 }
 
 static size_t
-domstore_meta_key(const struct domstore_driver *drv, const char *key,
-		  char *buf, size_t size)
+domstore_meta_key(const struct domstore_driver *drv, const char *key, char *buf,
+		  size_t size)
 {
 	int n = snprintf(buf, size, "%s:%s", drv->name, key);
 
@@ -437,7 +437,8 @@ domstore_parse(const struct domstore_driver *drv, const char *xml,
 		return NULL;
 	if (def->type != drv->type) {
 		err_set(err, RVIRT_ERR_XML, RVIRT_FROM_HV,
-			"cannot %s domain '%s': type '%s' is not handled by the "
+			"cannot %s domain '%s': type '%s' is not handled by "
+			"the "
 			"%s driver, use <domain type='%s'>",
 			what, def->name, domain_xml_type_name(def->type),
 			drv->name, domain_xml_type_name(drv->type));
@@ -664,7 +665,8 @@ domstore_lookup_id(struct store_txn *txn, const struct domstore_driver *drv,
 {
 	struct domstore_list l = { .want_id = id, .doms = out };
 
-	if (id > 0 && domstore_foreach(txn, drv, domstore_list_one, &l, err) < 0)
+	if (id > 0 &&
+	    domstore_foreach(txn, drv, domstore_list_one, &l, err) < 0)
 		return -1;
 	if (!l.found) {
 		err_set(err, RVIRT_ERR_NO_DOMAIN, RVIRT_FROM_HV,

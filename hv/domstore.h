@@ -90,8 +90,8 @@ struct domrec {
  * vanished = true.  It never writes.
  */
 struct domstore_driver {
-	const char *name;	  /* "test": record and name-key prefix */
-	enum domain_type type;	  /* the <domain type> it accepts */
+	const char *name;      /* "test": record and name-key prefix */
+	enum domain_type type; /* the <domain type> it accepts */
 	void (*probe)(struct domrec *d);
 };
 
@@ -132,7 +132,8 @@ int domstore_new(struct domrec *d, const struct domain_def *def,
 /* Refuse def when its uuid belongs to another domain (any driver). */
 int domstore_check_unique(struct store_txn *txn,
 			  const struct domstore_driver *drv,
-			  const struct domain_def *def, struct rvirt_error *err);
+			  const struct domain_def *def,
+			  struct rvirt_error *err);
 
 /*
  * Bind a new record's name: fails with RVIRT_ERR_DOMAIN_EXISTS when the

@@ -218,9 +218,8 @@ guest_vcpu_main(void *arg)
 		case GUEST_DUTY: {
 			uint64_t t0 = guest_now_ns();
 			long busy = GUEST_PERIOD_NS / 100 * (long)v->duty;
-			struct timespec rest = {
-				.tv_nsec = GUEST_PERIOD_NS - busy
-			};
+			struct timespec rest = { .tv_nsec = GUEST_PERIOD_NS -
+							    busy };
 
 			guest_spin_until(t0 + (uint64_t)busy);
 			if (rest.tv_nsec > 0)
@@ -264,7 +263,8 @@ main(int argc, char **argv)
 	sigset_t set;
 
 	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		const char *a = argv[i],
+			   *val = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!val)
 			guest_usage("an option lacks its value");

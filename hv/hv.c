@@ -482,8 +482,8 @@ hv_domain_get_vcpu_pin_info(struct hv_conn *c, struct store_txn *txn,
 	if (hv_check_txn(txn, false, "hv_domain_get_vcpu_pin_info", err) < 0 ||
 	    hv_check_dom(dom, "hv_domain_get_vcpu_pin_info", err) < 0)
 		return -1;
-	return c->drv->domain_get_vcpu_pin_info(c, txn, dom, flags, sets,
-						nsets, err);
+	return c->drv->domain_get_vcpu_pin_info(c, txn, dom, flags, sets, nsets,
+						err);
 }
 
 int

@@ -10,9 +10,9 @@
 
 struct json {
 	enum json_type type;
-	char *str;	      /* JSON_STRING; the text of a JSON_NUMBER */
-	struct json **items;  /* JSON_ARRAY elements, JSON_OBJECT values */
-	char **keys;	      /* JSON_OBJECT keys */
+	char *str;	     /* JSON_STRING; the text of a JSON_NUMBER */
+	struct json **items; /* JSON_ARRAY elements, JSON_OBJECT values */
+	char **keys;	     /* JSON_OBJECT keys */
 	size_t n;
 };
 

@@ -204,12 +204,29 @@ simple:
 }
 
 int
+node_online_read(const char *sysfs_root, struct cpuset *out,
+		 struct rvirt_error *err)
+{
+	char online[CPUSET_FORMAT_MAX];
+
+	if (!sysfs_root)
+		sysfs_root = "/sys";
+	if (node_read_line(sysfs_root, "devices/system/cpu/online", online,
+			   sizeof(online)) < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,
+			      "cannot read '%s/devices/system/cpu/online'",
+			      sysfs_root);
+		return -1;
+	}
+	return cpuset_parse(online, 0, out, err);
+}
+
+int
 node_facts_read(const char *sysfs_root, const char *proc_root,
 		struct node_facts *out, struct rvirt_error *err)
 {
 	struct node_facts f;
 	struct utsname u;
-	char online[CPUSET_FORMAT_MAX];
 	unsigned int first;
 
 	if (!sysfs_root)
@@ -222,14 +239,7 @@ node_facts_read(const char *sysfs_root, const char *proc_root,
 	else
 		snprintf(f.arch, sizeof(f.arch), "unknown");
 
-	if (node_read_line(sysfs_root, "devices/system/cpu/online", online,
-			   sizeof(online)) < 0) {
-		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,
-			      "cannot read '%s/devices/system/cpu/online'",
-			      sysfs_root);
-		return -1;
-	}
-	if (cpuset_parse(online, 0, &f.online, err) < 0)
+	if (node_online_read(sysfs_root, &f.online, err) < 0)
 		return -1;
 	f.cpus = cpuset_count(&f.online);
 	if (node_read_memory(proc_root, &f.memory_kib, err) < 0)
@@ -383,4 +393,3 @@ oom:
 		"cannot format the capabilities: out of memory");
 	return -1;
 }
-

@@ -32,6 +32,14 @@ int node_facts_read(const char *sysfs_root, const char *proc_root,
 		    struct node_facts *out, struct rvirt_error *err);
 
 /*
+ * Only the online CPUs (what every placement and pinning call checks
+ * against, so it must be cheap): sysfs_root/devices/system/cpu/online.
+ * NULL sysfs_root means "/sys".  0, or -1 with *err.
+ */
+int node_online_read(const char *sysfs_root, struct cpuset *out,
+		     struct rvirt_error *err);
+
+/*
  * The capabilities XML of a driver: the host f (CPU arch, topology,
  * online CPUs, memory, NUMA nodes) and one <guest> per os type, each
  * with <domain type='domain_type'/>.  *xml is malloc'd.  0, or -1 with

@@ -390,6 +390,12 @@ procdom_grandchild(const struct procdom_launch *l, const cpu_set_t *mask,
 	int e;
 
 	/*
+	 * Our pid first, from us: written by the intermediate it could
+	 * reach the pipe after an exec failure's errno and be read as it.
+	 */
+	procdom_write_all(status_w, &(int32_t){ (int32_t)getpid() },
+			  sizeof(int32_t));
+	/*
 	 * A session of its own, led by the domain: its process group is
 	 * its pid, so a signal to -pid reaches all it started.
 	 */
@@ -408,8 +414,7 @@ procdom_grandchild(const struct procdom_launch *l, const cpu_set_t *mask,
 	log_fd = procdom_fd_high(log_fd);
 	null_fd = procdom_fd_high(null_fd);
 	go_r = procdom_fd_high(go_r);
-	if (status_w < 0 || log_fd < 0 || null_fd < 0 ||
-	    (l->hold && go_r < 0))
+	if (status_w < 0 || log_fd < 0 || null_fd < 0 || (l->hold && go_r < 0))
 		goto fail;
 	if (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
 		goto fail;
@@ -429,6 +434,33 @@ fail:
 	e = errno;
 	procdom_write_all(status_w, &e, sizeof(e));
 	_exit(127);
+}
+
+/*
+ * Close every descriptor but those of keep (-1 entries ignored), with
+ * close_range over the gaps: async-signal-safe, for a forked child.
+ */
+static void
+procdom_close_others(int *keep, size_t n)
+{
+	unsigned int lo = 0;
+
+	/* Insertion sort: n is 4. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (keep[i] < 0 || (unsigned int)keep[i] < lo)
+			continue;
+		if ((unsigned int)keep[i] > lo)
+			close_range(lo, (unsigned int)keep[i] - 1, 0);
+		lo = (unsigned int)keep[i] + 1;
+	}
+	close_range(lo, ~0U, 0);
 }
 
 /* Read exactly len bytes from fd within the deadline; 0, -1 (EOF/time). */
@@ -516,9 +548,17 @@ procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 		/* The intermediate: the domain, then away. */
 		pid_t g;
 
-		close(status[0]);
-		if (go[1] >= 0)
-			close(go[1]);
+		int keep[] = { status[1], log_fd, null_fd, go[0] };
+
+		/*
+		 * Only what the domain needs crosses into it.  A worker's
+		 * connection socket that a child still held after the
+		 * worker closed it would stay in the worker's epoll set,
+		 * pointing at freed memory (seen under ASan when an exec
+		 * failed and the grandchild was still exiting).  Before
+		 * the worker's waitpid returns, no copy is left.
+		 */
+		procdom_close_others(keep, sizeof(keep) / sizeof(keep[0]));
 		g = fork();
 		if (g == 0)
 			procdom_grandchild(l, mask, masksize, status[1], log_fd,
@@ -531,8 +571,7 @@ procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 			procdom_write_all(status[1], &e, sizeof(e));
 			_exit(1);
 		}
-		procdom_write_all(status[1], &(int32_t){ (int32_t)g },
-				  sizeof(int32_t));
+		/* The grandchild wrote its pid itself. */
 		_exit(0);
 	}
 	close(status[1]);
@@ -545,16 +584,15 @@ procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
 		;
 	deadline = procdom_now_ms() + PROCDOM_EXEC_TIMEOUT_MS;
-	if (procdom_read_wait(status[0], &wpid, sizeof(wpid), deadline,
-			      &eof) < 0) {
+	if (procdom_read_wait(status[0], &wpid, sizeof(wpid), deadline, &eof) <
+	    0) {
 		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
 			"cannot start '%s': the launcher died", l->path);
 		goto out;
 	}
 	if (wpid <= 0) {
 		if (procdom_read_wait(status[0], &child_errno,
-				      sizeof(child_errno), deadline,
-				      &eof) < 0)
+				      sizeof(child_errno), deadline, &eof) < 0)
 			child_errno = EIO;
 		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, child_errno,
 			      "cannot start '%s'", l->path);
@@ -719,8 +757,8 @@ procdom_wait_stopped(pid_t pid, uint64_t start, unsigned int timeout_ms)
 			for (size_t i = 0; i < n && all; i++) {
 				struct procdom_stat st;
 
-				if (procdom_stat_read(NULL, pid, tids[i], &st) ==
-					    0 &&
+				if (procdom_stat_read(NULL, pid, tids[i],
+						      &st) == 0 &&
 				    st.state != 'T' && st.state != 't')
 					all = false;
 			}
@@ -750,6 +788,13 @@ procdom_kill(pid_t pid, uint64_t start, struct rvirt_error *err)
 		return -1;
 	}
 	return 0;
+}
+
+void
+procdom_kill_leftovers(pid_t pid)
+{
+	if (pid > 0 && kill(-pid, 0) == 0)
+		kill(-pid, SIGKILL);
 }
 
 int

@@ -24,7 +24,7 @@
 
 /* One line of /proc/PID/stat or /proc/PID/task/TID/stat. */
 struct procdom_stat {
-	char state;	    /* 'R', 'S', 'D', 'T', 't', 'Z', 'X', ... */
+	char state; /* 'R', 'S', 'D', 'T', 't', 'Z', 'X', ... */
 	int ppid;
 	int pgrp;
 	uint64_t utime;	    /* clock ticks */
@@ -136,6 +136,14 @@ int procdom_wait_stopped(pid_t pid, uint64_t start, unsigned int timeout_ms);
  * to be gone (at most 5 s).  0, or -1 with *err.
  */
 int procdom_kill(pid_t pid, uint64_t start, struct rvirt_error *err);
+
+/*
+ * After the domain's process pid has exited: SIGKILL what is left of
+ * its process group (children it started and left behind).  Harmless
+ * when nothing is left: a pid cannot be reused while a process group
+ * still carries it.
+ */
+void procdom_kill_leftovers(pid_t pid);
 
 /* mkdir -p dir, mode 0700 for what it creates.  0, or -1 with *err. */
 int procdom_mkdirs(const char *dir, struct rvirt_error *err);

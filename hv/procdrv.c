@@ -33,12 +33,8 @@ procdrv_of(struct hv_conn *c)
 static int
 procdrv_host(struct cpuset *online, struct rvirt_error *err)
 {
-	struct node_facts f;
-
-	if (node_facts_read(NULL, NULL, &f, err) < 0)
-		return -1;
-	*online = f.online;
-	return 0;
+	/* Not node_facts_read: pinning calls need no topology or memory. */
+	return node_online_read(NULL, online, err);
 }
 
 /* ---------------------------------------------------------------- */
@@ -116,8 +112,7 @@ procdrv_probe_stopped(struct domrec *d)
 	if ((st == 'T' || st == 't') && d->state == RVIRT_DOMAIN_RUNNING) {
 		d->state = RVIRT_DOMAIN_PAUSED;
 		d->reason = DOMREC_REASON_UNKNOWN;
-	} else if (st != 'T' && st != 't' &&
-		   d->state == RVIRT_DOMAIN_PAUSED) {
+	} else if (st != 'T' && st != 't' && d->state == RVIRT_DOMAIN_PAUSED) {
 		d->state = RVIRT_DOMAIN_RUNNING;
 		d->reason = DOMREC_REASON_RUNNING_UNPAUSED;
 	}
@@ -255,8 +250,7 @@ procdrv_find(struct store_txn *txn, struct procdrv *pd,
 		err_set(err, RVIRT_ERR_NO_DOMAIN, RVIRT_FROM_HV,
 			"domain '%s' is gone: its process %d has ended",
 			d->name, d->pid);
-		procdrv_stopped(txn, pd, d, DOMREC_REASON_SHUTOFF_CRASHED,
-				err);
+		procdrv_stopped(txn, pd, d, DOMREC_REASON_SHUTOFF_CRASHED, err);
 		domrec_release(d);
 		return -1;
 	}
@@ -301,8 +295,8 @@ out:
 
 int
 procdrv_domain_create(struct hv_conn *c, struct store_txn *txn,
-		      const struct hv_domain_ref *dom, struct hv_domain_ref *out,
-		      struct rvirt_error *err)
+		      const struct hv_domain_ref *dom,
+		      struct hv_domain_ref *out, struct rvirt_error *err)
 {
 	struct procdrv *pd = procdrv_of(c);
 	struct domrec d;
@@ -388,8 +382,9 @@ procdrv_domain_shutdown(struct hv_conn *c, struct store_txn *txn,
 			d.name, ms);
 		goto out;
 	}
-	ret = procdrv_stopped(txn, pd, &d, DOMREC_REASON_SHUTOFF_SHUTDOWN,
-			      err);
+	/* A program's children are the domain's too: none outlives it. */
+	procdom_kill_leftovers(d.pid);
+	ret = procdrv_stopped(txn, pd, &d, DOMREC_REASON_SHUTOFF_SHUTDOWN, err);
 out:
 	domrec_release(&d);
 	return ret;
@@ -555,7 +550,8 @@ procdrv_domain_get_vcpus(struct hv_conn *c, struct store_txn *txn,
 
 		v[i].number = i;
 		v[i].cpu = -1;
-		if (!tids[i] || procdom_stat_read(NULL, d.pid, tids[i], &st) < 0 ||
+		if (!tids[i] ||
+		    procdom_stat_read(NULL, d.pid, tids[i], &st) < 0 ||
 		    procdom_affinity(tids[i], &v[i].affinity, &e) < 0) {
 			/* No thread (an exe program without them). */
 			v[i].state = RVIRT_VCPU_OFFLINE;
@@ -629,9 +625,8 @@ procdrv_domain_lookup_id(struct hv_conn *c, struct store_txn *txn, int id,
 }
 
 int
-procdrv_domain_define(struct hv_conn *c, struct store_txn *txn,
-		      const char *xml, struct hv_domain_ref *out,
-		      struct rvirt_error *err)
+procdrv_domain_define(struct hv_conn *c, struct store_txn *txn, const char *xml,
+		      struct hv_domain_ref *out, struct rvirt_error *err)
 {
 	return domstore_define(txn, &procdrv_of(c)->ds, xml, out, err);
 }
@@ -659,8 +654,9 @@ procdrv_domain_get_autostart(struct hv_conn *c, struct store_txn *txn,
 /* ---------------------------------------------------------------- */
 
 static int
-procdrv_vcpu_tid(const struct procdrv *pd, const struct domrec *d, const struct domain_def *live,
-		 unsigned int vcpu, pid_t *tid, struct rvirt_error *err)
+procdrv_vcpu_tid(const struct procdrv *pd, const struct domrec *d,
+		 const struct domain_def *live, unsigned int vcpu, pid_t *tid,
+		 struct rvirt_error *err)
 {
 	pid_t *tids = calloc(live->vcpus, sizeof(*tids));
 

@@ -183,32 +183,31 @@ int procdrv_place(const struct domain_def *def, const struct cpuset *host,
 		  pid_t pid, const pid_t *tids, struct rvirt_error *err);
 
 /* Fill an hv_driver with the procdrv entries (all but open/host_start). */
-#define PROCDRV_ENTRIES                                                     \
-	.capabilities = procdrv_capabilities,                               \
-	.node_info = procdrv_node_info,                                     \
-	.domain_list = procdrv_domain_list,                                 \
-	.domain_lookup_name = procdrv_domain_lookup_name,                   \
-	.domain_lookup_uuid = procdrv_domain_lookup_uuid,                   \
-	.domain_lookup_id = procdrv_domain_lookup_id,                       \
-	.domain_define = procdrv_domain_define,                             \
-	.domain_create_xml = procdrv_domain_create_xml,                     \
-	.domain_undefine = procdrv_domain_undefine,                         \
-	.domain_create = procdrv_domain_create,                             \
-	.domain_destroy = procdrv_domain_destroy,                           \
-	.domain_shutdown = procdrv_domain_shutdown,                         \
-	.domain_reboot = procdrv_domain_reboot,                             \
-	.domain_suspend = procdrv_domain_suspend,                           \
-	.domain_resume = procdrv_domain_resume,                             \
-	.domain_get_info = procdrv_domain_get_info,                         \
-	.domain_get_state = procdrv_domain_get_state,                       \
-	.domain_get_xml = procdrv_domain_get_xml,                           \
-	.domain_pin_vcpu = procdrv_domain_pin_vcpu,                         \
-	.domain_get_vcpu_pin_info = procdrv_domain_get_vcpu_pin_info,       \
-	.domain_get_vcpus = procdrv_domain_get_vcpus,                       \
-	.domain_pin_emulator = procdrv_domain_pin_emulator,                 \
+#define PROCDRV_ENTRIES                                                       \
+	.capabilities = procdrv_capabilities, .node_info = procdrv_node_info, \
+	.domain_list = procdrv_domain_list,                                   \
+	.domain_lookup_name = procdrv_domain_lookup_name,                     \
+	.domain_lookup_uuid = procdrv_domain_lookup_uuid,                     \
+	.domain_lookup_id = procdrv_domain_lookup_id,                         \
+	.domain_define = procdrv_domain_define,                               \
+	.domain_create_xml = procdrv_domain_create_xml,                       \
+	.domain_undefine = procdrv_domain_undefine,                           \
+	.domain_create = procdrv_domain_create,                               \
+	.domain_destroy = procdrv_domain_destroy,                             \
+	.domain_shutdown = procdrv_domain_shutdown,                           \
+	.domain_reboot = procdrv_domain_reboot,                               \
+	.domain_suspend = procdrv_domain_suspend,                             \
+	.domain_resume = procdrv_domain_resume,                               \
+	.domain_get_info = procdrv_domain_get_info,                           \
+	.domain_get_state = procdrv_domain_get_state,                         \
+	.domain_get_xml = procdrv_domain_get_xml,                             \
+	.domain_pin_vcpu = procdrv_domain_pin_vcpu,                           \
+	.domain_get_vcpu_pin_info = procdrv_domain_get_vcpu_pin_info,         \
+	.domain_get_vcpus = procdrv_domain_get_vcpus,                         \
+	.domain_pin_emulator = procdrv_domain_pin_emulator,                   \
 	.domain_get_emulator_pin_info = procdrv_domain_get_emulator_pin_info, \
-	.node_cpu_map = procdrv_node_cpu_map,                               \
-	.domain_set_autostart = procdrv_domain_set_autostart,               \
+	.node_cpu_map = procdrv_node_cpu_map,                                 \
+	.domain_set_autostart = procdrv_domain_set_autostart,                 \
 	.domain_get_autostart = procdrv_domain_get_autostart
 
 #endif

@@ -75,7 +75,8 @@ process_wait_vcpus(const struct domain_def *def, pid_t pid, uint64_t start,
 			return -1;
 		}
 		/* Short naps first: the threads usually exist at once. */
-		struct timespec ts = { .tv_nsec = naps++ < 50 ? 100000 : 1000000 };
+		struct timespec ts = { .tv_nsec =
+					       naps++ < 50 ? 100000 : 1000000 };
 
 		nanosleep(&ts, NULL);
 	}
@@ -112,7 +113,8 @@ process_launch(const struct procdrv *pd, const struct domrec *d,
 	if (def->os_type == DOMAIN_OS_EXE) {
 		if (!def->os_init || def->os_init[0] != '/') {
 			err_set(err, RVIRT_ERR_XML, RVIRT_FROM_HV,
-				"cannot start domain '%s': <os><type>exe</type> "
+				"cannot start domain '%s': "
+				"<os><type>exe</type> "
 				"needs <init> with the absolute path of the "
 				"program",
 				def->name);

@@ -81,8 +81,30 @@ qemu_qmp_path(const struct domrec *d, const char *dir, char *buf, size_t size,
 {
 	struct sockaddr_un sa;
 
-	return procdrv_file(dir, d, "qmp", sizeof(sa.sun_path), buf, size,
-			    err);
+	return procdrv_file(dir, d, "qmp", sizeof(sa.sun_path), buf, size, err);
+}
+
+/*
+ * QMP's thread ids are QEMU's word: pin none that is not a thread of
+ * its own process (sched_setaffinity would move any thread we may).
+ */
+static int
+qemu_check_tids(pid_t pid, unsigned int nvcpus, const pid_t *tids,
+		struct rvirt_error *err)
+{
+	char comm[32];
+
+	for (unsigned int i = 0; i < nvcpus; i++) {
+		if (tids[i] &&
+		    procdom_task_comm(pid, tids[i], comm, sizeof(comm)) < 0) {
+			err_set(err, RVIRT_ERR_RPC, RVIRT_FROM_HV,
+				"qemu monitor: vcpu %u has thread %d, which "
+				"is not a thread of qemu process %d",
+				i, (int)tids[i], (int)pid);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 static struct qmp *
@@ -187,7 +209,7 @@ qemu_launch(const struct procdrv *pd, const struct domrec *d,
 	if (!q)
 		goto fail;
 	found = qmp_vcpu_tids(q, def->vcpus, tids, err);
-	if (found < 0)
+	if (found < 0 || qemu_check_tids(p.pid, def->vcpus, tids, err) < 0)
 		goto fail;
 	if ((unsigned int)found != def->vcpus) {
 		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
@@ -226,6 +248,8 @@ qemu_vcpu_tids(const struct procdrv *pd, const struct domrec *d,
 		return -1;
 	rc = qmp_vcpu_tids(q, nvcpus, tids, err);
 	qmp_close(q);
+	if (rc >= 0 && qemu_check_tids(d->pid, nvcpus, tids, err) < 0)
+		return -1;
 	return rc;
 }
 

@@ -189,8 +189,8 @@ qmp_reply(struct qmp *q, const char *cmd, struct rvirt_error *err)
 }
 
 int
-qmp_command(struct qmp *q, const char *cmd, const char *args,
-	    struct json **ret, struct rvirt_error *err)
+qmp_command(struct qmp *q, const char *cmd, const char *args, struct json **ret,
+	    struct rvirt_error *err)
 {
 	struct json *j;
 	char *text;
@@ -206,8 +206,9 @@ qmp_command(struct qmp *q, const char *cmd, const char *args,
 		}
 	}
 	if (args)
-		n = asprintf(&text, "{\"execute\": \"%s\", \"arguments\": %s}\n",
-			     cmd, args);
+		n = asprintf(&text,
+			     "{\"execute\": \"%s\", \"arguments\": %s}\n", cmd,
+			     args);
 	else
 		n = asprintf(&text, "{\"execute\": \"%s\"}\n", cmd);
 	if (n < 0) {
@@ -290,8 +291,9 @@ qmp_connect(const char *path, unsigned int timeout_ms, struct rvirt_error *err)
 		if ((errno != ENOENT && errno != ECONNREFUSED) ||
 		    qmp_now_ms() >= deadline) {
 			err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
-				      errno, "cannot connect to the qemu "
-					     "monitor '%s'",
+				      errno,
+				      "cannot connect to the qemu "
+				      "monitor '%s'",
 				      path);
 			return NULL;
 		}

@@ -83,8 +83,8 @@ test_not_running(const struct domrec *d, struct rvirt_error *err)
 
 /* Mark d running as def says, after checking def against the host. */
 static int
-test_boot(struct store_txn *txn, struct domrec *d,
-	  const struct domain_def *def, struct rvirt_error *err)
+test_boot(struct store_txn *txn, struct domrec *d, const struct domain_def *def,
+	  struct rvirt_error *err)
 {
 	struct cpuset host;
 
@@ -570,8 +570,8 @@ test_node_info(struct hv_conn *c, struct hv_node_info *info,
 }
 
 static int
-test_node_cpu_map(struct hv_conn *c, struct cpuset *online,
-		  unsigned int *ncpus, struct rvirt_error *err)
+test_node_cpu_map(struct hv_conn *c, struct cpuset *online, unsigned int *ncpus,
+		  struct rvirt_error *err)
 {
 	(void)c;
 	(void)err;

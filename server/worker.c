@@ -18,6 +18,7 @@
 #include "../common/log.h"
 #include "auth.h"
 #include "conn.h"
+#include "dispatch.h"
 #include "rpc.h"
 #include "session.h"
 #include "worker.h"
@@ -618,6 +619,22 @@ worker_event(struct worker *w, const struct epoll_event *ev, bool *sig)
 		worker_conn_event(w, ev->data.ptr, ev->events);
 }
 
+/*
+ * The drivers' start work (domains found dead written down, autostart
+ * once per host boot) before the first call.  A failure is logged, not
+ * fatal: one broken domain must not keep the daemon down.
+ */
+static void
+worker_drivers_init(const struct worker_params *wp)
+{
+	struct dispatch_options o = { .runtime_dir = wp->cfg->runtime_dir };
+	struct rvirt_error e;
+
+	err_clear(&e);
+	if (dispatch_worker_init(wp->store, &o, &e) < 0)
+		log_warn("%s", e.message);
+}
+
 int
 worker_run(const struct worker_params *wp, struct rvirt_error *err)
 {
@@ -628,6 +645,7 @@ worker_run(const struct worker_params *wp, struct rvirt_error *err)
 
 	if (worker_setup(&w, wp, err) < 0)
 		goto out;
+	worker_drivers_init(wp);
 	if (w.env.sb)
 		sb_slot_set_state(w.env.sb, w.env.sb_slot, SB_STATE_IDLE);
 	rc = 0;

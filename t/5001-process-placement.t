@@ -121,4 +121,22 @@ test_expect_success 'an exe domain runs its program, placed' '
 	wait_gone "$pid"
 '
 
+test_expect_success 'the program finds itself placed from its first instructions' '
+	cat >first.xml <<-EOF &&
+	<domain type="process"><name>first</name><memory>1024</memory>
+	  <vcpu cpuset="$HOST_LAST_CPU">1</vcpu>
+	  <os><type>exe</type><init>/bin/sh</init><initarg>-c</initarg>
+	  <initarg>grep Cpus_allowed_list /proc/\$\$/status; exec sleep 318</initarg></os>
+	</domain>
+	EOF
+	PRVSH create first.xml &&
+	wait_until 50 "pgrep -x -f \"sleep 318\" >pid" &&
+	pid=$(cat pid) &&
+	echo "$pid" >>"$TRASH/domain-pids" &&
+	printf "Cpus_allowed_list:\t%s\n" "$HOST_LAST_CPU" >expect &&
+	test_cmp expect run/process/first.log &&
+	PRVSH destroy first &&
+	wait_gone "$pid"
+'
+
 test_done

@@ -108,6 +108,24 @@ test_expect_success 'a program that ignores the request: shutdown times out, des
 	wait_gone "$child"
 '
 
+test_expect_success 'shutdown of a program leaves none of its children behind' '
+	cat >parent.xml <<-EOF &&
+	<domain type="process"><name>parent</name><memory>1024</memory>
+	  <os><type>exe</type><init>/bin/sh</init>
+	  <initarg>-c</initarg><initarg>sleep 305 &amp; wait; sleep 1</initarg></os>
+	</domain>
+	EOF
+	PRVSH create parent.xml &&
+	pid=$(pgrep -x -f "/bin/sh -c sleep 305 & wait; sleep 1") &&
+	echo "$pid" >>"$TRASH/domain-pids" &&
+	wait_until 50 "pgrep -x -f \"sleep 305\" >child" &&
+	child=$(cat child) &&
+	echo "$child" >>"$TRASH/domain-pids" &&
+	PRVSH shutdown parent &&
+	wait_gone "$pid" &&
+	wait_gone "$child"
+'
+
 test_expect_success 'reboot of an exe domain starts a new process, same id' '
 	cat >prog.xml <<-EOF &&
 	<domain type="process"><name>prog</name><memory>1024</memory>
@@ -142,6 +160,34 @@ test_expect_success 'an exe domain without an absolute program is refused' '
 	EOF
 	test_must_fail PRVSH create missing.xml 2>err &&
 	test_grep "cannot run .*/nonexistent/program.*no such file" err
+'
+
+test_expect_success 'one worker: no descriptor leaks over starts, pins and stops' '
+	stop_rvirtd &&
+	write_config rvirtd.conf start_workers=1 max_workers=1 \
+		min_spare_workers=0 max_spare_workers=1 &&
+	start_rvirtd &&
+	w=$(worker_pids) &&
+	test -n "$w" &&
+	process_xml fds 2 >fds.xml &&
+	PRVSH define fds.xml &&
+	wait_until 50 "test \$(ls /proc/$w/fd | wc -l) -gt 0" &&
+	PRVSH start fds && pid=$(guest_pid fds) &&
+	PRVSH destroy fds && wait_gone "$pid" &&
+	ls /proc/$w/fd >fds.before &&
+	for i in 1 2 3 4 5 6 7 8; do
+		PRVSH start fds &&
+		pid=$(guest_pid fds) &&
+		PRVSH vcpupin fds 0 "$HOST_LAST_CPU" --live &&
+		PRVSH vcpuinfo fds >/dev/null &&
+		PRVSH suspend fds && PRVSH resume fds &&
+		PRVSH destroy fds &&
+		wait_gone "$pid" || return 1
+	done &&
+	test_must_fail PRVSH create missing.xml 2>/dev/null &&
+	test "$(worker_pids)" = "$w" &&
+	wait_until 50 "ls /proc/$w/fd >fds.after && cmp -s fds.before fds.after" ||
+	{ ls -l /proc/$w/fd; false; }
 '
 
 test_expect_success 'a test domain type is refused by the process driver' '

@@ -8,6 +8,17 @@ require_rvirtd
 
 RVSH=$RVIRT_BUILD/rvsh
 
+test_expect_success 'librvirt.so exports every function of rvirt.h' '
+	sed -n "s/^[a-z].*[ *]\(rvirt_[a-z_0-9]*\)(.*/\1/p" \
+		"$RVIRT_SRC/client/rvirt.h" | sort -u >declared &&
+	test_grep "^rvirt_cpumap_parse\$" declared &&
+	nm -D --defined-only "$RVIRT_BUILD/librvirt.so.0" |
+		awk "{ sub(/@.*/, \"\", \$3); print \$3 }" | sort -u >exported &&
+	comm -23 declared exported >missing &&
+	cat missing &&
+	! test -s missing
+'
+
 test_expect_success 'start rvirtd' '
 	write_config rvirtd.conf &&
 	start_rvirtd

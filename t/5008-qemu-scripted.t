@@ -113,4 +113,27 @@ test_expect_success 'destroy kills it; killed from outside is shut off' '
 	test_cmp expect out
 '
 
+test_expect_success 'a thread id QMP names outside qemu is refused, not pinned' '
+	sleep 303 &
+	other=$! &&
+	echo "$other" >>"$TRASH/domain-pids" &&
+	before=$(thread_cpus "$other") &&
+	stop_rvirtd &&
+	PATH_SAVED=$PATH && PATH=$TRASH/bin:$PATH &&
+	FAKE_QEMU_VCPU0_TID=$other && export FAKE_QEMU_VCPU0_TID &&
+	start_rvirtd; st=$?; PATH=$PATH_SAVED; unset FAKE_QEMU_VCPU0_TID &&
+	test $st = 0 &&
+	cat >liar.xml <<-EOF &&
+	<domain type="qemu"><name>liar</name><memory unit="MiB">64</memory>
+	  <vcpu>1</vcpu>
+	  <cputune><vcpupin vcpu="0" cpuset="$B"/><emulatorpin cpuset="$A"/></cputune>
+	</domain>
+	EOF
+	test_must_fail QRVSH create liar.xml 2>err &&
+	! qemu_pid liar &&
+	test_grep "vcpu 0 has thread $other, which is not a thread of qemu" err &&
+	test "$(thread_cpus "$other")" = "$before" &&
+	kill "$other"
+'
+
 test_done

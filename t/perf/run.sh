@@ -135,3 +135,6 @@ stop_rvirtd
 
 echo
 sh "$(dirname "$0")/sessions.sh"
+
+echo
+sh "$(dirname "$0")/pin.sh"

@@ -22,13 +22,16 @@
  * system_reset and system_powerdown (which, like a guest that powers
  * off, ends the program).  Each command is logged on stderr.  Tests put
  * it in PATH as qemu-system-<arch>; QEMU's own tests (t/5007) need the
- * real thing.
+ * real thing.  With FAKE_QEMU_VCPU0_TID=N in its environment it lies:
+ * query-cpus-fast names thread N for vCPU 0 (a monitor rvirtd must not
+ * believe blindly).
  */
 
 #define FAKE_VCPUS_MAX 256
 
 static pid_t fake_tids[FAKE_VCPUS_MAX];
 static unsigned int fake_ncpus = 1;
+static int fake_vcpu0_tid; /* the lie, 0 for none */
 static pthread_mutex_t fake_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t fake_cond = PTHREAD_COND_INITIALIZER;
 
@@ -109,7 +112,11 @@ fake_serve(int fd)
 					"%d, \"qom-path\": "
 					"\"/machine/unattached/device[%u]\", "
 					"\"target\": \"x86_64\"}",
-					i ? ", " : "", i, (int)fake_tids[i], i);
+					i ? ", " : "", i,
+					i == 0 && fake_vcpu0_tid > 0
+						? fake_vcpu0_tid
+						: (int)fake_tids[i],
+					i);
 			snprintf(out + o, sizeof(out) - o, "]}\r\n");
 			fake_send(fd, out);
 		} else {
@@ -125,9 +132,12 @@ main(int argc, char **argv)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	const char *qmp = NULL;
+	const char *lie = getenv("FAKE_QEMU_VCPU0_TID");
 	pthread_t th;
 	int lfd;
 
+	if (lie)
+		fake_vcpu0_tid = atoi(lie);
 	for (int i = 1; i + 1 < argc; i++) {
 		if (strcmp(argv[i], "-smp") == 0)
 			fake_ncpus = (unsigned int)atoi(argv[i + 1]);
@@ -136,7 +146,8 @@ main(int argc, char **argv)
 	}
 	if (!qmp || strncmp(qmp, "unix:", 5) != 0 || fake_ncpus == 0 ||
 	    fake_ncpus > FAKE_VCPUS_MAX) {
-		fprintf(stderr, "fake-qemu: need -smp 1..%d and -qmp unix:PATH\n",
+		fprintf(stderr,
+			"fake-qemu: need -smp 1..%d and -qmp unix:PATH\n",
 			FAKE_VCPUS_MAX);
 		return 2;
 	}

@@ -30,14 +30,16 @@ main(int argc, char **argv)
 	bool put, del, get;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: storemeta DIR get|put|del KEY [VALUE]\n");
+		fprintf(stderr,
+			"usage: storemeta DIR get|put|del KEY [VALUE]\n");
 		return 2;
 	}
 	get = strcmp(argv[2], "get") == 0 && argc == 4;
 	del = strcmp(argv[2], "del") == 0 && argc == 4;
 	put = strcmp(argv[2], "put") == 0 && argc == 5;
 	if (!get && !del && !put) {
-		fprintf(stderr, "usage: storemeta DIR get|put|del KEY [VALUE]\n");
+		fprintf(stderr,
+			"usage: storemeta DIR get|put|del KEY [VALUE]\n");
 		return 2;
 	}
 	st = store_open(argv[1], STOREMETA_MAP, 0, &err);

@@ -631,6 +631,7 @@ test_node_facts_fake(void **state)
 {
 	struct rvirt_error err = { 0 };
 	struct node_facts f;
+	struct cpuset online;
 	char root[512], proc[512];
 
 	(void)state;
@@ -678,13 +679,21 @@ test_node_facts_fake(void **state)
 	assert_int_equal(f.threads, 1);
 	assert_int_equal(f.nodes, 1);
 	assert_int_equal(f.mhz, 1999);
+	/* The online list alone, as the pinning calls read it. */
+	assert_int_equal(node_online_read(root, &online, &err), 0);
+	assert_int_equal(cpuset_count(&online), 4);
+	assert_true(cpuset_has(&online, 4) && !cpuset_has(&online, 3));
 
 	/* Missing or malformed: errors. */
 	fake_file(root, "devices/system/cpu/online", "0-\n");
 	assert_int_equal(node_facts_read(root, proc, &f, &err), -1);
 	assert_int_equal(err.code, RVIRT_ERR_INVALID_CPUSET);
+	assert_int_equal(node_online_read(root, &online, &err), -1);
+	assert_int_equal(err.code, RVIRT_ERR_INVALID_CPUSET);
 	snprintf(root, sizeof(root), "%s/nosys", tmpdir);
 	assert_int_equal(node_facts_read(root, proc, &f, &err), -1);
+	assert_int_equal(err.code, RVIRT_ERR_SYSTEM);
+	assert_int_equal(node_online_read(root, &online, &err), -1);
 	assert_int_equal(err.code, RVIRT_ERR_SYSTEM);
 
 	/* The real host answers too. */
@@ -714,9 +723,9 @@ test_pinning(void **state)
 			 0);
 	assert_int_equal(store_txn_commit(txn, &err), 0);
 	txn = begin(false);
-	assert_int_equal(hv_domain_get_vcpu_pin_info(hv, txn, &ref, 0, &sets,
-						     &n, &err),
-			 0);
+	assert_int_equal(
+		hv_domain_get_vcpu_pin_info(hv, txn, &ref, 0, &sets, &n, &err),
+		0);
 	assert_int_equal(n, 2);
 	assert_int_equal(cpuset_count(&sets[0]), 16);
 	assert_true(cpuset_equal(&sets[1], &set));
@@ -740,16 +749,14 @@ test_pinning(void **state)
 
 	/* Both at once, on the emulator. */
 	txn = begin(true);
-	assert_int_equal(hv_domain_pin_emulator(hv, txn, &ref, &set,
-						HV_AFFECT_LIVE |
-							HV_AFFECT_CONFIG,
-						&err),
-			 0);
+	assert_int_equal(
+		hv_domain_pin_emulator(hv, txn, &ref, &set,
+				       HV_AFFECT_LIVE | HV_AFFECT_CONFIG, &err),
+		0);
 	assert_int_equal(store_txn_commit(txn, &err), 0);
 	txn = begin(false);
-	assert_int_equal(hv_domain_get_emulator_pin_info(hv, txn, &ref,
-							 HV_AFFECT_CONFIG, &emu,
-							 &err),
+	assert_int_equal(hv_domain_get_emulator_pin_info(
+				 hv, txn, &ref, HV_AFFECT_CONFIG, &emu, &err),
 			 0);
 	assert_true(cpuset_equal(&emu, &set));
 	store_txn_abort(txn);
@@ -870,9 +877,8 @@ test_record_v1(void **state)
 	memcpy(rec + 63, xml, sizeof(xml) - 1);
 	memcpy(key, "test\0old", 8);
 	txn = begin(true);
-	assert_int_equal(store_put(txn, STORE_DOMAINS, uuid, 16, rec, len,
-				   &err),
-			 0);
+	assert_int_equal(
+		store_put(txn, STORE_DOMAINS, uuid, 16, rec, len, &err), 0);
 	assert_int_equal(store_put(txn, STORE_NAMES, key, 8, uuid, 16, &err),
 			 0);
 	assert_int_equal(store_txn_commit(txn, &err), 0);

@@ -49,7 +49,8 @@ test_json_values(void **state)
 	j = parse(" {\"return\": [{\"cpu-index\": 0, \"thread-id\": 4242, "
 		  "\"props\": {\"core-id\": 0}}, {\"cpu-index\": 1, "
 		  "\"thread-id\": 4243}], \"x\": null, \"t\": true, "
-		  "\"f\": false, \"n\": -1.5e3, \"s\": \"a\\\"b\\\\c\\u00e9\\ud83d\\ude00\"} \r\n");
+		  "\"f\": false, \"n\": -1.5e3, \"s\": "
+		  "\"a\\\"b\\\\c\\u00e9\\ud83d\\ude00\"} \r\n");
 	assert_non_null(j);
 	assert_int_equal(json_type(j), JSON_OBJECT);
 	assert_int_equal(json_len(json_get(j, "return")), 2);
@@ -108,7 +109,9 @@ test_json_errors(void **state)
 	{
 		struct rvirt_error err = { 0 };
 
-		assert_null(json_parse("1\0" "2", 3, &err));
+		assert_null(json_parse("1\0"
+				       "2",
+				       3, &err));
 		assert_non_null(strstr(err.message, "NUL"));
 		assert_null(json_parse("1", JSON_TEXT_MAX + 1, &err));
 		assert_int_equal(err.code, RVIRT_ERR_LIMIT);
@@ -178,15 +181,17 @@ test_qmp_session(void **state)
 		"{\"return\": [{\"cpu-index\": 1, \"thread-id\": 502, "
 		"\"qom-path\": \"/machine/unattached/device[1]\", "
 		"\"target\": \"x86_64\"}, {\"cpu-index\": 0, "
-		"\"thread-id\": 501}, {\"cpu-index\": 7, \"thread-id\": 9}]}\r\n",
+		"\"thread-id\": 501}, {\"cpu-index\": 7, \"thread-id\": "
+		"9}]}\r\n",
 		"{\"error\": {\"class\": \"GenericError\", \"desc\": \"not "
 		"now\"}}\r\n",
 		"{\"return\": {}}\r\n",
 		NULL,
 	};
 	struct script s = {
-		.greeting = "{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7}},"
-			    " \"capabilities\": []}}\r\n",
+		.greeting =
+			"{\"QMP\": {\"version\": {\"qemu\": {\"major\": 7}},"
+			" \"capabilities\": []}}\r\n",
 		.replies = replies,
 	};
 	struct rvirt_error err = { 0 };
@@ -224,8 +229,8 @@ test_qmp_bad_peers(void **state)
 					      "{\"return\": {\"a\": 1}}\n",
 					      NULL };
 	static const char *const noid[] = {
-		"{\"return\": {}}\n",
-		"{\"return\": [{\"cpu-index\": 0}]}\n", NULL
+		"{\"return\": {}}\n", "{\"return\": [{\"cpu-index\": 0}]}\n",
+		NULL
 	};
 	struct rvirt_error err = { 0 };
 	pthread_t th;
@@ -235,7 +240,8 @@ test_qmp_bad_peers(void **state)
 
 	(void)state;
 	/* No greeting: the monitor says something else first. */
-	s = (struct script){ .greeting = "{\"return\": {}}\n", .replies = none };
+	s = (struct script){ .greeting = "{\"return\": {}}\n",
+			     .replies = none };
 	q = start_monitor(&s, &th, &err);
 	assert_null(q);
 	assert_non_null(strstr(err.message, "no QMP greeting"));
