@@ -38,6 +38,9 @@ struct rvirt_conn {
 	void (*event_cb)(struct rvirt_conn *conn, int event,
 			 const struct rvirt_error *why, void *opaque);
 	void *event_opaque;
+	/* Reconnection gave up: every call fails with this. */
+	bool lost;
+	struct rvirt_error lost_err;
 };
 
 /* XDR encodes from char *, which never writes through it. */
@@ -54,6 +57,25 @@ conn_unconst(const char *s)
 
 int
 conn_begin(struct rvirt_conn *conn, struct rvirt_error *err)
+{
+	if (!conn) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"no connection given");
+		return -1;
+	}
+	pthread_mutex_lock(&conn->lock);
+	if (conn->lost) {
+		if (err)
+			*err = conn->lost_err;
+		pthread_mutex_unlock(&conn->lock);
+		return -1;
+	}
+	return 0;
+}
+
+/* Lock conn for a change of its settings, lost or not. */
+static int
+conn_lock(struct rvirt_conn *conn, struct rvirt_error *err)
 {
 	if (!conn) {
 		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
@@ -252,6 +274,21 @@ conn_resume(struct rvirt_conn *conn, struct rvirt_error *err)
 	return rc;
 }
 
+/*
+ * Reconnection gave up: this call and every later one fail with err
+ * (the session is gone or the daemon is away for good).
+ */
+static int
+conn_lose(struct rvirt_conn *conn, const struct rvirt_error *err)
+{
+	conn->lost = true;
+	conn->lost_err = *err;
+	conn->has_session = false;
+	rpcclnt_set_reconnect(conn->clnt, NULL, NULL);
+	conn_event(conn, RVIRT_CONN_EVENT_LOST, err);
+	return -1;
+}
+
 /* rpcclnt's reconnect hook: a new stream, the session resumed. */
 static int
 conn_reconnect(void *opaque, CLIENT *clnt, const struct rvirt_error *why,
@@ -306,15 +343,13 @@ conn_reconnect(void *opaque, CLIENT *clnt, const struct rvirt_error *why,
 				"connection lost and the session cannot be "
 				"resumed: %s",
 				last.message);
-			conn_event(conn, RVIRT_CONN_EVENT_LOST, err);
-			return -1;
+			return conn_lose(conn, err);
 		}
 	}
 	err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
 		"connection lost and not back within %u s: %s",
 		conn->reconnect_timeout_s, last.message);
-	conn_event(conn, RVIRT_CONN_EVENT_LOST, err);
-	return -1;
+	return conn_lose(conn, err);
 }
 
 struct rvirt_conn *
@@ -410,7 +445,7 @@ rvirt_conn_close(struct rvirt_conn *conn)
 	/* Closing never waits for a daemon that is away. */
 	rpcclnt_set_reconnect(conn->clnt, NULL, NULL);
 	/* The session ends with the connection anyway: errors are moot. */
-	if (!rpcclnt_is_broken(conn->clnt)) {
+	if (!conn->lost && !rpcclnt_is_broken(conn->clnt)) {
 		clnt_control(conn->clnt, CLSET_TIMEOUT, (char *)&tv);
 		if (rvirt_proc_connect_close_1(NULL, &ret, conn->clnt) ==
 		    RPC_SUCCESS)
@@ -427,7 +462,7 @@ rvirt_conn_set_event_callback(struct rvirt_conn *conn,
 					 void *opaque),
 			      void *opaque, struct rvirt_error *err)
 {
-	if (conn_begin(conn, err) < 0)
+	if (conn_lock(conn, err) < 0)
 		return -1;
 	conn->event_cb = cb;
 	conn->event_opaque = opaque;
@@ -439,7 +474,7 @@ int
 rvirt_conn_set_reconnect(struct rvirt_conn *conn, int enabled,
 			 unsigned int timeout_s, struct rvirt_error *err)
 {
-	if (conn_begin(conn, err) < 0)
+	if (conn_lock(conn, err) < 0)
 		return -1;
 	conn->reconnect = enabled != 0;
 	if (timeout_s > 0)

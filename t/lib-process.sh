@@ -9,6 +9,7 @@
 #
 #   PRVSH ARGS...        rvsh on the process driver of the running rvirtd
 #   guest_pid NAME       the live rvirt-guest process of domain NAME
+#                        (of this test: its stderr goes below $TRASH)
 #   thread_cpus PID      "COMM<TAB>Cpus_allowed_list" per thread, sorted
 #   proc_live PID        true while PID exists and is not a zombie
 #   host_cpus            the online CPUs, as the kernel lists them
@@ -37,6 +38,12 @@ guest_pid () {
 	for gp_d_ in /proc/[0-9]*; do
 		gp_pid_=${gp_d_#/proc/}
 		gp_cmd_=$(tr '\0' '\n' <"$gp_d_/cmdline" 2>/dev/null | sed -n '1,3p' | tr '\n' ' ')
+		# Ours only: other test runs on the machine name domains alike,
+		# but their guests log to their own trash directories.
+		case $(readlink "$gp_d_/fd/2" 2>/dev/null) in
+		"$TRASH"/*) ;;
+		*) continue ;;
+		esac
 		if test "$gp_cmd_" = "rvirt-guest --name $1 " && proc_live "$gp_pid_"; then
 			echo "$gp_pid_" >>"$TRASH/domain-pids"
 			echo "$gp_pid_"
