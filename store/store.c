@@ -65,6 +65,10 @@ store_set_error(const struct store *st, int rc, const char *what,
 			"cannot %s: no space left for store '%s': free disk "
 			"space or lower store_max_size",
 			what, st->path);
+	else if (rc > 0)
+		/* A system error: strerror's text, in the house style. */
+		err_set_errno(err, RVIRT_ERR_STORE, RVIRT_FROM_STORE, rc,
+			      "cannot %s in store '%s'", what, st->path);
 	else
 		err_set(err, RVIRT_ERR_STORE, RVIRT_FROM_STORE,
 			"cannot %s in store '%s': %s", what, st->path,

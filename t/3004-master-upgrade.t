@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # 3004-master-upgrade: USR2 execs the binary again with the listening
 # sockets; five upgrades in a row under a connecting client refuse no
-# connection; a broken binary leaves the old master serving.
+# connection; a broken binary, or a new master whose workers cannot
+# start, leaves the old master serving with its pidfile and scoreboard.
 
 . "$(dirname "$0")/test-lib.sh"
 require_rvirtd
@@ -52,6 +53,26 @@ test_expect_success 'USR2 with a broken binary: the old master serves on' '
 	wait_until 100 "grep -q \"upgrade failed\" \"$RVIRTD_LOG\"" &&
 	test "$(rvirtd_master_pid)" = $m &&
 	! test_proc_gone_ $m &&
+	rawrpc -t 5 "$RVIRTD_SOCK" call >reply &&
+	echo "accepted SUCCESS" >want && test_cmp want reply
+'
+
+test_expect_success 'USR2: a new master that starts and then fails leaves the old one whole' '
+	ln -sf "$RVIRT_BUILD/rvirtd" "$TRASH/rvirtd" &&
+	m=$(rvirtd_master_pid) &&
+	cp rvirtd.conf good.conf &&
+	mkdir -p broken-state/data.mdb &&
+	write_config rvirtd.conf state_dir=$TRASH/broken-state &&
+	n=$(grep -c "upgrade failed" "$RVIRTD_LOG") &&
+	kill -USR2 $m &&
+	wait_until 150 "test \$(grep -c \"upgrade failed\" \"$RVIRTD_LOG\") -gt $n" &&
+	cp good.conf rvirtd.conf &&
+	test_grep "cannot open the environment in store .*broken-state" "$RVIRTD_LOG" &&
+	test "$(rvirtd_master_pid)" = $m &&
+	! test_proc_gone_ $m &&
+	! test -e run/rvirtd.scoreboard.new &&
+	rvirtd_status >status &&
+	test_grep "master $m" status &&
 	rawrpc -t 5 "$RVIRTD_SOCK" call >reply &&
 	echo "accepted SUCCESS" >want && test_cmp want reply
 '
