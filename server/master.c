@@ -66,6 +66,8 @@ struct master {
 	uint64_t upgrade_deadline_ms;
 	/* Startup: the first worker that failed. */
 	bool start_failed;
+	/* The launcher's readiness pipe until ready (daemon mode), else -1. */
+	int notify_fd;
 	/* The store's upkeep: a collector child, and syncs when relaxed. */
 	pid_t gc_pid;
 	uint64_t next_gc_ms;
@@ -123,8 +125,22 @@ master_child_close(struct master *m)
 	/* The pidfile lock is the master's alone. */
 	if (m->mp->pidfile && m->mp->pidfile->fd >= 0)
 		close(m->mp->pidfile->fd);
-	if (m->mp->notify_fd >= 0)
-		close(m->mp->notify_fd);
+	if (m->notify_fd >= 0) {
+		int nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		close(m->notify_fd);
+		/*
+		 * Forked before the daemon was ready: stdout and stderr are
+		 * still the launching command's, which must see its end of
+		 * file when the master detaches (rvirtd 2>&1 | cat).
+		 */
+		if (nullfd >= 0) {
+			dup2(nullfd, 1);
+			dup2(nullfd, 2);
+			if (nullfd > 2)
+				close(nullfd);
+		}
+	}
 	if (m->mp->upgrade_fd >= 0)
 		close(m->mp->upgrade_fd);
 }
@@ -891,6 +907,7 @@ master_setup(struct master *m, const struct master_params *mp,
 
 	memset(m, 0, sizeof(*m));
 	m->mp = mp;
+	m->notify_fd = mp->notify_fd;
 	m->cfg = mp->cfg;
 	m->sigfd = -1;
 	m->upgrade_rfd = -1;
@@ -982,8 +999,10 @@ master_announce(struct master *m)
 		while (n < 0 && errno == EINTR);
 		close(mp->upgrade_fd);
 	}
-	if (mp->notify_fd >= 0)
-		daemon_ready(mp->notify_fd);
+	if (m->notify_fd >= 0) {
+		daemon_ready(m->notify_fd);
+		m->notify_fd = -1;
+	}
 }
 
 int

@@ -184,6 +184,20 @@ test_expect_success 'rvirtd daemonizes: the parent exits 0 once it is ready' '
 	no_rvirtd_left
 '
 
+test_expect_success 'a daemonizing rvirtd behind a pipe: the pipe ends when the parent exits' '
+	write_config daemon.conf &&
+	timeout 10 sh -c "\"$RVIRTD\" -f \"$TRASH/daemon.conf\" 2>&1 | cat >piped.out" &&
+	test_grep "ready unix=" piped.out &&
+	daemon=$(test_masters_in_trash) &&
+	test -n "$daemon" &&
+	for w in $(children_of $daemon); do
+		test "$(readlink /proc/$w/fd/2)" = /dev/null || return 1
+	done &&
+	kill -TERM $daemon &&
+	test_wait_exit_ $daemon 100 &&
+	no_rvirtd_left
+'
+
 test_expect_success 'rvirtd -V prints a version' '
 	"$RVIRTD" -V >out 2>&1 &&
 	test_grep "[0-9]" out &&
