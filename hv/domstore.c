@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "../common/err.h"
+#include "../common/le.h"
 #include "../common/uuid.h"
 #include "domstore.h"
 
@@ -18,40 +19,6 @@
 
 #define META_KEY_MAX 64
 #define NAME_KEY_MAX (REC_DRIVER_MAX + 1 + RVIRT_NAME_MAX)
-
-static void
-le32_put(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void
-le64_put(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t
-le32_get(const unsigned char *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 0; i < 4; i++)
-		v |= (uint32_t)p[i] << (8 * i);
-	return v;
-}
-
-static uint64_t
-le64_get(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
 
 static uint64_t
 domstore_now_ns(void)

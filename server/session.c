@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "../common/err.h"
+#include "../common/le.h"
 #include "session.h"
 
 /*
@@ -73,40 +74,6 @@ session_options(void)
 }
 
 static void
-put_le32(unsigned char *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static void
-put_le64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint32_t
-get_le32(const unsigned char *p)
-{
-	uint32_t v = 0;
-
-	for (int i = 3; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t
-get_le64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void
 session_reply_key(unsigned char *key, const unsigned char *cookie, uint32_t xid)
 {
 	memcpy(key, cookie, RVIRT_COOKIE_LEN);
@@ -139,10 +106,10 @@ session_create(struct store_txn *txn, const unsigned char *cookie,
 	rec[0] = SESSION_RECORD_VERSION;
 	rec[1] = readonly ? SESSION_FLAG_READONLY : 0;
 	rec[2] = rec[3] = 0;
-	put_le64(rec + 4, now);
-	put_le64(rec + 12, now);
-	put_le32(rec + 20, (uint32_t)ulen);
-	put_le32(rec + 24, (uint32_t)ilen);
+	le64_put(rec + 4, now);
+	le64_put(rec + 12, now);
+	le32_put(rec + 20, (uint32_t)ulen);
+	le32_put(rec + 24, (uint32_t)ilen);
 	memcpy(rec + SESSION_RECORD_HEADER, uri, ulen);
 	memcpy(rec + SESSION_RECORD_HEADER + ulen, identity, ilen);
 	rc = store_put(txn, STORE_SESSIONS, cookie, RVIRT_COOKIE_LEN, rec, len,
@@ -164,8 +131,8 @@ session_check(const unsigned char *v, size_t vlen, struct rvirt_error *err)
 			vlen ? v[0] : 0, vlen);
 		return -1;
 	}
-	ulen = get_le32(v + 20);
-	ilen = get_le32(v + 24);
+	ulen = le32_get(v + 20);
+	ilen = le32_get(v + 24);
 	if (ulen > RVIRT_URI_MAX || ilen > SESSION_IDENTITY_MAX ||
 	    SESSION_RECORD_HEADER + (size_t)ulen + ilen != vlen) {
 		err_set(err, RVIRT_ERR_STORE, RVIRT_FROM_STORE,
@@ -192,11 +159,11 @@ session_load(struct store_txn *txn, const unsigned char *cookie,
 	v = val;
 	if (session_check(v, vlen, err) < 0)
 		return -1;
-	ulen = get_le32(v + 20);
-	ilen = get_le32(v + 24);
+	ulen = le32_get(v + 20);
+	ilen = le32_get(v + 24);
 	rec->readonly = v[1] & SESSION_FLAG_READONLY;
-	rec->created = get_le64(v + 4);
-	rec->last_used = get_le64(v + 12);
+	rec->created = le64_get(v + 4);
+	rec->last_used = le64_get(v + 12);
 	memcpy(rec->uri, v + SESSION_RECORD_HEADER, ulen);
 	rec->uri[ulen] = '\0';
 	memcpy(rec->identity, v + SESSION_RECORD_HEADER + ulen, ilen);
@@ -231,7 +198,7 @@ session_touch(struct store_txn *txn, const unsigned char *cookie, uint64_t now,
 		return r;
 	if (session_check(val, vlen, err) < 0)
 		return -1;
-	if (get_le64((const unsigned char *)val + 12) == now)
+	if (le64_get((const unsigned char *)val + 12) == now)
 		return 0;
 	/* The value points into the map: change a copy. */
 	copy = malloc(vlen);
@@ -241,7 +208,7 @@ session_touch(struct store_txn *txn, const unsigned char *cookie, uint64_t now,
 		return -1;
 	}
 	memcpy(copy, val, vlen);
-	put_le64(copy + 12, now);
+	le64_put(copy + 12, now);
 	r = store_put(txn, STORE_SESSIONS, cookie, RVIRT_COOKIE_LEN, copy, vlen,
 		      err);
 	free(copy);
@@ -345,8 +312,8 @@ session_reply_get(struct store_txn *txn, const unsigned char *cookie,
 			vlen);
 		return -1;
 	}
-	r->proc = get_le32(v + 4);
-	r->args_hash = get_le64(v + 16);
+	r->proc = le32_get(v + 4);
+	r->args_hash = le64_get(v + 16);
 	r->body = v + SESSION_REPLY_HEADER;
 	r->body_len = vlen - SESSION_REPLY_HEADER;
 	return 1;
@@ -363,7 +330,7 @@ session_scan_reply(const void *key, size_t klen, const void *val, size_t vlen,
 	(void)err;
 	if (klen != SESSION_REPLY_KEY || vlen < SESSION_REPLY_HEADER)
 		return 0;
-	at = get_le64((const unsigned char *)val + 8);
+	at = le64_get((const unsigned char *)val + 8);
 	if (ks->count == 0 || at < ks->oldest_ns) {
 		ks->oldest_ns = at;
 		memcpy(ks->oldest, key, SESSION_REPLY_KEY);
@@ -400,9 +367,9 @@ session_reply_put(struct store_txn *txn, const unsigned char *cookie,
 	}
 	memset(rec, 0, SESSION_REPLY_HEADER);
 	rec[0] = SESSION_REPLY_VERSION;
-	put_le32(rec + 4, r->proc);
-	put_le64(rec + 8, now_ns);
-	put_le64(rec + 16, r->args_hash);
+	le32_put(rec + 4, r->proc);
+	le64_put(rec + 8, now_ns);
+	le64_put(rec + 16, r->args_hash);
 	memcpy(rec + SESSION_REPLY_HEADER, r->body, r->body_len);
 	session_reply_key(key, cookie, xid);
 	rc = store_put(txn, STORE_REPLIES, key, sizeof(key), rec, len, err);
@@ -441,7 +408,7 @@ session_gc_session(const void *key, size_t klen, const void *val, size_t vlen,
 	gc->stats->sessions++;
 	/* A record this version cannot read is left for a newer one. */
 	if (vlen < SESSION_RECORD_HEADER || v[0] != SESSION_RECORD_VERSION ||
-	    !session_idle_past(get_le64(v + 12), gc->now))
+	    !session_idle_past(le64_get(v + 12), gc->now))
 		return 0;
 	memcpy(k, key, RVIRT_COOKIE_LEN);
 	return session_keys_add(&gc->keys, k, err);
@@ -466,7 +433,7 @@ session_gc_reply(const void *key, size_t klen, const void *val, size_t vlen,
 		return 1;
 	}
 	gc->stats->replies++;
-	at = vlen >= SESSION_REPLY_HEADER ? get_le64(v + 8) / 1000000000ULL : 0;
+	at = vlen >= SESSION_REPLY_HEADER ? le64_get(v + 8) / 1000000000ULL : 0;
 	age = gc->now > at ? gc->now - at : 0;
 	if (age <= session_opts.reply_ttl_s) {
 		/* Young, but its session may be gone. */

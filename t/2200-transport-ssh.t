@@ -145,16 +145,7 @@ test_expect_success 'after an rvirtd restart a new ssh connection works' '
 '
 
 test_expect_success 'a session goes on across a crash of rvirtd (a new ssh child)' '
-	rm -f rc.stop &&
-	{ "$RVIRT_BUILD/t/tools/sessload" -u "$(ssh_uri "$RVIRTD_SOCK" "&proxy=native")" -n 100000 -p rc -s rc.stop \
-		>rc.out 2>rc.err & l=$!; } &&
-	wait_until 100 "$RVSH --script list --all | grep -q rc-10" &&
-	crash_rvirtd &&
-	start_rvirtd &&
-	wait_until 150 "grep -q ^sessload:.reconnected rc.err" &&
-	touch rc.stop && wait $l &&
-	cat rc.out rc.err &&
-	grep "errors=0 disconnects=1 reconnects=1 lost=0 .* id_gaps=0" rc.out
+	crash_under_client "$(ssh_uri "$RVIRTD_SOCK" "&proxy=native")"
 '
 
 # On the daemon's side: no bridge outlives its ssh session.

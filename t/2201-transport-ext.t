@@ -63,16 +63,7 @@ test_expect_success 'the ext child is reaped at close and after a failure' '
 
 # A NULL call record (xid 7, AUTH_NONE) and what rvirtd answers.
 test_expect_success 'a session goes on across a crash of rvirtd (a new ext child)' '
-	rm -f rc.stop &&
-	{ "$RVIRT_BUILD/t/tools/sessload" -u "$(ext_uri --socket "$RVIRTD_SOCK" /default)" -n 100000 -p rc -s rc.stop \
-		>rc.out 2>rc.err & l=$!; } &&
-	wait_until 100 "$RVSH --script list --all | grep -q rc-10" &&
-	crash_rvirtd &&
-	start_rvirtd &&
-	wait_until 150 "grep -q ^sessload:.reconnected rc.err" &&
-	touch rc.stop && wait $l &&
-	cat rc.out rc.err &&
-	grep "errors=0 disconnects=1 reconnects=1 lost=0 .* id_gaps=0" rc.out
+	crash_under_client "$(ext_uri --socket "$RVIRTD_SOCK" /default)"
 '
 
 test_expect_success 'rvirt-ssh-helper half-closes: EOF on stdin, the reply still comes' '

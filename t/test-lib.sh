@@ -590,6 +590,25 @@ crash_rvirtd () {
 	return 0
 }
 
+# crash_under_client URI: a librvirt client (t/tools/sessload) works on
+# URI while the whole daemon is killed with SIGKILL and started again;
+# true when the client saw one disconnect, one reconnect and no error.
+crash_under_client () {
+	rm -f cuc.stop
+	"$RVIRT_BUILD/t/tools/sessload" -u "$1" -n 100000 -p cuc -s cuc.stop \
+		>cuc.out 2>cuc.err &
+	test_cuc_pid_=$!
+	wait_until 100 "$RVIRT_BUILD/rvsh --script list --all | grep -q cuc-10" &&
+		crash_rvirtd && start_rvirtd &&
+		wait_until 150 "grep -q ^sessload:.reconnected cuc.err"
+	test_cuc_ret_=$?
+	touch cuc.stop
+	wait "$test_cuc_pid_" || test_cuc_ret_=1
+	cat cuc.out cuc.err
+	test "$test_cuc_ret_" = 0 &&
+		grep -q "errors=0 disconnects=1 reconnects=1 lost=0 .* id_gaps=0" cuc.out
+}
+
 rvirtd_alive () {
 	test -n "$RVIRTD_PID" && ! test_proc_gone_ "$RVIRTD_PID"
 }
