@@ -8,6 +8,7 @@
 
 #include "rvirt_protocol.h"
 
+#include "auth.h"
 #include "conn.h"
 #include "err.h"
 #include "rpcclnt.h"
@@ -25,6 +26,7 @@ struct rvirt_conn {
 	CLIENT *clnt;
 	unsigned int flags;
 	unsigned char cookie[RVIRT_COOKIE_LEN];
+	struct auth_client *auth; /* client/auth.c: methods, cached creds */
 };
 
 /* XDR encodes from char *, which never writes through it. */
@@ -179,12 +181,20 @@ conn_free(struct rvirt_conn *conn)
 	if (conn->clnt)
 		clnt_destroy(conn->clnt);
 	pthread_mutex_destroy(&conn->lock);
+	auth_client_free(conn->auth);
 	explicit_bzero(conn->cookie, sizeof(conn->cookie));
 	free(conn);
 }
 
 struct rvirt_conn *
 rvirt_conn_open(const char *uri, unsigned int flags, struct rvirt_error *err)
+{
+	return rvirt_conn_open_auth(uri, NULL, flags, err);
+}
+
+struct rvirt_conn *
+rvirt_conn_open_auth(const char *uri, const struct rvirt_auth *auth,
+		     unsigned int flags, struct rvirt_error *err)
 {
 	rvirt_connect_open_args args = { 0 };
 	rvirt_connect_open_ret ret = { 0 };
@@ -222,11 +232,16 @@ rvirt_conn_open(const char *uri, unsigned int flags, struct rvirt_error *err)
 	}
 	pthread_mutex_init(&conn->lock, NULL);
 	conn->flags = flags;
+	conn->auth = auth_client_new(u, auth, err);
+	if (!conn->auth)
+		goto fail;
 	st = stream_connect(u, flags, CONN_CONNECT_TIMEOUT_MS, err);
 	if (!st)
 		goto fail;
 	conn->clnt = rpcclnt_new(st, RVIRT_PROGRAM, RVIRT_V1, err);
 	if (!conn->clnt)
+		goto fail;
+	if (auth_conn(conn->auth, conn->clnt, st, err) < 0)
 		goto fail;
 
 	pthread_mutex_lock(&conn->lock);

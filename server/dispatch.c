@@ -13,6 +13,7 @@
 
 #include "../common/err.h"
 #include "../common/uuid.h"
+#include "auth.h"
 #include "dispatch.h"
 
 /*
@@ -763,8 +764,8 @@ proc_domain_pin_vcpu(struct call *call, void *argsp, void *retp,
 	struct hv_domain_ref ref;
 	struct cpuset set;
 
-	if (dispatch_check_flags(args->flags, DISPATCH_AFFECT_ALL,
-				 "pin a vcpu", err) < 0 ||
+	if (dispatch_check_flags(args->flags, DISPATCH_AFFECT_ALL, "pin a vcpu",
+				 err) < 0 ||
 	    dispatch_ref_from_wire(&args->dom, &ref, err) < 0 ||
 	    dispatch_cpumap_in(&args->cpumap, "pin a vcpu", &set, err) < 0 ||
 	    hv_domain_pin_vcpu(call->sess->hv, call->txn, &ref, args->vcpu,
@@ -960,8 +961,8 @@ proc_domain_get_autostart(struct call *call, void *argsp, void *retp,
 	bool on = false;
 
 	if (dispatch_domain_arg(argsp, "get autostart", &ref, err) < 0 ||
-	    hv_domain_get_autostart(call->sess->hv, call->txn, &ref, &on,
-				    err) < 0)
+	    hv_domain_get_autostart(call->sess->hv, call->txn, &ref, &on, err) <
+		    0)
 		return -1;
 	ret->status = RVIRT_OK;
 	ret->rvirt_int_ret_u.value = on ? 1 : 0;
@@ -1069,8 +1070,8 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_DOMAIN_GET_XML_DESC, "DOMAIN_GET_XML_DESC",
 	     rvirt_domain_args, rvirt_xml_ret, proc_domain_get_xml_desc,
 	     PROC_NEEDS_HV | PROC_READ_TXN),
-	PROC(RVIRT_PROC_DOMAIN_PIN_VCPU, "DOMAIN_PIN_VCPU",
-	     rvirt_pin_vcpu_args, rvirt_void_ret, proc_domain_pin_vcpu,
+	PROC(RVIRT_PROC_DOMAIN_PIN_VCPU, "DOMAIN_PIN_VCPU", rvirt_pin_vcpu_args,
+	     rvirt_void_ret, proc_domain_pin_vcpu,
 	     PROC_NEEDS_HV | PROC_MUTATING),
 	PROC(RVIRT_PROC_DOMAIN_GET_VCPU_PIN_INFO, "DOMAIN_GET_VCPU_PIN_INFO",
 	     rvirt_pin_info_args, rvirt_vcpu_pin_info_ret,
@@ -1094,6 +1095,14 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_DOMAIN_GET_AUTOSTART, "DOMAIN_GET_AUTOSTART",
 	     rvirt_domain_args, rvirt_int_ret, proc_domain_get_autostart,
 	     PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_AUTH_SASL_INIT, "AUTH_SASL_INIT", proc_void,
+	     rvirt_auth_sasl_init_ret, auth_proc_sasl_init, PROC_NO_AUTH),
+	PROC(RVIRT_PROC_AUTH_SASL_START, "AUTH_SASL_START",
+	     rvirt_auth_sasl_start_args, rvirt_auth_sasl_step_ret,
+	     auth_proc_sasl_start, PROC_NO_AUTH),
+	PROC(RVIRT_PROC_AUTH_SASL_STEP, "AUTH_SASL_STEP",
+	     rvirt_auth_sasl_step_args, rvirt_auth_sasl_step_ret,
+	     auth_proc_sasl_step, PROC_NO_AUTH),
 };
 
 #define DISPATCH_NPROCS (sizeof(dispatch_table) / sizeof(dispatch_table[0]))
@@ -1120,6 +1129,8 @@ dispatch_auth_name(int method)
 		return "none";
 	case RVIRT_AUTH_SASL:
 		return "sasl";
+	case RVIRT_AUTH_TLS:
+		return "tls";
 	default:
 		return "unknown";
 	}

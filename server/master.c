@@ -82,10 +82,12 @@ master_print_ready(const struct listen_set *ls)
 	const struct listener *rw = listen_find(ls, LISTEN_UNIX_RW);
 	const struct listener *ro = listen_find(ls, LISTEN_UNIX_RO);
 	const struct listener *tcp = listen_find(ls, LISTEN_TCP);
+	const struct listener *tls = listen_find(ls, LISTEN_TLS);
 
-	fprintf(stderr, "rvirtd[%ld]: ready unix=%s unix_ro=%s%s%s\n",
+	fprintf(stderr, "rvirtd[%ld]: ready unix=%s unix_ro=%s%s%s%s%s\n",
 		(long)getpid(), rw ? rw->name : "-", ro ? ro->name : "-",
-		tcp ? " tcp=" : "", tcp ? tcp->name : "");
+		tcp ? " tcp=" : "", tcp ? tcp->name : "", tls ? " tls=" : "",
+		tls ? tls->name : "");
 	fflush(stderr);
 }
 
@@ -533,6 +535,7 @@ master_upgrade_exec(struct master *m, int wfd)
 			[LISTEN_UNIX_RW] = "rw",
 			[LISTEN_UNIX_RO] = "ro",
 			[LISTEN_TCP] = "tcp",
+			[LISTEN_TLS] = "tls",
 		};
 		size_t len = strlen(names);
 
