@@ -269,23 +269,23 @@ auth_cred_name(int type)
 {
 	switch (type) {
 	case RVIRT_CRED_USERNAME:
-		return "user name";
+		return "a user name";
 	case RVIRT_CRED_AUTHNAME:
-		return "auth name";
+		return "an auth name";
 	case RVIRT_CRED_LANGUAGE:
-		return "language";
+		return "a language";
 	case RVIRT_CRED_CNONCE:
-		return "client nonce";
+		return "a client nonce";
 	case RVIRT_CRED_PASSPHRASE:
-		return "passphrase";
+		return "a passphrase";
 	case RVIRT_CRED_ECHOPROMPT:
-		return "answer to a prompt";
+		return "an answer to a prompt";
 	case RVIRT_CRED_NOECHOPROMPT:
-		return "secret answer to a prompt";
+		return "a secret answer to a prompt";
 	case RVIRT_CRED_REALM:
-		return "realm";
+		return "a realm";
 	}
-	return "credential";
+	return "a credential";
 }
 
 static const char *
@@ -362,7 +362,7 @@ auth_fill(void *ctx, struct rvirt_cred *creds, unsigned int n,
 		}
 		if (!a->cb || !auth_can_supply(a, creds[i].type)) {
 			err_set(err, RVIRT_ERR_AUTH_FAILED, RVIRT_FROM_AUTH,
-				"authentication needs a %s, and %s",
+				"authentication needs %s, and %s",
 				auth_cred_name(creds[i].type),
 				a->cb ? "the application cannot supply one"
 				      : "there is no way to ask for it (no "
@@ -481,7 +481,7 @@ auth_pick_mechs(const char *method, const char *offered, char *out, size_t size,
 	return -1;
 }
 
-/* One SASL exchange.  -1 with *err; err->code AUTH_FAILED may be retried. */
+/* One SASL exchange.  0, or -1 with *err. */
 static int
 auth_sasl_once(struct auth_client *a, const char *method, CLIENT *clnt,
 	       struct stream *st, struct rvirt_error *err)
@@ -500,6 +500,7 @@ auth_sasl_once(struct auth_client *a, const char *method, CLIENT *clnt,
 	bool server_done = false;
 	int rc = -1, rounds = 0;
 
+	err_clear(err);
 	cs = rvirt_proc_auth_sasl_init_1(NULL, &iret, clnt);
 	if (cs != RPC_SUCCESS) {
 		auth_rpc_err(clnt, "AUTH_SASL_INIT", cs, err);
@@ -514,13 +515,37 @@ auth_sasl_once(struct auth_client *a, const char *method, CLIENT *clnt,
 		goto out;
 	auth_sockaddr(stream_get_fd(st), false, local, sizeof(local));
 	auth_sockaddr(stream_get_fd(st), true, remote, sizeof(remote));
-	s = saslcli_new(a->host, local[0] ? local : NULL,
-			remote[0] ? remote : NULL, tcp ? AUTH_TCP_MIN_SSF : 0,
-			tcp ? 100000 : 0, ext_ssf, err);
-	if (!s)
-		goto out;
-	if (saslcli_start(s, mechs, auth_fill, a, &mech, &out, &outlen, err) <
-	    0) {
+	/*
+	 * One mechanism at a time, in the daemon's order: one that cannot
+	 * start here (GSSAPI without a ticket) must not hide the others.
+	 */
+	for (const char *p = mechs; *p;) {
+		size_t l = strcspn(p, ",");
+		char one[RVIRT_SASL_MECH_MAX + 1];
+		struct rvirt_error e1;
+
+		snprintf(one, sizeof(one), "%.*s", (int)l, p);
+		p += l;
+		p += *p == ',';
+		saslcli_free(s);
+		s = saslcli_new(a->host, local[0] ? local : NULL,
+				remote[0] ? remote : NULL,
+				tcp ? AUTH_TCP_MIN_SSF : 0, tcp ? 100000 : 0,
+				ext_ssf, err);
+		if (!s)
+			goto out;
+		if (saslcli_start(s, one, auth_fill, a, &mech, &out, &outlen,
+				  &e1) == 0)
+			break;
+		if (!mech || err->code == RVIRT_ERR_OK)
+			*err = e1;
+		mech = NULL;
+		/* Asked the user already: a second form would confuse. */
+		if (a->asked || e1.code != RVIRT_ERR_AUTH_FAILED ||
+		    strstr(e1.message, "cancelled"))
+			break;
+	}
+	if (!mech) {
 		if (tcp && strstr(err->message, "no worthy mech"))
 			err_set(err, RVIRT_ERR_AUTH_FAILED, RVIRT_FROM_AUTH,
 				"no sasl mechanism offered (%s) gives the "

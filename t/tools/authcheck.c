@@ -90,7 +90,7 @@ main(int argc, char **argv)
 	if (!getenv("AUTHCHECK_NOCB") || strcmp(getenv("AUTHCHECK_NOCB"), "1"))
 		auth.cb = authcheck_cb;
 	auth.cbdata = &calls;
-	if (m) {
+	if (m && m[0]) {
 		char *p, *save = NULL;
 
 		snprintf(mbuf, sizeof(mbuf), "%s", m);
