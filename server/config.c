@@ -637,7 +637,11 @@ config_apply(struct config *cfg, const struct config_src *src,
 	case KIND_PATH:
 		if (config_get_string(src, s, key, &str, err) < 0)
 			return -1;
-		if (str[0] != '/') {
+		/* Optional files and directories: "" means none. */
+		if (str[0] != '/' &&
+		    !(str[0] == '\0' &&
+		      (strcmp(key->name, "crl_file") == 0 ||
+		       strcmp(key->name, "sasl_config_dir") == 0))) {
 			config_err(err, src, s,
 				   "'%s' must be an absolute path, not '%s'",
 				   key->name, str);
@@ -992,8 +996,6 @@ config_dump_globs(FILE *f, const struct config_globs *g)
 		config_dump_string(f, g->pat[i]);
 	}
 	fputc(']', f);
-	if (!g->set)
-		fputs(" # not set: no check", f);
 }
 
 void
@@ -1010,6 +1012,12 @@ config_dump(const struct config *cfg, FILE *f)
 	for (i = 0; i < CONFIG_NKEYS; i++) {
 		key = &config_keys[i];
 		field = (const char *)cfg + key->offset;
+		/* An empty list refuses everyone; one not set checks nothing. */
+		if (key->kind == KIND_GLOBS &&
+		    !((const struct config_globs *)(const void *)field)->set) {
+			fprintf(f, "#%s = [] (not set: no check)\n", key->name);
+			continue;
+		}
 		fprintf(f, "%s = ", key->name);
 		switch (key->kind) {
 		case KIND_BOOL:

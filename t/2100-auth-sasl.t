@@ -127,8 +127,7 @@ test_expect_success 'plain tcp offers only mechanisms with a security layer' '
 '
 
 test_expect_success 'DIGEST-MD5 over plain tcp works (with its security layer)' '
-	check "$T" alice alicepw;
-	cat out err &&
+	check "$T" alice alicepw &&
 	test_grep "^ok " out
 '
 
@@ -144,6 +143,77 @@ test_expect_success 'a client that sends PLAIN on tcp anyway is refused' '
 		call proc=AUTH_SASL_START arg=s:PLAIN arg=i:0 \
 		arg=f:/dev/null decode=ret >actual &&
 	test_grep "^accepted SUCCESS ERROR 6 8 sasl mechanism .PLAIN. is not offered here (offered: DIGEST-MD5)$" actual
+'
+
+test_expect_success 'a capture of a sasl-protected tcp session holds no plaintext' '
+	perl "$RVIRT_SRC/t/tools/tcpcapture.pl" cap.port "$RVIRTD_TCP_PORT" \
+		cap.bin 30 &
+	cap_pid=$! &&
+	wait_until 50 "test -s cap.port" &&
+	check "test+tcp://127.0.0.1:$(cat cap.port)/default" alice alicepw &&
+	test_grep "^ok " out &&
+	kill $cap_pid && wait $cap_pid;
+	test -s cap.bin &&
+	grep -a -q "DIGEST-MD5" cap.bin &&
+	! grep -a -q "test:///default" cap.bin &&
+	! grep -a -q "$(sed -n "s/^ok //p" out)" cap.bin
+'
+
+test_expect_success 'rvirtd stops cleanly' '
+	stop_rvirtd
+'
+
+test_expect_success 'an rvirtd with tcp and no auth' '
+	write_config --tcp plain.conf &&
+	start_rvirtd plain.conf &&
+	rm -f cap.port cap.bin
+'
+
+test_expect_success 'the same calls over tcp without auth are visible (the capture works)' '
+	perl "$RVIRT_SRC/t/tools/tcpcapture.pl" cap.port "$RVIRTD_TCP_PORT" \
+		cap.bin 30 &
+	cap_pid=$! &&
+	wait_until 50 "test -s cap.port" &&
+	check "test+tcp://127.0.0.1:$(cat cap.port)/default" alice alicepw &&
+	kill $cap_pid && wait $cap_pid;
+	grep -a -q "test:///default" cap.bin
+'
+
+test_expect_success 'auth_timeout closes an unauthenticated connection' '
+	stop_rvirtd &&
+	write_config rvirtd2.conf auth_unix_rw=sasl auth_timeout=1 \
+		max_anonymous_clients=2 sasl_config_dir="$TRASH/sasl" \
+		max_workers=1 start_workers=1 min_spare_workers=0 \
+		max_spare_workers=1 &&
+	start_rvirtd rvirtd2.conf &&
+	rawrpc -t 5 "$RVIRTD_SOCK" call proc=AUTH_LIST expect-close >actual &&
+	closed_within actual 0.8 3.5 &&
+	test_grep "auth_timeout passed before authentication" "$RVIRTD_LOG"
+'
+
+test_expect_success 'max_anonymous_clients: the third unauthenticated connection is refused' '
+	rawrpc -t 4 "$RVIRTD_SOCK" call proc=NULL sleep 3 >a1 2>&1 &
+	p1=$! &&
+	rawrpc -t 4 "$RVIRTD_SOCK" call proc=NULL sleep 3 >a2 2>&1 &
+	p2=$! &&
+	sleep 0.5 &&
+	rawrpc -t 2 "$RVIRTD_SOCK" call proc=NULL >a3 2>&1;
+	wait $p1 $p2;
+	cat a3 &&
+	test_grep "closed" a3 &&
+	test_grep "max_anonymous_clients" "$RVIRTD_LOG"
+'
+
+test_expect_success 'authenticated clients are served meanwhile' '
+	rawrpc -t 4 "$RVIRTD_SOCK" call proc=NULL sleep 2 >/dev/null 2>&1 &
+	p1=$! &&
+	rawrpc -t 4 "$RVIRTD_SOCK" call proc=NULL sleep 2 >/dev/null 2>&1 &
+	p2=$! &&
+	sleep 0.5 &&
+	timeout 10 "$RVIRT_BUILD/rvsh" -r -c "test:///default?socket=$RVIRTD_SOCK_RO" uri >out &&
+	wait $p1 $p2 &&
+	echo "test:///default" >expect &&
+	test_cmp expect out
 '
 
 test_done
