@@ -677,6 +677,21 @@ auth_conn(struct auth_client *a, CLIENT *clnt, struct stream *st,
 	cs = rvirt_proc_auth_list_1(NULL, &lret, clnt);
 	if (cs != RPC_SUCCESS) {
 		auth_rpc_err(clnt, "AUTH_LIST", cs, err);
+		/* TLS 1.3: the daemon checks our certificate after the
+		 * handshake has ended here, so its refusal shows up now. */
+		if (a->transport == URI_TRANSPORT_TLS &&
+		    err->code == RVIRT_ERR_TRANSPORT) {
+			char msg[sizeof(err->message)];
+
+			snprintf(msg, sizeof(msg), "%s", err->message);
+			err_set(err, RVIRT_ERR_AUTH_FAILED, RVIRT_FROM_AUTH,
+				"the daemon refused the tls session%s: %s",
+				tlscli_has_cert(st)
+					? ""
+					: " (we sent no client certificate: "
+					  "none in pkipath)",
+				msg);
+		}
 		return -1;
 	}
 	if (lret.status != RVIRT_OK) {

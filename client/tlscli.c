@@ -22,6 +22,7 @@
 struct tlscli {
 	gnutls_session_t s;
 	gnutls_certificate_credentials_t cred;
+	bool has_cert; /* a client certificate was loaded */
 	char why[400]; /* the last failure, house style */
 };
 
@@ -185,6 +186,7 @@ tlscli_creds(struct tlscli *t, const struct uri *uri, bool verify,
 		if (r < 0)
 			return tlscli_fail(err, r, "cannot load client key",
 					   key);
+		t->has_cert = true;
 	}
 	return 0;
 }
@@ -306,4 +308,12 @@ tlscli_ssf(struct stream *st)
 	return (unsigned int)gnutls_cipher_get_key_size(
 		       gnutls_cipher_get(t->s)) *
 	       8;
+}
+
+int
+tlscli_has_cert(struct stream *st)
+{
+	struct tlscli *t = stream_get_priv(st);
+
+	return t && t->has_cert;
 }

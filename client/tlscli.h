@@ -31,4 +31,7 @@ int tlscli_start(struct stream *st, const struct uri *uri, int64_t deadline,
 /* The negotiated cipher's key size in bits (SASL external SSF), 0 if none. */
 unsigned int tlscli_ssf(struct stream *st);
 
+/* Whether a client certificate was sent: 1, or 0 (also for non-TLS). */
+int tlscli_has_cert(struct stream *st);
+
 #endif
