@@ -143,4 +143,27 @@ test_expect_success 'tls_no_verify_certificate accepts a client without a certif
 	stop_rvirtd
 '
 
+if auth_have saslpasswd2; then
+	test_expect_success 'sasl inside tls: SCRAM-SHA-256 and PLAIN, identity sasl:alice' '
+		auth_make_sasldb "$TRASH/sasl" \
+			--mechs "scram-sha-256 digest-md5 plain" alice:alicepw &&
+		tls_conf sasl.conf auth_tls=sasl \
+			sasl_config_dir="$TRASH/sasl" sasl_server_fqdn=localhost &&
+		start_rvirtd sasl.conf &&
+		AUTHCHECK_USER=alice AUTHCHECK_PASS=alicepw \
+			AUTHCHECK_METHODS=sasl.scram-sha-256 tls client &&
+		test_grep "^ok " out &&
+		test_grep "authenticated as '\''sasl:alice'\''" "$RVIRTD_LOG" &&
+		AUTHCHECK_USER=alice AUTHCHECK_PASS=alicepw \
+			AUTHCHECK_METHODS=sasl.plain tls client &&
+		test_grep "^ok " out &&
+		! AUTHCHECK_USER=alice AUTHCHECK_PASS=nope \
+			AUTHCHECK_METHODS=sasl.scram-sha-256 tls client &&
+		test_grep "^error 6: authentication failed" out &&
+		stop_rvirtd
+	'
+else
+	test_skip 'sasl inside tls' 'saslpasswd2 is missing (apt-get install sasl2-bin)'
+fi
+
 test_done
