@@ -117,6 +117,16 @@ test_expect_success 'the auth= URI variable picks the mechanism' '
 	test_grep "^ok " out
 '
 
+test_expect_success 'a new transport reuses the credentials: one callback for three' '
+	AUTHCHECK_USER=alice AUTHCHECK_PASS=alicepw \
+		AUTHCHECK_METHODS=sasl.scram-sha-256 \
+		timeout 20 "$AUTHCHECK" "$U" reauth 3 >out 2>err &&
+	test_grep "^reauth ok 3, callbacks 1$" out &&
+	AUTHCHECK_USER=alice AUTHCHECK_PASS=alicepw \
+		timeout 20 "$AUTHCHECK" "$T" reauth 2 >out 2>err &&
+	test_grep "^reauth ok 2, callbacks 1$" out
+'
+
 test_expect_success 'plain tcp offers only mechanisms with a security layer' '
 	rawrpc -t 5 127.0.0.1:$RVIRTD_TCP_PORT call proc=AUTH_SASL_INIT \
 		decode=ret >actual &&
@@ -214,6 +224,21 @@ test_expect_success 'authenticated clients are served meanwhile' '
 	wait $p1 $p2 &&
 	echo "test:///default" >expect &&
 	test_cmp expect out
+'
+
+test_expect_success 'unix_rw_allowed_list: a uid not on it is closed out, one on it served' '
+	stop_rvirtd &&
+	write_config allow.conf "unix_rw_allowed_list=[\"uid:4242\"]" &&
+	start_rvirtd allow.conf &&
+	rawrpc -t 5 "$RVIRTD_SOCK" call proc=NULL >actual &&
+	test_grep "closed" actual &&
+	test_grep "is not in unix_rw_allowed_list" "$RVIRTD_LOG" &&
+	stop_rvirtd &&
+	write_config allow.conf "unix_rw_allowed_list=[\"uid:4242\", \"uid:$(id -u)\"]" &&
+	start_rvirtd allow.conf &&
+	rawrpc -t 5 "$RVIRTD_SOCK" call proc=NULL >actual &&
+	test_grep "^accepted SUCCESS" actual &&
+	stop_rvirtd
 '
 
 test_done

@@ -5,7 +5,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "../../client/auth.h"
+#include "../../client/rpcclnt.h"
 #include "../../client/rvirt.h"
+#include "../../client/stream.h"
+#include "../../client/uri.h"
+#include "rvirt_protocol.h"
 
 /*
  * Usage: authcheck URI [bench N]
@@ -16,7 +21,9 @@
  * a callback, AUTHCHECK_TYPES=passphrase says the application can
  * supply only passphrases.  Prints "ok HOSTNAME", or "error CODE:
  * MESSAGE" and exits 1.  "bench N" opens and closes N connections and
- * prints "setups/s R".
+ * prints "setups/s R".  "reauth N" authenticates N brand-new transports
+ * with one auth_client (client/auth.h), as the reconnect code does, and
+ * prints "reauth ok N, callbacks C": the credentials are asked for once.
  */
 
 static int
@@ -55,6 +62,57 @@ authcheck_cb(struct rvirt_cred *creds, unsigned int n, void *cbdata)
 	return 0;
 }
 
+/* N transports, one auth_client: what a reconnecting connection does. */
+static int
+authcheck_reauth(const char *uristr, const struct rvirt_auth *auth, int n,
+		 const int *calls)
+{
+	struct rvirt_error err;
+	struct auth_client *a;
+	struct uri *u = uri_parse(uristr, &err);
+	int rc = 1;
+
+	if (!u || !(a = auth_client_new(u, auth, &err))) {
+		printf("error %d: %s\n", err.code, err.message);
+		uri_free(u);
+		return 1;
+	}
+	for (int i = 0; i < n; i++) {
+		struct stream *st = stream_connect(u, 0, 5000, &err);
+		CLIENT *clnt;
+		rvirt_string_ret ret = { 0 };
+
+		if (!st ||
+		    !(clnt = rpcclnt_new(st, RVIRT_PROGRAM, RVIRT_V1, &err))) {
+			printf("error %d: %s\n", err.code, err.message);
+			goto out;
+		}
+		if (auth_conn(a, clnt, st, &err) < 0) {
+			printf("error %d: %s\n", err.code, err.message);
+			clnt_destroy(clnt);
+			goto out;
+		}
+		/* Authenticated: CONNECT_GET_TYPE says no connection, not
+		 * authentication required. */
+		if (rvirt_proc_connect_get_type_1(NULL, &ret, clnt) !=
+			    RPC_SUCCESS ||
+		    ret.status != RVIRT_ERROR ||
+		    ret.rvirt_string_ret_u.error.code != RVIRT_ERR_NO_CONNECT) {
+			printf("error: not authenticated on transport %d\n", i);
+			clnt_destroy(clnt);
+			goto out;
+		}
+		xdr_free((xdrproc_t)xdr_rvirt_string_ret, (char *)&ret);
+		clnt_destroy(clnt);
+	}
+	printf("reauth ok %d, callbacks %d\n", n, *calls);
+	rc = 0;
+out:
+	auth_client_free(a);
+	uri_free(u);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -75,8 +133,9 @@ main(int argc, char **argv)
 	char *host;
 	struct timespec t0, t1;
 
-	if (argc != 2 && !(argc == 4 && strcmp(argv[2], "bench") == 0)) {
-		fprintf(stderr, "usage: authcheck URI [bench N]\n");
+	if (argc != 2 && !(argc == 4 && (strcmp(argv[2], "bench") == 0 ||
+					 strcmp(argv[2], "reauth") == 0))) {
+		fprintf(stderr, "usage: authcheck URI [bench N | reauth N]\n");
 		return 2;
 	}
 	if (argc == 4)
@@ -99,6 +158,8 @@ main(int argc, char **argv)
 			methods[auth.nmethods++] = p;
 		auth.methods = methods;
 	}
+	if (argc == 4 && strcmp(argv[2], "reauth") == 0)
+		return authcheck_reauth(argv[1], &auth, n, &calls);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < n; i++) {
 		c = rvirt_conn_open_auth(argv[1], &auth, 0, &err);
