@@ -202,6 +202,9 @@ saslcli_start(struct saslcli *s, const char *mechlist, saslcli_fill_fn fill,
 				err_set(err, RVIRT_ERR_AUTH_FAILED,
 					RVIRT_FROM_AUTH,
 					"sasl keeps asking for credentials");
+			/* The mechanism frees its prompts on the next call
+			 * only, which will not come. */
+			free(in);
 			return -1;
 		}
 	}
@@ -235,6 +238,9 @@ saslcli_step(struct saslcli *s, const char *in, size_t inlen,
 				err_set(err, RVIRT_ERR_AUTH_FAILED,
 					RVIRT_FROM_AUTH,
 					"sasl keeps asking for credentials");
+			/* The mechanism frees its prompts on the next call
+			 * only, which will not come. */
+			free(ia);
 			return -1;
 		}
 	}

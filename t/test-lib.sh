@@ -30,7 +30,8 @@ export RVIRT_SRC RVIRT_BUILD
 # Sanitizer builds: a report must end the process so that nothing hides it.
 ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:abort_on_error=1}
-export ASAN_OPTIONS UBSAN_OPTIONS
+LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$RVIRT_SRC/t/lsan.supp}
+export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 
 # Tests must not pick up a user's URI or locale.
 unset RVIRT_DEFAULT_URI
