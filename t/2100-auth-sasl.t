@@ -16,6 +16,7 @@ for m in scram libdigestmd5 libplain; do
 done
 
 AUTHCHECK=$RVIRT_BUILD/t/tools/authcheck
+RVIT_RVSH=$RVIRT_BUILD/rvsh
 
 # check URI USER PASS [METHODS]: authcheck's output in out, callback log in err
 check () {
@@ -125,6 +126,29 @@ test_expect_success 'a new transport reuses the credentials: one callback for th
 	AUTHCHECK_USER=alice AUTHCHECK_PASS=alicepw \
 		timeout 20 "$AUTHCHECK" "$T" reauth 2 >out 2>err &&
 	test_grep "^reauth ok 2, callbacks 1$" out
+'
+
+if command -v script >/dev/null 2>&1; then
+	test_expect_success 'rvsh prompts on the terminal, the password without echo' '
+		{ sleep 1; printf "alice\n"; sleep 1; printf "alicepw\n"; sleep 1; } |
+			timeout 20 script -qec "$RVIT_RVSH -c \"$U&auth=sasl.scram-sha-256\" uri" \
+			/dev/null >tty.out &&
+		tr -d "\r" <tty.out >tty.txt &&
+		cat tty.txt &&
+		test_grep -i "authentication name" tty.txt &&
+		test_grep -i "password" tty.txt &&
+		test_grep "alice" tty.txt &&
+		test_grep -v "alicepw" tty.txt &&
+		test_grep "^test:///default$" tty.txt
+	'
+else
+	test_skip 'rvsh prompts on the terminal' 'script(1) from util-linux is missing'
+fi
+
+test_expect_success 'rvsh with no_tty=1 does not prompt and says why' '
+	! timeout 20 "$RVIT_RVSH" -c "$U&no_tty=1&auth=sasl.scram-sha-256" uri \
+		</dev/null >out 2>err &&
+	test_grep "authentication needs an auth name, and there is no way to ask for it" err
 '
 
 test_expect_success 'plain tcp offers only mechanisms with a security layer' '
