@@ -413,6 +413,8 @@ master_keep_restart_keys(struct config *nc, const struct config *old)
 	KEEP(listen_tcp, nc->listen_tcp == old->listen_tcp);
 	KEEP(listen_addr, strcmp(nc->listen_addr, old->listen_addr) == 0);
 	KEEP(tcp_port, nc->tcp_port == old->tcp_port);
+	KEEP(listen_tls, nc->listen_tls == old->listen_tls);
+	KEEP(tls_port, nc->tls_port == old->tls_port);
 	KEEP(unix_sock_dir, strcmp(nc->unix_sock_dir, old->unix_sock_dir) == 0);
 	KEEP(unix_sock_ro_perms,
 	     nc->unix_sock_ro_perms == old->unix_sock_ro_perms);
@@ -428,6 +430,8 @@ master_keep_restart_keys(struct config *nc, const struct config *old)
 	nc->listen_tcp = old->listen_tcp;
 	memcpy(nc->listen_addr, old->listen_addr, sizeof(nc->listen_addr));
 	nc->tcp_port = old->tcp_port;
+	nc->listen_tls = old->listen_tls;
+	nc->tls_port = old->tls_port;
 	memcpy(nc->unix_sock_dir, old->unix_sock_dir,
 	       sizeof(nc->unix_sock_dir));
 	nc->unix_sock_ro_perms = old->unix_sock_ro_perms;
