@@ -251,10 +251,10 @@ cmdstream_tail_lines(const struct cmdstream *cs, char *buf, size_t size)
 			buf[i] = '?';
 }
 
-static size_t
-cmdstream_why(struct stream *st, char *buf, size_t size)
+static const char *
+cmdstream_why(struct stream *st)
 {
-	struct cmdstream *cs = stream_priv(st);
+	struct cmdstream *cs = stream_get_priv(st);
 	/* Room for "PROG: " in why[]. */
 	char lines[sizeof(cs->why) - sizeof(cs->prog) - 2];
 
@@ -287,25 +287,21 @@ cmdstream_why(struct stream *st, char *buf, size_t size)
 		/* Only final once the child is gone: it may say more. */
 		cs->why_set = cs->reaped;
 	}
-	if (size == 0)
-		return 0;
-	snprintf(buf, size, "%s", cs->why);
-	return strlen(buf);
+	return cs->why[0] ? cs->why : NULL;
 }
 
 static ssize_t
 cmdstream_read(struct stream *st, void *buf, size_t len)
 {
-	struct cmdstream *cs = stream_priv(st);
+	struct cmdstream *cs = stream_get_priv(st);
 	ssize_t n;
-	char why[2];
 
 	cmdstream_drain(cs);
 	n = recv(stream_get_fd(st), buf, len, 0);
 	if (n != 0)
 		return n;
 	/* EOF because the child failed: an error with its reason. */
-	if (cmdstream_why(st, why, sizeof(why)) > 0) {
+	if (cmdstream_why(st)) {
 		errno = ECONNRESET;
 		return -1;
 	}
@@ -315,14 +311,14 @@ cmdstream_read(struct stream *st, void *buf, size_t len)
 static ssize_t
 cmdstream_write(struct stream *st, const void *buf, size_t len)
 {
-	cmdstream_drain(stream_priv(st));
+	cmdstream_drain(stream_get_priv(st));
 	return send(stream_get_fd(st), buf, len, MSG_NOSIGNAL);
 }
 
 static void
 cmdstream_close(struct stream *st)
 {
-	struct cmdstream *cs = stream_priv(st);
+	struct cmdstream *cs = stream_get_priv(st);
 
 	close(stream_get_fd(st));
 	/* EOF on its stdin ends ssh and the bridge by themselves. */

@@ -10,6 +10,7 @@
 
 #include "rvirt_protocol.h"
 
+#include "auth.h"
 #include "conn.h"
 #include "err.h"
 #include "rpcclnt.h"
@@ -41,6 +42,7 @@ struct rvirt_conn {
 	/* Reconnection gave up: every call fails with this. */
 	bool lost;
 	struct rvirt_error lost_err;
+	struct auth_client *auth; /* client/auth.c: methods, cached creds */
 };
 
 /* XDR encodes from char *, which never writes through it. */
@@ -219,6 +221,7 @@ conn_free(struct rvirt_conn *conn)
 		clnt_destroy(conn->clnt);
 	uri_free(conn->uri);
 	pthread_mutex_destroy(&conn->lock);
+	auth_client_free(conn->auth);
 	explicit_bzero(conn->cookie, sizeof(conn->cookie));
 	free(conn);
 }
@@ -330,6 +333,21 @@ conn_reconnect(void *opaque, CLIENT *clnt, const struct rvirt_error *why,
 		if (!st)
 			continue;
 		rpcclnt_set_stream(conn->clnt, st);
+		/*
+		 * The method and credentials that worked before, from the
+		 * cache; the application is asked again only if the daemon
+		 * refuses them now.
+		 */
+		if (auth_conn(conn->auth, conn->clnt, st, &last) < 0) {
+			if (last.code != RVIRT_ERR_AUTH_FAILED &&
+			    last.code != RVIRT_ERR_ACCESS_DENIED)
+				continue;
+			err_set(err, last.code, last.origin,
+				"connection lost and authentication failed "
+				"on the new one: %s",
+				last.message);
+			return conn_lose(conn, err);
+		}
 		r = conn_resume(conn, &last);
 		if (r == 0) {
 			struct rvirt_error ok;
@@ -354,6 +372,13 @@ conn_reconnect(void *opaque, CLIENT *clnt, const struct rvirt_error *why,
 
 struct rvirt_conn *
 rvirt_conn_open(const char *uri, unsigned int flags, struct rvirt_error *err)
+{
+	return rvirt_conn_open_auth(uri, NULL, flags, err);
+}
+
+struct rvirt_conn *
+rvirt_conn_open_auth(const char *uri, const struct rvirt_auth *auth,
+		     unsigned int flags, struct rvirt_error *err)
 {
 	rvirt_connect_open_args args = { 0 };
 	rvirt_connect_open_ret ret = { 0 };
@@ -398,11 +423,16 @@ rvirt_conn_open(const char *uri, unsigned int flags, struct rvirt_error *err)
 			? (unsigned int)conn->uri->reconnect_timeout
 			: CONN_RECONNECT_TIMEOUT_S;
 	conn->reconnect = conn->reconnect_timeout_s > 0;
+	conn->auth = auth_client_new(conn->uri, auth, err);
+	if (!conn->auth)
+		goto fail;
 	st = stream_connect(conn->uri, flags, CONN_CONNECT_TIMEOUT_MS, err);
 	if (!st)
 		goto fail;
 	conn->clnt = rpcclnt_new(st, RVIRT_PROGRAM, RVIRT_V1, err);
 	if (!conn->clnt)
+		goto fail;
+	if (auth_conn(conn->auth, conn->clnt, st, err) < 0)
 		goto fail;
 
 	pthread_mutex_lock(&conn->lock);

@@ -64,6 +64,77 @@ struct rvirt_node_info {
 struct rvirt_conn *rvirt_conn_open(const char *uri, unsigned int flags,
 				   struct rvirt_error *err);
 
+/*
+ * Credentials the daemon may ask for during authentication (SASL).
+ * The values match the Cyrus SASL_CB_* prompts they stand for.
+ */
+enum rvirt_cred_type {
+	RVIRT_CRED_USERNAME = 1,     /* identity to act as (authzid) */
+	RVIRT_CRED_AUTHNAME = 2,     /* identity to authenticate as */
+	RVIRT_CRED_LANGUAGE = 3,     /* RFC 1766 language, rarely asked */
+	RVIRT_CRED_CNONCE = 4,	     /* client nonce, for tests only */
+	RVIRT_CRED_PASSPHRASE = 5,   /* secret: never echo it */
+	RVIRT_CRED_ECHOPROMPT = 6,   /* challenge, answer may be echoed */
+	RVIRT_CRED_NOECHOPROMPT = 7, /* challenge, answer must not echo */
+	RVIRT_CRED_REALM = 8,	     /* authentication realm */
+};
+
+/*
+ * One credential asked for.  The library fills type, prompt,
+ * challenge (may be NULL) and defresult (may be NULL); the callback
+ * sets result to a malloc'd string (the library wipes and frees it)
+ * and resultlen to its length.
+ */
+struct rvirt_cred {
+	int type; /* enum rvirt_cred_type */
+	const char *prompt;
+	const char *challenge;
+	const char *defresult;
+	char *result;
+	size_t resultlen;
+};
+
+/*
+ * How an application authenticates (rvirt_conn_open_auth).
+ *   credtypes/ncredtypes: the credential types cb can supply;
+ *   cb: called once with every credential the chosen mechanism needs,
+ *       so one form can ask for all of them; returns 0, or -1 to give
+ *       up.  NULL: only credentials from the URI (user name) are used;
+ *   methods/nmethods: the auth methods acceptable, best first: "none",
+ *       "tls" (the x509 client certificate), "sasl" (any mechanism the
+ *       daemon offers) or "sasl.MECH" ("sasl.scram-sha-256",
+ *       "sasl.gssapi").  NULL: "tls", "none", "sasl".  The URI variable
+ *       auth= (same names, comma separated) overrides it.
+ */
+struct rvirt_auth {
+	const int *credtypes;
+	unsigned int ncredtypes;
+	int (*cb)(struct rvirt_cred *creds, unsigned int ncreds, void *cbdata);
+	void *cbdata;
+	const char *const *methods;
+	unsigned int nmethods;
+};
+
+/*
+ * Open a connection, authenticating with auth (NULL: as
+ * rvirt_conn_open).  Credentials obtained are kept, in locked memory,
+ * to authenticate again when the connection is re-established; they are
+ * wiped by rvirt_conn_close.  Errors: RVIRT_ERR_AUTH_FAILED (refused,
+ * or no method in common: the message names both lists),
+ * RVIRT_ERR_ACCESS_DENIED (authenticated but not on an allow-list).
+ */
+struct rvirt_conn *rvirt_conn_open_auth(const char *uri,
+					const struct rvirt_auth *auth,
+					unsigned int flags,
+					struct rvirt_error *err);
+
+/*
+ * The authentication rvirt_conn_open uses: every credential type, asked
+ * for on the terminal (/dev/tty, secrets without echo) unless the URI
+ * says no_tty=1 or there is no terminal, methods "tls", "none", "sasl".
+ */
+const struct rvirt_auth *rvirt_conn_auth_default(void);
+
 /* Close the session (CONNECT_CLOSE) and free conn.  NULL is a no-op. */
 void rvirt_conn_close(struct rvirt_conn *conn);
 

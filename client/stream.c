@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* stream: the client's byte stream to rvirtd (unix, tcp, ssh, ext). */
+/* stream: the client's byte stream to rvirtd (unix, tcp, tls, ssh, ext). */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -19,14 +20,23 @@
 #include "err.h"
 #include "ssh.h"
 #include "stream.h"
+#include "tlscli.h"
 #include "uri.h"
+
+/* Bytes read from below at once when a security layer decodes them. */
+#define STREAM_LAYER_READ 65536
 
 struct stream {
 	const struct stream_ops *ops;
-	void *priv;
+	void *priv; /* the ops' own state */
 	int fd;
-	int received; /* a byte came: the transport did connect */
 	char peer[320];
+	bool received; /* a byte came: the transport did connect */
+	bool has_layer;
+	struct stream_layer layer;
+	unsigned char *dbuf; /* decoded bytes not yet read */
+	size_t doff, dlen, dcap;
+	unsigned char *rbuf; /* raw bytes for the decoder */
 };
 
 int64_t
@@ -104,22 +114,29 @@ stream_wait(int fd, short events, int64_t deadline)
 	}
 }
 
+int
+stream_poll(int fd, short events, int64_t deadline)
+{
+	return stream_wait(fd, events, deadline);
+}
+
 static void
 stream_fail(struct rvirt_error *err, struct stream *st, const char *verb,
 	    int errnum)
 {
-	char es[RVIRT_ERROR_MESSAGE_MAX / 2];
+	const char *why = st->ops->why ? st->ops->why(st) : NULL;
+	char es[128];
 
+	/* A child that never spoke failed to connect: say what it said. */
+	if (why) {
+		err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+			"cannot %s '%s': %s", st->received ? verb : "connect to",
+			st->peer, why);
+		return;
+	}
 	if (errnum == ETIMEDOUT) {
 		err_set(err, RVIRT_ERR_TIMEOUT, RVIRT_FROM_TRANSPORT,
 			"cannot %s '%s': timed out", verb, st->peer);
-		return;
-	}
-	/* A child that never spoke failed to connect: say what it said. */
-	if (st->ops->why && st->ops->why(st, es, sizeof(es))) {
-		err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
-			"cannot %s '%s': %s",
-			st->received ? verb : "connect to", st->peer, es);
 		return;
 	}
 	stream_strerror(errnum, es, sizeof(es));
@@ -127,9 +144,9 @@ stream_fail(struct rvirt_error *err, struct stream *st, const char *verb,
 		"cannot %s '%s': %s", verb, st->peer, es);
 }
 
-int
-stream_write_all(struct stream *st, const void *buf, size_t len,
-		 int64_t deadline, struct rvirt_error *err)
+static int
+stream_raw_write_all(struct stream *st, const void *buf, size_t len,
+		     int64_t deadline, struct rvirt_error *err)
 {
 	const unsigned char *p = buf;
 
@@ -155,16 +172,16 @@ stream_write_all(struct stream *st, const void *buf, size_t len,
 	return 0;
 }
 
-ssize_t
-stream_read(struct stream *st, void *buf, size_t len, int64_t deadline,
-	    struct rvirt_error *err)
+static ssize_t
+stream_raw_read(struct stream *st, void *buf, size_t len, int64_t deadline,
+		struct rvirt_error *err)
 {
 	for (;;) {
 		ssize_t n = st->ops->read(st, buf, len);
 		int e;
 
 		if (n > 0)
-			st->received = 1;
+			st->received = true;
 		if (n >= 0)
 			return n;
 		if (errno == EINTR)
@@ -180,15 +197,123 @@ stream_read(struct stream *st, void *buf, size_t len, int64_t deadline,
 }
 
 int
-stream_get_fd(const struct stream *st)
+stream_write_all(struct stream *st, const void *buf, size_t len,
+		 int64_t deadline, struct rvirt_error *err)
 {
-	return st->fd;
+	const unsigned char *p = buf, *out;
+	size_t chunk, outlen;
+
+	if (!st->has_layer)
+		return stream_raw_write_all(st, buf, len, deadline, err);
+	while (len > 0) {
+		chunk = len < st->layer.max_encode ? len : st->layer.max_encode;
+		if (st->layer.encode(st->layer.ctx, p, chunk, &out, &outlen) <
+		    0) {
+			err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+				"cannot send to '%s': the sasl security "
+				"layer failed to encode",
+				st->peer);
+			errno = EPROTO;
+			return -1;
+		}
+		if (stream_raw_write_all(st, out, outlen, deadline, err) < 0)
+			return -1;
+		p += chunk;
+		len -= chunk;
+	}
+	return 0;
+}
+
+/* Keep decoded bytes the caller has no room for yet. */
+static int
+stream_keep_decoded(struct stream *st, const unsigned char *p, size_t n)
+{
+	if (n > st->dcap) {
+		unsigned char *nb = realloc(st->dbuf, n);
+
+		if (!nb)
+			return -1;
+		st->dbuf = nb;
+		st->dcap = n;
+	}
+	memcpy(st->dbuf, p, n);
+	st->doff = 0;
+	st->dlen = n;
+	return 0;
+}
+
+ssize_t
+stream_read(struct stream *st, void *buf, size_t len, int64_t deadline,
+	    struct rvirt_error *err)
+{
+	const unsigned char *out;
+	size_t outlen, n;
+	ssize_t r;
+
+	if (!st->has_layer)
+		return stream_raw_read(st, buf, len, deadline, err);
+	/* A piece of a layer packet decodes to nothing: read on. */
+	while (st->doff == st->dlen) {
+		r = stream_raw_read(st, st->rbuf, STREAM_LAYER_READ, deadline,
+				    err);
+		if (r <= 0)
+			return r;
+		if (st->layer.decode(st->layer.ctx, st->rbuf, (size_t)r, &out,
+				     &outlen) < 0) {
+			err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+				"cannot receive from '%s': the sasl security "
+				"layer failed to decode",
+				st->peer);
+			errno = EPROTO;
+			return -1;
+		}
+		if (outlen && stream_keep_decoded(st, out, outlen) < 0) {
+			err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_TRANSPORT,
+				"out of memory");
+			errno = ENOMEM;
+			return -1;
+		}
+	}
+	n = st->dlen - st->doff < len ? st->dlen - st->doff : len;
+	memcpy(buf, st->dbuf + st->doff, n);
+	st->doff += n;
+	return (ssize_t)n;
+}
+
+void
+stream_set_ops(struct stream *st, const struct stream_ops *ops, void *priv)
+{
+	st->ops = ops;
+	st->priv = priv;
 }
 
 void *
-stream_priv(const struct stream *st)
+stream_get_priv(const struct stream *st)
 {
 	return st->priv;
+}
+
+int
+stream_set_layer(struct stream *st, const struct stream_layer *layer,
+		 struct rvirt_error *err)
+{
+	st->rbuf = malloc(STREAM_LAYER_READ);
+	if (!st->rbuf) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_TRANSPORT,
+			"out of memory");
+		return -1;
+	}
+	st->layer = *layer;
+	if (st->layer.max_encode == 0)
+		st->layer.max_encode = 4096;
+	st->has_layer = true;
+	return 0;
+}
+
+int
+stream_get_fd(const struct stream *st)
+{
+	return st->fd;
 }
 
 const char *
@@ -203,6 +328,12 @@ stream_free(struct stream *st)
 	if (!st)
 		return;
 	st->ops->close(st);
+	if (st->has_layer && st->layer.free)
+		st->layer.free(st->layer.ctx);
+	if (st->dbuf)
+		explicit_bzero(st->dbuf, st->dcap);
+	free(st->dbuf);
+	free(st->rbuf);
 	free(st);
 }
 
@@ -399,7 +530,7 @@ stream_connect_unix(const struct uri *uri, unsigned int flags, int64_t deadline,
 }
 
 static struct stream *
-stream_connect_tcp(const struct uri *uri, int64_t deadline,
+stream_connect_tcp(const struct uri *uri, int defport, int64_t deadline,
 		   struct rvirt_error *err)
 {
 	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
@@ -410,8 +541,7 @@ stream_connect_tcp(const struct uri *uri, int64_t deadline,
 	int fd = -1, rc, lasterr = ECONNREFUSED;
 	struct stream *st = NULL;
 
-	snprintf(port, sizeof(port), "%d",
-		 uri->port ? uri->port : STREAM_TCP_PORT_DEFAULT);
+	snprintf(port, sizeof(port), "%d", uri->port ? uri->port : defport);
 	if (strchr(host, ':'))
 		snprintf(peer, sizeof(peer), "[%s]:%s", host, port);
 	else
@@ -473,16 +603,25 @@ stream_connect(const struct uri *uri, unsigned int flags, int timeout_ms,
 	case URI_TRANSPORT_UNIX:
 		return stream_connect_unix(uri, flags, deadline, err);
 	case URI_TRANSPORT_TCP:
-		return stream_connect_tcp(uri, deadline, err);
+		return stream_connect_tcp(uri, STREAM_TCP_PORT_DEFAULT,
+					  deadline, err);
+	case URI_TRANSPORT_TLS: {
+		struct stream *st = stream_connect_tcp(
+			uri, STREAM_TLS_PORT_DEFAULT, deadline, err);
+
+		if (st && tlscli_start(st, uri, deadline, err) < 0) {
+			stream_free(st);
+			return NULL;
+		}
+		return st;
+	}
 	case URI_TRANSPORT_SSH:
 		return ssh_connect(uri, flags, timeout_ms, err);
 	case URI_TRANSPORT_EXT:
 		return cmdstream_connect_ext(uri, err);
-	case URI_TRANSPORT_TLS:
-		break;
 	}
 	err_set(err, RVIRT_ERR_NO_SUPPORT, RVIRT_FROM_TRANSPORT,
-		"transport '%s' is not supported yet",
+		"transport '%s' is not supported",
 		uri_transport_name(uri->transport));
 	return NULL;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* stream: the client's byte stream to rvirtd (unix, tcp, ssh, ext). */
+/* stream: the client's byte stream to rvirtd (unix and tcp sockets). */
 #ifndef RVIRT_CLIENT_STREAM_H
 #define RVIRT_CLIENT_STREAM_H
 
@@ -12,6 +12,7 @@
 struct uri;
 
 #define STREAM_TCP_PORT_DEFAULT 16609
+#define STREAM_TLS_PORT_DEFAULT 16610
 #define STREAM_SOCK_NAME "rvirt-sock"
 #define STREAM_SOCK_RO_NAME "rvirt-sock-ro"
 
@@ -20,24 +21,33 @@ struct uri;
  * writes wait with poll(2) until an absolute deadline on the
  * CLOCK_MONOTONIC clock in milliseconds (stream_now_ms), or forever
  * when the deadline is negative.  A stream is used by one thread at a
- * time.  Transports plug in behind the same functions with
- * stream_new_ops: ssh and ext (client/cmdstream.c), TLS later.
+ * time.  TLS (client/tlscli.c) replaces the socket I/O below it, ssh
+ * and ext (client/cmdstream.c) are a child process's pipes, and a SASL
+ * security layer (client/saslcli.c) wraps whatever is below, so the RPC
+ * code above sees plaintext records either way.
  */
 struct stream;
 
 /*
- * What a transport supplies: read and write return like read(2) and
- * write(2), with EAGAIN when they would block (the stream then polls
- * its fd); close releases everything.  why, optional, writes into buf
- * the reason the stream ended or failed (a child's last stderr lines)
- * and returns its length, 0 when it knows none.
+ * The seam for transports: read/write return like read(2)/write(2),
+ * with errno EAGAIN when they would block (the stream then polls the
+ * fd, for want_write ? POLLOUT : the direction it was going).  close
+ * releases everything, the fd included.  why, optional, says why the
+ * stream ended or failed (a TLS alert, a child's last stderr lines).
  */
 struct stream_ops {
 	ssize_t (*read)(struct stream *st, void *buf, size_t len);
 	ssize_t (*write)(struct stream *st, const void *buf, size_t len);
 	void (*close)(struct stream *st);
-	size_t (*why)(struct stream *st, char *buf, size_t size);
+	/* Optional: why the last read or write failed, or NULL. */
+	const char *(*why)(struct stream *st);
 };
+
+/*
+ * Wait until fd has events or the deadline (negative: none) passes.
+ * 0 when ready, -1 with errno ETIMEDOUT or the poll error.
+ */
+int stream_poll(int fd, short events, int64_t deadline);
 
 /*
  * A stream over fd (non-blocking, close-on-exec, polled for readiness)
@@ -49,8 +59,30 @@ struct stream *stream_new_ops(int fd, const char *peer,
 			      const struct stream_ops *ops, void *priv,
 			      struct rvirt_error *err);
 
-/* The priv given to stream_new_ops. */
-void *stream_priv(const struct stream *st);
+/* Put ops (and their private data) below the stream. */
+void stream_set_ops(struct stream *st, const struct stream_ops *ops,
+		    void *priv);
+void *stream_get_priv(const struct stream *st);
+
+/*
+ * A security layer over the stream: every write is cut into pieces of
+ * at most max_encode bytes and encoded, every read decoded.  The
+ * functions return 0, or -1 when the layer fails; *out stays valid
+ * until the next call.
+ */
+struct stream_layer {
+	int (*encode)(void *ctx, const unsigned char *in, size_t len,
+		      const unsigned char **out, size_t *outlen);
+	int (*decode)(void *ctx, const unsigned char *in, size_t len,
+		      const unsigned char **out, size_t *outlen);
+	size_t max_encode;
+	void *ctx;
+	void (*free)(void *ctx); /* called by stream_free, may be NULL */
+};
+
+/* Start layer (copied) for every byte from now on.  0, or -1 with *err. */
+int stream_set_layer(struct stream *st, const struct stream_layer *layer,
+		     struct rvirt_error *err);
 
 /* Milliseconds on CLOCK_MONOTONIC, for deadlines. */
 int64_t stream_now_ms(void);
@@ -67,11 +99,13 @@ int stream_default_socket_path(int readonly, char *buf, size_t size,
 /*
  * Connect as the parsed uri says: the unix socket (socket=, else the
  * default path; the -ro one when flags has RVIRT_CONNECT_RO) or tcp to
- * host:port (port 16609 and host "localhost" by default), or a new
- * ssh or ext child process (client/ssh.c, client/cmdstream.c).  Gives
- * up after timeout_ms.  Returns a new stream, or NULL with *err:
- * RVIRT_ERR_NO_SUPPORT for tls, RVIRT_ERR_TRANSPORT when the connection
- * fails, RVIRT_ERR_TIMEOUT.
+ * host:port (port 16609 and host "localhost" by default), tls to
+ * host:port (port 16610) with the TLS handshake done and the server
+ * verified (client/tlscli.c), or a new ssh or ext child process
+ * (client/ssh.c, client/cmdstream.c).  Gives up after timeout_ms.
+ * Returns a new stream, or NULL with *err: RVIRT_ERR_TRANSPORT when the
+ * connection fails, RVIRT_ERR_AUTH_FAILED when TLS fails,
+ * RVIRT_ERR_TIMEOUT.
  */
 struct stream *stream_connect(const struct uri *uri, unsigned int flags,
 			      int timeout_ms, struct rvirt_error *err);

@@ -16,19 +16,21 @@ set -eu
 
 # Build: compiler, rpcgen (rpcsvc-proto), and the libraries' headers.
 BUILD_PKGS="gcc make pkg-config rpcsvc-proto libtirpc-dev libxml2-dev
-liblmdb-dev libconfig-dev libedit-dev libcmocka-dev"
+liblmdb-dev libconfig-dev libedit-dev libcmocka-dev libgnutls28-dev
+libsasl2-dev"
 
 # Test: rpcinfo (rpcbind), prove (perl), mdb_stat (lmdb-utils),
-# mandoc -T lint on the man pages (mandoc), a private sshd and the ssh
+# mandoc -T lint on the man pages (mandoc); a private sshd and the ssh
 # client for the ssh transport tests, nc -U for its netcat proxy.
+# TLS, SASL and Kerberos tests make their certificates, sasldb and KDC
+# at test time: certtool (gnutls-bin), saslpasswd2 (sasl2-bin), the SASL
+# plugins, krb5kdc/kdb5_util/kadmin.local/kinit.
 TEST_PKGS="rpcbind perl lmdb-utils mandoc openssh-server openssh-client
-netcat-openbsd"
+netcat-openbsd gnutls-bin sasl2-bin libsasl2-modules libsasl2-modules-db
+libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user"
 
-# Later issues: TLS (GnuTLS), SASL (Cyrus), Kerberos for GSSAPI tests,
-# systemd-socket-activate for LISTEN_FDS tests.
-LATER_PKGS="gnutls-bin libgnutls28-dev libsasl2-dev sasl2-bin
-libsasl2-modules libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server
-krb5-user systemd"
+# Later issues: systemd-socket-activate for LISTEN_FDS tests.
+LATER_PKGS="systemd"
 
 usage() {
 	echo "usage: $0 [build|test|all]" >&2

@@ -34,6 +34,7 @@ enum config_kind {
 	KIND_AUTH,	  /* "none" or "sasl"; enum config_auth field */
 	KIND_LOG_OUTPUTS, /* "L:stderr L:file:PATH L:syslog:IDENT" */
 	KIND_SYNC,	  /* "full" or "relaxed"; enum config_sync field */
+	KIND_GLOBS,	  /* array of strings; struct config_globs field */
 };
 
 struct config_key {
@@ -66,6 +67,24 @@ static const struct config_key config_keys[] = {
 	KEY(auth_unix_rw, KIND_AUTH, 0, 0),
 	KEY(auth_unix_ro, KIND_AUTH, 0, 0),
 	KEY(auth_tcp, KIND_AUTH, 0, 0),
+	KEY(auth_tls, KIND_AUTH, 0, 0),
+	KEY(listen_tls, KIND_BOOL, 0, 1),
+	KEY(tls_port, KIND_UINT, 0, 65535),
+	KEY(key_file, KIND_PATH, 0, 0),
+	KEY(cert_file, KIND_PATH, 0, 0),
+	KEY(ca_file, KIND_PATH, 0, 0),
+	KEY(crl_file, KIND_PATH, 0, 0),
+	KEY(tls_priority, KIND_STRING, 0, 0),
+	KEY(tls_no_verify_certificate, KIND_BOOL, 0, 1),
+	KEY(tls_allowed_dn_list, KIND_GLOBS, 0, 0),
+	KEY(sasl_config_dir, KIND_PATH, 0, 0),
+	KEY(sasl_server_fqdn, KIND_STRING, 0, 0),
+	KEY(sasl_allowed_username_list, KIND_GLOBS, 0, 0),
+	KEY(tcp_min_ssf, KIND_UINT, 0, 100000),
+	KEY(unix_rw_allowed_list, KIND_GLOBS, 0, 0),
+	KEY(max_anonymous_clients, KIND_UINT, 1, 1000000),
+	KEY(auth_timeout, KIND_UINT, 1, 3600),
+	KEY(auth_fail_delay, KIND_UINT, 0, 60000),
 	KEY(max_clients, KIND_UINT, 1, 1000000),
 	KEY(idle_timeout, KIND_UINT, 0, 31536000),
 	KEY(message_timeout, KIND_UINT, 1, 3600),
@@ -133,6 +152,23 @@ config_home(void)
 	return "/tmp";
 }
 
+/* The TLS files: /etc/pki/rvirt as root, else ~/.pki/rvirt. */
+static void
+config_default_pki(struct config *cfg)
+{
+	char dir[CONFIG_PATH_MAX - 64];
+
+	if (getuid() == 0)
+		snprintf(dir, sizeof(dir), "/etc/pki/rvirt");
+	else
+		snprintf(dir, sizeof(dir), "%s/.pki/rvirt", config_home());
+	snprintf(cfg->ca_file, sizeof(cfg->ca_file), "%s/cacert.pem", dir);
+	snprintf(cfg->cert_file, sizeof(cfg->cert_file), "%s/servercert.pem",
+		 dir);
+	snprintf(cfg->key_file, sizeof(cfg->key_file),
+		 "%s/private/serverkey.pem", dir);
+}
+
 void
 config_init_defaults(struct config *cfg)
 {
@@ -148,6 +184,15 @@ config_init_defaults(struct config *cfg)
 	cfg->auth_unix_ro = CONFIG_AUTH_NONE;
 	cfg->auth_tcp = CONFIG_AUTH_SASL;
 	cfg->auth_tcp_explicit = false;
+	cfg->auth_tls = CONFIG_AUTH_NONE;
+	cfg->listen_tls = false;
+	cfg->tls_port = 16610;
+	config_copy(cfg->tls_priority, sizeof(cfg->tls_priority),
+		    "@RVIRT,SYSTEM");
+	cfg->tcp_min_ssf = 56;
+	cfg->max_anonymous_clients = 20;
+	cfg->auth_timeout = 30;
+	cfg->auth_fail_delay = 1000;
 	cfg->max_clients = 5000;
 	cfg->idle_timeout = 0;
 	cfg->message_timeout = 30;
@@ -191,6 +236,7 @@ config_init_defaults(struct config *cfg)
 	}
 	config_copy(cfg->unix_sock_dir, sizeof(cfg->unix_sock_dir),
 		    cfg->runtime_dir);
+	config_default_pki(cfg);
 }
 
 void
@@ -507,6 +553,54 @@ config_check_log_outputs(const struct config_src *src,
 }
 
 static int
+config_get_globs(const struct config_src *src, const config_setting_t *s,
+		 const struct config_key *key, struct config_globs *g,
+		 struct rvirt_error *err)
+{
+	const config_setting_t *e;
+	const char *v;
+	int i, n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST) {
+		config_err(err, src, s,
+			   "'%s' must be a list of strings like "
+			   "[\"a*\", \"b\"], not %s",
+			   key->name, config_type_name(config_setting_type(s)));
+		return -1;
+	}
+	n = config_setting_length(s);
+	if (n > CONFIG_GLOBS_MAX) {
+		config_err(err, src, s,
+			   "'%s' has %d patterns, at most %d are allowed",
+			   key->name, n, CONFIG_GLOBS_MAX);
+		return -1;
+	}
+	memset(g, 0, sizeof(*g));
+	for (i = 0; i < n; i++) {
+		e = config_setting_get_elem(s, (unsigned int)i);
+		if (!e || config_setting_type(e) != CONFIG_TYPE_STRING) {
+			config_err(err, src, s, "'%s' must hold only strings",
+				   key->name);
+			return -1;
+		}
+		v = config_setting_get_string(e);
+		if (strlen(v) >= sizeof(g->pat[0])) {
+			config_err(err, src, s,
+				   "'%s' pattern %d is too long: %zu bytes, "
+				   "at most %zu",
+				   key->name, i + 1, strlen(v),
+				   sizeof(g->pat[0]) - 1);
+			return -1;
+		}
+		config_copy(g->pat[i], sizeof(g->pat[i]), v);
+	}
+	g->n = (unsigned int)n;
+	g->set = true;
+	return 0;
+}
+
+static int
 config_apply(struct config *cfg, const struct config_src *src,
 	     const config_setting_t *s, const struct config_key *key,
 	     struct rvirt_error *err)
@@ -556,7 +650,11 @@ config_apply(struct config *cfg, const struct config_src *src,
 	case KIND_PATH:
 		if (config_get_string(src, s, key, &str, err) < 0)
 			return -1;
-		if (str[0] != '/') {
+		/* Optional files and directories: "" means none. */
+		if (str[0] != '/' &&
+		    !(str[0] == '\0' &&
+		      (strcmp(key->name, "crl_file") == 0 ||
+		       strcmp(key->name, "sasl_config_dir") == 0))) {
 			config_err(err, src, s,
 				   "'%s' must be an absolute path, not '%s'",
 				   key->name, str);
@@ -611,6 +709,9 @@ config_apply(struct config *cfg, const struct config_src *src,
 			return -1;
 		config_copy(field, key->size, str);
 		return 0;
+	case KIND_GLOBS:
+		return config_get_globs(
+			src, s, key, (struct config_globs *)(void *)field, err);
 	}
 	config_err(err, src, s, "'%s' has no parser", key->name);
 	return -1;
@@ -911,6 +1012,19 @@ config_dump_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A list that was never set prints as the empty list, commented. */
+static void
+config_dump_globs(FILE *f, const struct config_globs *g)
+{
+	fputc('[', f);
+	for (unsigned int i = 0; i < g->n; i++) {
+		if (i)
+			fputs(", ", f);
+		config_dump_string(f, g->pat[i]);
+	}
+	fputc(']', f);
+}
+
 void
 config_dump(const struct config *cfg, FILE *f)
 {
@@ -925,6 +1039,12 @@ config_dump(const struct config *cfg, FILE *f)
 	for (i = 0; i < CONFIG_NKEYS; i++) {
 		key = &config_keys[i];
 		field = (const char *)cfg + key->offset;
+		/* An empty list refuses everyone; one not set checks nothing. */
+		if (key->kind == KIND_GLOBS &&
+		    !((const struct config_globs *)(const void *)field)->set) {
+			fprintf(f, "#%s = [] (not set: no check)\n", key->name);
+			continue;
+		}
 		fprintf(f, "%s = ", key->name);
 		switch (key->kind) {
 		case KIND_BOOL:
@@ -959,6 +1079,9 @@ config_dump(const struct config *cfg, FILE *f)
 						CONFIG_SYNC_RELAXED
 					? "relaxed"
 					: "full");
+			break;
+		case KIND_GLOBS:
+			config_dump_globs(f, (const void *)field);
 			break;
 		}
 		fputc('\n', f);

@@ -24,6 +24,14 @@ enum config_sync {
 	CONFIG_SYNC_RELAXED, /* the master syncs every store_sync_interval */
 };
 
+/* A list of glob patterns (fnmatch) from a libconfig array of strings. */
+#define CONFIG_GLOBS_MAX 64
+struct config_globs {
+	bool set;	/* the key was written: an empty list refuses all */
+	unsigned int n; /* patterns in pat */
+	char pat[CONFIG_GLOBS_MAX][256];
+};
+
 /*
  * Every key of rvirtd.conf(5).  Defaults come from config_init_defaults; the
  * directory defaults depend on whether rvirtd runs as root.
@@ -45,6 +53,32 @@ struct config {
 	enum config_auth auth_unix_ro; /* default none */
 	enum config_auth auth_tcp;     /* default sasl; none only if set */
 	bool auth_tcp_explicit;	       /* auth_tcp was written in the file */
+	enum config_auth auth_tls;     /* default none: the x509 cert only */
+
+	/* TLS (server/tls.c). */
+	bool listen_tls;		/* default false */
+	unsigned int tls_port;		/* default 16610 */
+	char key_file[CONFIG_PATH_MAX]; /* see config_init_defaults */
+	char cert_file[CONFIG_PATH_MAX];
+	char ca_file[CONFIG_PATH_MAX];
+	char crl_file[CONFIG_PATH_MAX];		 /* default "" (none) */
+	char tls_priority[256];			 /* default "@RVIRT,SYSTEM" */
+	bool tls_no_verify_certificate;		 /* default false */
+	struct config_globs tls_allowed_dn_list; /* default: not set */
+
+	/* SASL (server/sasl.c). */
+	char sasl_config_dir[CONFIG_PATH_MAX]; /* "" : Cyrus' default */
+	char sasl_server_fqdn[256];	       /* "" : gethostname() */
+	struct config_globs sasl_allowed_username_list; /* default: not set */
+	unsigned int tcp_min_ssf;			/* default 56 */
+
+	/* Unix socket access: "uid:N", "user:NAME", "group:NAME" globs. */
+	struct config_globs unix_rw_allowed_list; /* default: not set */
+
+	/* Abuse limits before authentication (server/auth.c). */
+	unsigned int max_anonymous_clients; /* per worker; default 20 */
+	unsigned int auth_timeout;	    /* seconds; default 30 */
+	unsigned int auth_fail_delay; /* ms after repeated failures; 1000 */
 
 	/* Limits and deadlines. */
 	unsigned int max_clients;     /* default 5000 */

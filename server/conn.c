@@ -9,7 +9,9 @@
 
 #include "../common/err.h"
 #include "../common/log.h"
+#include "auth.h"
 #include "conn.h"
+#include "xprt.h"
 
 struct conn *
 conn_new(int fd, enum listen_kind kind, uint64_t now_ms)
@@ -33,6 +35,7 @@ conn_free(struct conn *c)
 	if (!c)
 		return;
 	dispatch_session_release(&c->sess);
+	auth_session_release(&c->sess);
 	if (c->fd >= 0)
 		close(c->fd);
 	rpc_record_release(&c->rec);
@@ -66,8 +69,10 @@ conn_send(struct conn *c, struct conn_env *env)
 	struct rpc_buf *ob = env->obuf;
 	ssize_t n;
 
+	if (xprt_encode(&c->sess, ob) < 0)
+		return CONN_CLOSE;
 	do
-		n = send(c->fd, ob->data, ob->len, MSG_NOSIGNAL);
+		n = xprt_send(&c->sess, c->fd, ob->data, ob->len);
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
@@ -203,6 +208,8 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 enum conn_next
 conn_on_readable(struct conn *c, struct conn_env *env)
 {
+	const unsigned char *data;
+	enum conn_next next;
 	ssize_t n;
 
 	if (c->out_len > 0)
@@ -211,9 +218,7 @@ conn_on_readable(struct conn *c, struct conn_env *env)
 	if (c->pending_len > 0)
 		return conn_process(c, env, c->pending + c->pending_off,
 				    c->pending_len, true);
-	do
-		n = read(c->fd, env->rbuf, env->rbuf_size);
-	while (n < 0 && errno == EINTR);
+	n = xprt_read(&c->sess, c->fd, env->rbuf, env->rbuf_size, &data);
 	if (n == 0) {
 		if (rpc_record_started(&c->rec))
 			log_info("connection of '%s' closed in the middle of "
@@ -227,13 +232,18 @@ conn_on_readable(struct conn *c, struct conn_env *env)
 	}
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			return CONN_READ;
-		log_info("closing connection of '%s': cannot read: %s",
-			 c->sess.identity, strerror(errno));
+			return xprt_pending(&c->sess) ? CONN_READY : CONN_READ;
+		if (errno != ECONNABORTED)
+			log_info("closing connection of '%s': cannot read: %s",
+				 c->sess.identity, strerror(errno));
 		return CONN_CLOSE;
 	}
 	c->last_active_ms = env->now_ms;
-	return conn_process(c, env, env->rbuf, (size_t)n, false);
+	next = conn_process(c, env, data, (size_t)n, false);
+	/* GnuTLS may hold decrypted records epoll knows nothing about. */
+	if (next == CONN_READ && xprt_pending(&c->sess))
+		return CONN_READY;
+	return next;
 }
 
 enum conn_next
@@ -242,8 +252,8 @@ conn_on_writable(struct conn *c, struct conn_env *env)
 	ssize_t n;
 
 	while (c->out_off < c->out_len) {
-		n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
-			 MSG_NOSIGNAL);
+		n = xprt_send(&c->sess, c->fd, c->out + c->out_off,
+			      c->out_len - c->out_off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -268,7 +278,10 @@ conn_expired(const struct conn *c, uint64_t now_ms, uint64_t message_ms,
 	     uint64_t idle_ms)
 {
 	bool started = rpc_record_started(&c->rec);
+	const char *why = auth_expired(&c->sess, now_ms);
 
+	if (why)
+		return why;
 	if (message_ms && started && now_ms - c->record_start_ms >= message_ms)
 		return "message_timeout passed with a record unfinished";
 	if (message_ms && c->out_len > 0 &&

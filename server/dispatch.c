@@ -14,6 +14,7 @@
 #include "../common/err.h"
 #include "../common/uuid.h"
 #include "../common/log.h"
+#include "auth.h"
 #include "dispatch.h"
 #include "session.h"
 
@@ -1133,6 +1134,14 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_CONNECT_RECONNECT, "CONNECT_RECONNECT",
 	     rvirt_connect_reconnect_args, rvirt_void_ret,
 	     proc_connect_reconnect, 0),
+	PROC(RVIRT_PROC_AUTH_SASL_INIT, "AUTH_SASL_INIT", proc_void,
+	     rvirt_auth_sasl_init_ret, auth_proc_sasl_init, PROC_NO_AUTH),
+	PROC(RVIRT_PROC_AUTH_SASL_START, "AUTH_SASL_START",
+	     rvirt_auth_sasl_start_args, rvirt_auth_sasl_step_ret,
+	     auth_proc_sasl_start, PROC_NO_AUTH),
+	PROC(RVIRT_PROC_AUTH_SASL_STEP, "AUTH_SASL_STEP",
+	     rvirt_auth_sasl_step_args, rvirt_auth_sasl_step_ret,
+	     auth_proc_sasl_step, PROC_NO_AUTH),
 };
 
 #define DISPATCH_NPROCS (sizeof(dispatch_table) / sizeof(dispatch_table[0]))
@@ -1159,6 +1168,8 @@ dispatch_auth_name(int method)
 		return "none";
 	case RVIRT_AUTH_SASL:
 		return "sasl";
+	case RVIRT_AUTH_TLS:
+		return "tls";
 	default:
 		return "unknown";
 	}

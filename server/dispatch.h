@@ -26,6 +26,7 @@ struct session_state {
 	gid_t gid;	    /* peer gid on unix sockets, else -1 */
 	int auth_methods[RVIRT_AUTH_METHODS_MAX]; /* what AUTH_LIST says */
 	unsigned int nauth_methods;
+	struct auth_state *auth; /* server/auth.c: SASL, TLS, limits */
 	/* handlers: */
 	struct hv_conn *hv; /* set by CONNECT_OPEN, NULL before */
 	unsigned char cookie[RVIRT_COOKIE_LEN];

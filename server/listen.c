@@ -42,6 +42,8 @@ listen_kind_name(enum listen_kind kind)
 		return "unix-ro";
 	case LISTEN_TCP:
 		return "tcp";
+	case LISTEN_TLS:
+		return "tls";
 	}
 	return "unknown";
 }
@@ -214,8 +216,8 @@ listen_format_addr(const struct sockaddr *sa, char *out, size_t size)
 }
 
 static int
-listen_tcp(struct listener *l, const struct config *cfg,
-	   struct rvirt_error *err)
+listen_tcp(struct listener *l, const struct config *cfg, enum listen_kind kind,
+	   unsigned int portnum, struct rvirt_error *err)
 {
 	struct addrinfo hints = {
 		.ai_family = AF_UNSPEC,
@@ -230,7 +232,7 @@ listen_tcp(struct listener *l, const struct config *cfg,
 	int fd = -1, one = 1, rc = -1;
 
 	l->fd = -1;
-	l->kind = LISTEN_TCP;
+	l->kind = kind;
 	/* "[::1]" as well as "::1". */
 	if (hl >= 2 && cfg->listen_addr[0] == '[' &&
 	    cfg->listen_addr[hl - 1] == ']')
@@ -238,12 +240,13 @@ listen_tcp(struct listener *l, const struct config *cfg,
 			 cfg->listen_addr + 1);
 	else
 		snprintf(host, sizeof(host), "%s", cfg->listen_addr);
-	snprintf(port, sizeof(port), "%u", cfg->tcp_port);
+	snprintf(port, sizeof(port), "%u", portnum);
 	snprintf(shown, sizeof(shown), strchr(host, ':') ? "[%s]:%s" : "%s:%s",
 		 host, port);
-	if (cfg->tcp_port > 65535) {
+	if (portnum > 65535) {
 		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
-			"invalid tcp_port '%u': at most 65535", cfg->tcp_port);
+			"invalid %s_port '%u': at most 65535",
+			listen_kind_name(kind), portnum);
 		return -1;
 	}
 	if (getaddrinfo(host, port, &hints, &ai) != 0 || !ai) {
@@ -308,9 +311,16 @@ listen_open(struct listen_set *set, const struct config *cfg,
 		goto fail;
 	set->n = 2;
 	if (cfg->listen_tcp) {
-		if (listen_tcp(&set->ls[2], cfg, err) < 0)
+		if (listen_tcp(&set->ls[set->n], cfg, LISTEN_TCP, cfg->tcp_port,
+			       err) < 0)
 			goto fail;
-		set->n = 3;
+		set->n++;
+	}
+	if (cfg->listen_tls) {
+		if (listen_tcp(&set->ls[set->n], cfg, LISTEN_TLS, cfg->tls_port,
+			       err) < 0)
+			goto fail;
+		set->n++;
 	}
 	return 0;
 fail:
@@ -339,6 +349,8 @@ listen_kind_by_name(const char *name, size_t len)
 		return LISTEN_UNIX_RO;
 	if (len == 3 && memcmp(name, "tcp", 3) == 0)
 		return LISTEN_TCP;
+	if (len == 3 && memcmp(name, "tls", 3) == 0)
+		return LISTEN_TLS;
 	return -1;
 }
 
@@ -451,7 +463,7 @@ listen_close(struct listen_set *set)
 		if (l->fd >= 0)
 			close(l->fd);
 		l->fd = -1;
-		if (l->kind != LISTEN_TCP)
+		if (l->kind != LISTEN_TCP && l->kind != LISTEN_TLS)
 			unlink(l->name);
 	}
 	set->n = 0;

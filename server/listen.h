@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* listen: the listening sockets (unix read-write, unix read-only, tcp). */
+/* listen: the listening sockets (unix read-write, unix read-only, tcp, tls). */
 #ifndef RVIRT_SERVER_LISTEN_H
 #define RVIRT_SERVER_LISTEN_H
 
@@ -8,7 +8,7 @@
 #include "../common/rvirt_defs.h"
 #include "config.h"
 
-#define LISTEN_MAX 3
+#define LISTEN_MAX 4
 #define LISTEN_SOCK_RW "rvirt-sock"
 #define LISTEN_SOCK_RO "rvirt-sock-ro"
 
@@ -16,6 +16,7 @@ enum listen_kind {
 	LISTEN_UNIX_RW,
 	LISTEN_UNIX_RO,
 	LISTEN_TCP,
+	LISTEN_TLS, /* tcp with TLS on tls_port */
 };
 
 struct listener {
@@ -38,7 +39,8 @@ struct listen_set {
  * Open every listener cfg asks for: the two unix sockets in
  * unix_sock_dir (created 0700 when missing; runtime_dir when empty),
  * with the configured permissions and group, and tcp on
- * listen_addr:tcp_port when listen_tcp is set.  A socket file nobody
+ * listen_addr:tcp_port when listen_tcp is set, tls on listen_addr:tls_port
+ * when listen_tls is set.  A socket file nobody
  * listens on is replaced; one with a live listener is an error.
  * Returns 0, or -1 with *err and nothing left open.
  */
@@ -57,7 +59,7 @@ void listen_close_keep(struct listen_set *set);
 /*
  * Take nfds listening sockets passed from fd 3 on (systemd's LISTEN_FDS
  * convention, also used by rvirtd's own USR2 upgrade).  names is
- * LISTEN_FDNAMES ("rw:ro:tcp", NULL when unset): a name of rw, ro or tcp
+ * LISTEN_FDNAMES ("rw:ro:tcp:tls", NULL when unset): a name of rw, ro, tcp or tls
  * says the kind; any other name, or none, falls back to the address: an
  * AF_UNIX path ending in "-ro" is read-only, another AF_UNIX socket
  * read-write, AF_INET/AF_INET6 tcp.  Each must be a listening stream
@@ -71,7 +73,7 @@ int listen_inherit(struct listen_set *set, int nfds, const char *names,
 const struct listener *listen_find(const struct listen_set *set,
 				   enum listen_kind kind);
 
-/* "unix", "unix-ro" or "tcp", for logs. */
+/* "unix", "unix-ro", "tcp" or "tls", for logs. */
 const char *listen_kind_name(enum listen_kind kind);
 
 #endif

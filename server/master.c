@@ -89,10 +89,12 @@ master_print_ready(const struct listen_set *ls)
 	const struct listener *rw = listen_find(ls, LISTEN_UNIX_RW);
 	const struct listener *ro = listen_find(ls, LISTEN_UNIX_RO);
 	const struct listener *tcp = listen_find(ls, LISTEN_TCP);
+	const struct listener *tls = listen_find(ls, LISTEN_TLS);
 
-	fprintf(stderr, "rvirtd[%ld]: ready unix=%s unix_ro=%s%s%s\n",
+	fprintf(stderr, "rvirtd[%ld]: ready unix=%s unix_ro=%s%s%s%s%s\n",
 		(long)getpid(), rw ? rw->name : "-", ro ? ro->name : "-",
-		tcp ? " tcp=" : "", tcp ? tcp->name : "");
+		tcp ? " tcp=" : "", tcp ? tcp->name : "", tls ? " tls=" : "",
+		tls ? tls->name : "");
 	fflush(stderr);
 }
 
@@ -576,6 +578,8 @@ master_keep_restart_keys(struct config *nc, const struct config *old)
 	KEEP(listen_tcp, nc->listen_tcp == old->listen_tcp);
 	KEEP(listen_addr, strcmp(nc->listen_addr, old->listen_addr) == 0);
 	KEEP(tcp_port, nc->tcp_port == old->tcp_port);
+	KEEP(listen_tls, nc->listen_tls == old->listen_tls);
+	KEEP(tls_port, nc->tls_port == old->tls_port);
 	KEEP(unix_sock_dir, strcmp(nc->unix_sock_dir, old->unix_sock_dir) == 0);
 	KEEP(unix_sock_ro_perms,
 	     nc->unix_sock_ro_perms == old->unix_sock_ro_perms);
@@ -591,6 +595,8 @@ master_keep_restart_keys(struct config *nc, const struct config *old)
 	nc->listen_tcp = old->listen_tcp;
 	memcpy(nc->listen_addr, old->listen_addr, sizeof(nc->listen_addr));
 	nc->tcp_port = old->tcp_port;
+	nc->listen_tls = old->listen_tls;
+	nc->tls_port = old->tls_port;
 	memcpy(nc->unix_sock_dir, old->unix_sock_dir,
 	       sizeof(nc->unix_sock_dir));
 	nc->unix_sock_ro_perms = old->unix_sock_ro_perms;
@@ -698,6 +704,7 @@ master_upgrade_exec(struct master *m, int wfd)
 			[LISTEN_UNIX_RW] = "rw",
 			[LISTEN_UNIX_RO] = "ro",
 			[LISTEN_TCP] = "tcp",
+			[LISTEN_TLS] = "tls",
 		};
 		size_t len = strlen(names);
 

@@ -259,7 +259,7 @@ worker_conn_add(struct worker *w, const struct listener *l, int fd,
 		return;
 	}
 	/* Replies are whole records: send them now, not after 40 ms. */
-	if (l->kind == LISTEN_TCP)
+	if (l->kind == LISTEN_TCP || l->kind == LISTEN_TLS)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	ev.data.ptr = c;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {

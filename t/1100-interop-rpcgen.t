@@ -205,4 +205,17 @@ test_expect_success 'no worker died; rvirtd exits 0 on SIGTERM' '
 	stop_rvirtd
 '
 
+test_expect_success 'a socket that needs sasl: the naive client gets AUTH_REQUIRED' '
+	write_config auth.conf listen_tcp=1 auth_tcp=sasl auth_unix_rw=sasl &&
+	start_rvirtd auth.conf &&
+	! timeout 30 ./client tcp $RVIRTD_TCP_PORT >out 2>&1 &&
+	cat out &&
+	test_grep "^null ok$" out &&
+	test_grep "^open error 5 authentication required: use sasl$" out &&
+	! timeout 30 ./client unix "$RVIRTD_SOCK" >out 2>&1 &&
+	test_grep "^open error 5 authentication required: use sasl$" out &&
+	rvirtd_no_crash &&
+	stop_rvirtd
+'
+
 test_done

@@ -30,7 +30,8 @@ export RVIRT_SRC RVIRT_BUILD
 # Sanitizer builds: a report must end the process so that nothing hides it.
 ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:abort_on_error=1}
-export ASAN_OPTIONS UBSAN_OPTIONS
+LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$RVIRT_SRC/t/lsan.supp}
+export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 
 # Tests must not pick up a user's URI or locale.
 unset RVIRT_DEFAULT_URI
@@ -375,7 +376,9 @@ test_string_key_ () {
 	case $1 in
 	listen_addr | unix_sock_dir | unix_sock_ro_perms | unix_sock_rw_perms | \
 		unix_sock_group | auth_unix_rw | auth_unix_ro | auth_tcp | \
-		state_dir | runtime_dir | log_outputs | store_sync)
+		state_dir | runtime_dir | log_outputs | store_sync | auth_tls | \
+		key_file | cert_file | ca_file | crl_file | tls_priority | \
+		sasl_config_dir | sasl_server_fqdn)
 		return 0 ;;
 	esac
 	return 1
@@ -446,9 +449,10 @@ require_rvirtd () {
 # Runs "rvirtd --foreground -f CONFIG" (default: $TRASH/rvirtd.conf,
 # written by write_config if missing) in its own session, stderr and
 # stdout to $RVIRTD_LOG, and waits up to 10 s for the ready line
-#	rvirtd[PID]: ready unix=PATH unix_ro=PATH[ tcp=ADDR:PORT]
+#	rvirtd[PID]: ready unix=PATH unix_ro=PATH[ tcp=ADDR:PORT][ tls=ADDR:PORT]
 # Sets and exports RVIRTD_PID, RVIRTD_SOCK, RVIRTD_SOCK_RO,
-# RVIRTD_TCP_PORT (empty without TCP), RVIRTD_LOG and RVIRT_DEFAULT_URI.
+# RVIRTD_TCP_PORT (empty without TCP), RVIRTD_TLS_PORT (same for TLS),
+# RVIRTD_LOG and RVIRT_DEFAULT_URI.
 # Fails, showing the log, if the line does not come or rvirtd dies.
 # Call it in the script's own shell (not in $(...) or a subshell), so
 # that stop_rvirtd can collect the exit status.
@@ -498,9 +502,12 @@ start_rvirtd () {
 	RVIRTD_SOCK_RO=$(printf '%s\n' "$test_sr_line_" |
 		sed -n 's/.* unix_ro=\([^ ]*\).*/\1/p')
 	RVIRTD_TCP_PORT=$(printf '%s\n' "$test_sr_line_" |
-		sed -n 's/.* tcp=[^ ]*:\([0-9]*\)$/\1/p')
+		sed -n 's/.* tcp=[^ ]*:\([0-9]*\).*/\1/p')
+	RVIRTD_TLS_PORT=$(printf '%s\n' "$test_sr_line_" |
+		sed -n 's/.* tls=[^ ]*:\([0-9]*\).*/\1/p')
 	RVIRT_DEFAULT_URI="test:///default?socket=$RVIRTD_SOCK"
 	export RVIRTD_PID RVIRTD_SOCK RVIRTD_SOCK_RO RVIRTD_TCP_PORT
+	export RVIRTD_TLS_PORT
 	export RVIRT_DEFAULT_URI
 	if test "$test_sr_pid_" != "$RVIRTD_PID"; then
 		echo "start_rvirtd: ready line names pid '$test_sr_pid_', rvirtd is $RVIRTD_PID: $test_sr_line_" >&2

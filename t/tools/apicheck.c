@@ -257,10 +257,10 @@ check_client_side_errors(const char *uri)
 
 	check(rvirt_conn_open("test://example.invalid/default", 0, &err) ==
 			      NULL &&
-		      err.code == RVIRT_ERR_NO_SUPPORT &&
-		      !strcmp(err.message,
-			      "transport 'tls' is not supported yet"),
-	      "tls_is_not_supported_yet", "code %d: %s", err.code, err.message);
+		      err.code == RVIRT_ERR_TRANSPORT &&
+		      !strncmp(err.message,
+			       "cannot resolve 'example.invalid': ", 34),
+	      "tls_to_unknown_host", "code %d: %s", err.code, err.message);
 	check(rvirt_conn_open(uri, 0x100, &err) == NULL &&
 		      err.code == RVIRT_ERR_INVALID_ARG,
 	      "open_unknown_flags", "code %d", err.code);

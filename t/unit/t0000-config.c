@@ -52,6 +52,29 @@ assert_config_equal(const struct config *a, const struct config *b)
 	assert_int_equal(a->store_max_size, b->store_max_size);
 	assert_int_equal(a->log_level, b->log_level);
 	assert_string_equal(a->log_outputs, b->log_outputs);
+	assert_int_equal(a->auth_tls, b->auth_tls);
+	assert_int_equal(a->listen_tls, b->listen_tls);
+	assert_int_equal(a->tls_port, b->tls_port);
+	assert_string_equal(a->key_file, b->key_file);
+	assert_string_equal(a->cert_file, b->cert_file);
+	assert_string_equal(a->ca_file, b->ca_file);
+	assert_string_equal(a->crl_file, b->crl_file);
+	assert_string_equal(a->tls_priority, b->tls_priority);
+	assert_int_equal(a->tls_no_verify_certificate,
+			 b->tls_no_verify_certificate);
+	assert_string_equal(a->sasl_config_dir, b->sasl_config_dir);
+	assert_string_equal(a->sasl_server_fqdn, b->sasl_server_fqdn);
+	assert_int_equal(a->tcp_min_ssf, b->tcp_min_ssf);
+	assert_int_equal(a->max_anonymous_clients, b->max_anonymous_clients);
+	assert_int_equal(a->auth_timeout, b->auth_timeout);
+	assert_int_equal(a->auth_fail_delay, b->auth_fail_delay);
+	assert_memory_equal(&a->tls_allowed_dn_list, &b->tls_allowed_dn_list,
+			    sizeof(a->tls_allowed_dn_list));
+	assert_memory_equal(&a->sasl_allowed_username_list,
+			    &b->sasl_allowed_username_list,
+			    sizeof(a->sasl_allowed_username_list));
+	assert_memory_equal(&a->unix_rw_allowed_list, &b->unix_rw_allowed_list,
+			    sizeof(a->unix_rw_allowed_list));
 }
 
 /*
@@ -570,7 +593,7 @@ test_shipped_conf_uncommented(void **state)
 	}
 	fclose(in);
 	assert_int_equal(fclose(out), 0);
-	assert_int_equal(keys, 31);
+	assert_int_equal(keys, 49);
 
 	config_init_defaults(&cfg);
 	defaults = cfg;
@@ -584,7 +607,43 @@ test_shipped_conf_uncommented(void **state)
 	snprintf(defaults.state_dir, sizeof(defaults.state_dir),
 		 "/var/lib/rvirt");
 	defaults.auth_tcp_explicit = true;
+	snprintf(defaults.ca_file, sizeof(defaults.ca_file),
+		 "/etc/pki/rvirt/cacert.pem");
+	snprintf(defaults.cert_file, sizeof(defaults.cert_file),
+		 "/etc/pki/rvirt/servercert.pem");
+	snprintf(defaults.key_file, sizeof(defaults.key_file),
+		 "/etc/pki/rvirt/private/serverkey.pem");
+	/* ["*"] is the shipped spelling of "not set": it allows all. */
+	defaults.tls_allowed_dn_list.set = true;
+	defaults.tls_allowed_dn_list.n = 1;
+	snprintf(defaults.tls_allowed_dn_list.pat[0], 2, "*");
+	defaults.sasl_allowed_username_list = defaults.tls_allowed_dn_list;
+	defaults.unix_rw_allowed_list = defaults.tls_allowed_dn_list;
 	assert_config_equal(&cfg, &defaults);
+}
+
+/* Glob lists: set or not, empty refuses, patterns kept in order. */
+static void
+test_globs(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	config_init_defaults(&cfg);
+	assert_false(cfg.sasl_allowed_username_list.set);
+	load_ok(&cfg, "sasl_allowed_username_list = [\"a*\", \"b\"]\n"
+		      "tls_allowed_dn_list = []\n");
+	assert_true(cfg.sasl_allowed_username_list.set);
+	assert_int_equal(cfg.sasl_allowed_username_list.n, 2);
+	assert_string_equal(cfg.sasl_allowed_username_list.pat[1], "b");
+	assert_true(cfg.tls_allowed_dn_list.set);
+	assert_int_equal(cfg.tls_allowed_dn_list.n, 0);
+	assert_false(cfg.unix_rw_allowed_list.set);
+	expect_error("tls_allowed_dn_list = \"x\"\n",
+		     "@:1: 'tls_allowed_dn_list' must be a list of strings "
+		     "like [\"a*\", \"b\"], not a string");
+	expect_error("tls_allowed_dn_list = [1, 2]\n",
+		     "@:1: 'tls_allowed_dn_list' must hold only strings");
 }
 
 static int
@@ -628,6 +687,7 @@ main(void)
 		cmocka_unit_test(test_error_missing_file),
 		cmocka_unit_test(test_failure_keeps_cfg),
 		cmocka_unit_test(test_dump_roundtrip),
+		cmocka_unit_test(test_globs),
 		cmocka_unit_test(test_shipped_conf),
 		cmocka_unit_test(test_shipped_conf_uncommented),
 	};

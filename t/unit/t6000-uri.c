@@ -381,28 +381,6 @@ test_bad_shapes(void **state)
 	free(huge);
 }
 
-static void
-test_unsupported_transports(void **state)
-{
-	static const char *const uris[] = { "test://h/d" };
-	static const char *const names[] = { "tls" };
-	size_t i;
-
-	(void)state;
-	for (i = 0; i < 1; i++) {
-		struct rvirt_error err = { 0 };
-		struct uri *u = parse_ok(uris[i]);
-		char want[64];
-
-		assert_null(stream_connect(u, 0, 1000, &err));
-		assert_int_equal(err.code, RVIRT_ERR_NO_SUPPORT);
-		snprintf(want, sizeof(want),
-			 "transport '%s' is not supported yet", names[i]);
-		assert_string_equal(err.message, want);
-		uri_free(u);
-	}
-}
-
 /* The non-root rules; returns the number of mismatches. */
 static int
 check_user_socket_paths(void)
@@ -499,8 +477,6 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_shapes, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_unsupported_transports,
-						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_default_socket, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_connect_errors, setup,
