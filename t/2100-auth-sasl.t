@@ -128,6 +128,23 @@ test_expect_success 'a new transport reuses the credentials: one callback for th
 	test_grep "^reauth ok 2, callbacks 1$" out
 '
 
+test_expect_success 'across a daemon crash the session resumes, re-authenticated with the kept credentials' '
+	rm -f ready go &&
+	{ AUTHCHECK_USER=alice AUTHCHECK_PASS=alicepw \
+		AUTHCHECK_METHODS=sasl.scram-sha-256 \
+		timeout 60 "$AUTHCHECK" "$U" survive ready go >out 2>err &
+	  a=$!; } &&
+	wait_until 100 "test -f ready" &&
+	crash_rvirtd &&
+	start_rvirtd &&
+	T="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default" &&
+	touch go &&
+	wait $a &&
+	cat out err &&
+	test_grep "^survive ok, callbacks 1, reconnects 1$" out &&
+	test $(grep -c "authenticated as .sasl:alice." "$RVIRTD_LOG") -ge 1
+'
+
 if command -v script >/dev/null 2>&1; then
 	test_expect_success 'rvsh prompts on the terminal, the password without echo' '
 		{ sleep 1; printf "alice\n"; sleep 1; printf "alicepw\n"; sleep 1; } |

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../client/auth.h"
 #include "../../client/rpcclnt.h"
@@ -24,6 +25,10 @@
  * prints "setups/s R".  "reauth N" authenticates N brand-new transports
  * with one auth_client (client/auth.h), as the reconnect code does, and
  * prints "reauth ok N, callbacks C": the credentials are asked for once.
+ * "survive READY GO" opens, creates the file READY, waits (60 s at
+ * most) until GO exists, then calls once more and prints "survive ok,
+ * callbacks C, reconnects R": across a daemon restart in between, the
+ * library re-authenticates with the credentials it kept.
  */
 
 static int
@@ -113,6 +118,50 @@ out:
 	return rc;
 }
 
+static void
+authcheck_event(struct rvirt_conn *conn, int event,
+		const struct rvirt_error *why, void *opaque)
+{
+	int *reconnects = opaque;
+
+	(void)conn;
+	if (event == RVIRT_CONN_EVENT_RECONNECTED)
+		(*reconnects)++;
+	else
+		fprintf(stderr, "event %d: %s\n", event, why->message);
+}
+
+static int
+authcheck_survive(const char *uri, const struct rvirt_auth *auth,
+		  const char *ready, const char *go, const int *calls)
+{
+	struct rvirt_error err;
+	struct rvirt_conn *c = rvirt_conn_open_auth(uri, auth, 0, &err);
+	int reconnects = 0;
+	char *host;
+	FILE *f;
+
+	if (!c) {
+		printf("error %d: %s\n", err.code, err.message);
+		return 1;
+	}
+	rvirt_conn_set_event_callback(c, authcheck_event, &reconnects, &err);
+	f = fopen(ready, "w");
+	if (f)
+		fclose(f);
+	for (int i = 0; i < 600 && access(go, F_OK) != 0; i++)
+		usleep(100000);
+	host = rvirt_conn_get_hostname(c, &err);
+	rvirt_conn_close(c);
+	if (!host) {
+		printf("error %d: %s\n", err.code, err.message);
+		return 1;
+	}
+	free(host);
+	printf("survive ok, callbacks %d, reconnects %d\n", *calls, reconnects);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -133,13 +182,18 @@ main(int argc, char **argv)
 	char *host;
 	struct timespec t0, t1;
 
-	if (argc != 2 && !(argc == 4 && (strcmp(argv[2], "bench") == 0 ||
-					 strcmp(argv[2], "reauth") == 0))) {
-		fprintf(stderr, "usage: authcheck URI [bench N | reauth N]\n");
+	if (argc != 2 &&
+	    !(argc == 4 && (strcmp(argv[2], "bench") == 0 ||
+			    strcmp(argv[2], "reauth") == 0)) &&
+	    !(argc == 5 && strcmp(argv[2], "survive") == 0)) {
+		fprintf(stderr, "usage: authcheck URI [bench N | reauth N | "
+				"survive READY GO]\n");
 		return 2;
 	}
 	if (argc == 4)
 		n = atoi(argv[3]);
+	if (argc == 5)
+		n = 0;
 	auth.credtypes = all_types;
 	auth.ncredtypes = sizeof(all_types) / sizeof(all_types[0]);
 	if (types && strcmp(types, "passphrase") == 0) {
@@ -160,6 +214,9 @@ main(int argc, char **argv)
 	}
 	if (argc == 4 && strcmp(argv[2], "reauth") == 0)
 		return authcheck_reauth(argv[1], &auth, n, &calls);
+	if (argc == 5)
+		return authcheck_survive(argv[1], &auth, argv[3], argv[4],
+					 &calls);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (int i = 0; i < n; i++) {
 		c = rvirt_conn_open_auth(argv[1], &auth, 0, &err);
