@@ -130,8 +130,8 @@ stream_fail(struct rvirt_error *err, struct stream *st, const char *verb,
 	/* A child that never spoke failed to connect: say what it said. */
 	if (why) {
 		err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
-			"cannot %s '%s': %s", st->received ? verb : "connect to",
-			st->peer, why);
+			"cannot %s '%s': %s",
+			st->received ? verb : "connect to", st->peer, why);
 		return;
 	}
 	if (errnum == ETIMEDOUT) {
