@@ -58,6 +58,16 @@ alive() {
 	[ -n "$st" ] && [ "${st%% *}" != Z ]
 }
 
+# The pids whose parent is $1 (rvirtd's workers).
+kids_of() {
+	local f rest
+	for f in /proc/[0-9]*/stat; do
+		rest=$(sed 's/.*) //' "$f" 2>/dev/null) || continue
+		set -- "$1" $rest
+		[ "${3:-}" = "$1" ] && echo "${f#/proc/}" | cut -d/ -f1
+	done
+}
+
 # Stop rvirtd with SIGTERM and wait for it, 5 s at most, then SIGKILL.
 # Sets DAEMON_STATUS to its exit status (or 1 when it had to be killed).
 DAEMON_STATUS=0
@@ -98,31 +108,38 @@ step() {
 	fi
 }
 
-echo "== starting rvirtd (config $CONF)"
-"$RVIRTD" --foreground -f "$CONF" 2>"$LOG" &
-PID=$!
-
-# Wait for the ready line: rvirtd[PID]: ready unix=PATH unix_ro=PATH ...
-ready=
-for _ in $(seq 1 $((READY_TIMEOUT * 10))); do
-	if grep -q "^rvirtd\[$PID\]: ready " "$LOG" 2>/dev/null; then
-		ready=$(grep "^rvirtd\[$PID\]: ready " "$LOG" | head -n 1)
-		break
-	fi
-	if ! alive "$PID"; then
-		echo "demo: rvirtd exited before it was ready:" >&2
+# Start rvirtd in the background and wait for its ready line, which is
+# left in $ready.
+daemon_start() {
+	: >"$LOG"
+	# 3>&-: fd 3 may be the rvsh FIFO below, whose end of input must
+	# not wait for the daemon.
+	"$RVIRTD" --foreground -f "$CONF" 2>>"$LOG" 3>&- &
+	PID=$!
+	ready=
+	for _ in $(seq 1 $((READY_TIMEOUT * 10))); do
+		if grep -q "^rvirtd\[$PID\]: ready " "$LOG" 2>/dev/null; then
+			ready=$(grep "^rvirtd\[$PID\]: ready " "$LOG" | head -n 1)
+			break
+		fi
+		if ! alive "$PID"; then
+			echo "demo: rvirtd exited before it was ready:" >&2
+			cat "$LOG" >&2
+			PID=
+			exit 1
+		fi
+		sleep 0.1
+	done
+	if [ -z "$ready" ]; then
+		echo "demo: rvirtd not ready after ${READY_TIMEOUT} s; its log:" >&2
 		cat "$LOG" >&2
-		PID=
 		exit 1
 	fi
-	sleep 0.1
-done
-if [ -z "$ready" ]; then
-	echo "demo: rvirtd not ready after ${READY_TIMEOUT} s; its log:" >&2
-	cat "$LOG" >&2
-	exit 1
-fi
-echo "$ready"
+	echo "$ready"
+}
+
+echo "== starting rvirtd (config $CONF)"
+daemon_start
 
 # The socket the daemon actually listens on, from the ready line.
 sock=${ready#*unix=}
@@ -160,6 +177,34 @@ step rvsh dumpxml demo
 step rvsh destroy demo
 step rvsh undefine demo
 step rvsh list --all
+
+echo
+echo "== a session outlives the daemon: one rvsh, rvirtd killed and started again under it"
+FIFO=$RUN/rvsh.in
+rm -f "$FIFO"
+mkfifo "$FIFO"
+"$RVSH" -c "$URI" <"$FIFO" >"$RUN/rvsh.out" 2>&1 &
+RVSH_PID=$!
+exec 3>"$FIFO"
+echo "rvsh> define $XML"
+echo "define $XML" >&3
+sleep 0.5
+echo "\$ kill -KILL rvirtd and its workers; start rvirtd again"
+kill -KILL $(kids_of "$PID") "$PID" 2>/dev/null || true
+wait "$PID" 2>/dev/null || true
+PID=
+daemon_start
+echo "rvsh> start demo; list; destroy demo; undefine demo"
+printf 'start demo\nlist\ndestroy demo\nundefine demo\n' >&3
+exec 3>&-
+rvsh_status=0
+wait "$RVSH_PID" || rvsh_status=$?
+sed 's/^/  | /' "$RUN/rvsh.out"
+if [ "$rvsh_status" -ne 0 ] || ! grep -q "reconnected" "$RUN/rvsh.out"; then
+	echo "demo: rvsh did not carry on across the restart" >&2
+	exit 1
+fi
+echo "(the same rvsh process, the same session: it reconnected by itself)"
 
 echo
 echo "== every step succeeded; stopping rvirtd (pid $PID)"
