@@ -207,7 +207,9 @@ test_expect_success 'a capture of a sasl-protected tcp session holds no plaintex
 	test -s cap.bin &&
 	grep -a -q "DIGEST-MD5" cap.bin &&
 	! grep -a -q "test:///default" cap.bin &&
-	! grep -a -q "$(sed -n "s/^ok //p" out)" cap.bin
+	host=$(sed -n "s/^ok //p" out) &&
+	# A short host name ("vm") turns up in random ciphertext by chance.
+	{ test ${#host} -lt 8 || ! grep -a -q "$host" cap.bin; }
 '
 
 test_expect_success 'rvirtd stops cleanly' '

@@ -18,6 +18,10 @@ tls () {
 	timeout 20 "$AUTHCHECK" \
 		"test+tls://${2:-localhost}:$RVIRTD_TLS_PORT/default?pkipath=$P/pki-$1$3" \
 		>out 2>err
+	tls_rc_=$?
+	# What the client said, for the failure report.
+	cat out err
+	return $tls_rc_
 }
 
 # tls_conf FILE [key=value]...: a config with the tls socket
