@@ -172,9 +172,8 @@ conn_domain_from_wire(const rvirt_wire_domain *w, struct rvirt_domain *d)
 	d->id = w->id;
 }
 
-/* args borrows dom's name: valid while dom is. */
-static int
-conn_domain_to_args(const struct rvirt_domain *dom, rvirt_domain_args *args,
+int
+conn_domain_to_wire(const struct rvirt_domain *dom, rvirt_wire_domain *w,
 		    struct rvirt_error *err)
 {
 	if (!dom) {
@@ -187,12 +186,20 @@ conn_domain_to_args(const struct rvirt_domain *dom, rvirt_domain_args *args,
 			"domain name is not terminated");
 		return -1;
 	}
-	memset(args, 0, sizeof(*args));
-	args->dom.name = conn_unconst(dom->name);
-	memcpy(args->dom.uuid, dom->uuid, sizeof(args->dom.uuid));
-	args->dom.id = dom->id;
-	args->flags = 0;
+	memset(w, 0, sizeof(*w));
+	w->name = conn_unconst(dom->name);
+	memcpy(w->uuid, dom->uuid, sizeof(w->uuid));
+	w->id = dom->id;
 	return 0;
+}
+
+/* args borrows dom's name: valid while dom is. */
+static int
+conn_domain_to_args(const struct rvirt_domain *dom, rvirt_domain_args *args,
+		    struct rvirt_error *err)
+{
+	memset(args, 0, sizeof(*args));
+	return conn_domain_to_wire(dom, &args->dom, err);
 }
 
 static int

@@ -29,4 +29,12 @@ int conn_end(struct rvirt_conn *conn, const char *proc, enum clnt_stat st,
 	     rvirt_status status, const rvirt_wire_error *we,
 	     struct rvirt_error *err);
 
+/*
+ * The wire form of dom into *w, which borrows dom's name (valid while
+ * dom is).  0, or -1 with *err (RVIRT_ERR_INVALID_ARG for a NULL dom or
+ * an unterminated name).
+ */
+int conn_domain_to_wire(const struct rvirt_domain *dom, rvirt_wire_domain *w,
+			struct rvirt_error *err);
+
 #endif

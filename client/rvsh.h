@@ -39,6 +39,17 @@ void rvsh_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int rvsh_connect(struct rvsh *sh, int silent);
 
+/* Print err's message as "rvsh: MESSAGE"; returns RVSH_ERROR. */
+int rvsh_fail(const struct rvirt_error *err);
+
+/*
+ * Find a domain as virsh does: an id when arg is a number that names a
+ * running domain, then a uuid, then a name.  0, or -1 after printing
+ * the error.
+ */
+int rvsh_domain_find(struct rvsh *sh, const char *arg,
+		     struct rvirt_domain *dom);
+
 /* Run the command argv[0] with its arguments; an enum rvsh_status. */
 int rvsh_cmd_run(struct rvsh *sh, int argc, char **argv);
 

@@ -29,7 +29,7 @@ rvsh_usage_of(const struct rvsh_cmd *c)
 	return RVSH_USAGE;
 }
 
-static int
+int
 rvsh_fail(const struct rvirt_error *err)
 {
 	rvsh_error("%s", err->message);
@@ -69,7 +69,7 @@ rvsh_print_doc(const char *s)
  * running domain, then a uuid, then a name.  Only "no such domain"
  * moves on to the next kind; any other error stops.
  */
-static int
+int
 rvsh_domain_find(struct rvsh *sh, const char *arg, struct rvirt_domain *dom)
 {
 	struct rvirt_error err;

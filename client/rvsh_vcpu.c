@@ -20,55 +20,6 @@ struct rvsh_vcpu_cmd {
 /* CPU lists are printed in cpuset syntax; 4096 CPUs fit in this. */
 #define RVSH_CPULIST_MAX 10256
 
-static int
-rvsh_vcpu_fail(const struct rvirt_error *err)
-{
-	rvsh_error("%s", err->message);
-	return RVSH_ERROR;
-}
-
-/* As rvsh_cmd.c finds a domain: an id, then a uuid, then a name. */
-static int
-rvsh_vcpu_domain(struct rvsh *sh, const char *arg, struct rvirt_domain *dom)
-{
-	struct rvirt_error err;
-	unsigned char uuid[RVIRT_UUID_BUFLEN];
-	char *end;
-	long id;
-
-	if (rvsh_connect(sh, 0) < 0)
-		return -1;
-	errno = 0;
-	id = strtol(arg, &end, 10);
-	if (arg[0] >= '0' && arg[0] <= '9' && *end == '\0' && errno == 0 &&
-	    id <= INT_MAX) {
-		if (rvirt_domain_lookup_by_id(sh->conn, (int)id, dom, &err) ==
-		    0)
-			return 0;
-		if (err.code != RVIRT_ERR_NO_DOMAIN) {
-			rvsh_vcpu_fail(&err);
-			return -1;
-		}
-	}
-	if (rvirt_uuid_parse(arg, uuid) == 0) {
-		if (rvirt_domain_lookup_by_uuid(sh->conn, uuid, dom, &err) == 0)
-			return 0;
-		if (err.code != RVIRT_ERR_NO_DOMAIN) {
-			rvsh_vcpu_fail(&err);
-			return -1;
-		}
-	}
-	if (strlen(arg) > RVIRT_NAME_MAX) {
-		rvsh_error("failed to get domain '%.64s...': name too long",
-			   arg);
-		return -1;
-	}
-	if (rvirt_domain_lookup_by_name(sh->conn, arg, dom, &err) == 0)
-		return 0;
-	rvsh_vcpu_fail(&err);
-	return -1;
-}
-
 static const struct rvsh_vcpu_cmd *rvsh_vcpu_find(const char *name);
 
 static int
@@ -154,21 +105,21 @@ rvsh_cmd_vcpupin(struct rvsh *sh, int argc, char **argv)
 		return rvsh_vcpu_usage(argv[0]);
 	if (nw == 3) {
 		if (rvirt_cpumap_parse(w[2], &map, &err) < 0)
-			return rvsh_vcpu_fail(&err);
-		if (rvsh_vcpu_domain(sh, w[0], &dom) < 0)
+			return rvsh_fail(&err);
+		if (rvsh_domain_find(sh, w[0], &dom) < 0)
 			return RVSH_ERROR;
 		if (rvirt_domain_pin_vcpu(sh->conn, &dom, vcpu, &map, flags,
 					  &err) < 0)
-			return rvsh_vcpu_fail(&err);
+			return rvsh_fail(&err);
 		return RVSH_OK;
 	}
 	if ((flags & RVIRT_AFFECT_LIVE) && (flags & RVIRT_AFFECT_CONFIG))
 		return rvsh_vcpu_usage(argv[0]);
-	if (rvsh_vcpu_domain(sh, w[0], &dom) < 0)
+	if (rvsh_domain_find(sh, w[0], &dom) < 0)
 		return RVSH_ERROR;
 	if (rvirt_domain_get_vcpu_pin_info(sh->conn, &dom, flags, &maps, &n,
 					   &err) < 0)
-		return rvsh_vcpu_fail(&err);
+		return rvsh_fail(&err);
 	if (nw == 2 && vcpu >= n) {
 		rvsh_error("domain '%s' has no vcpu %u (it has %zu)", dom.name,
 			   vcpu, n);
@@ -219,10 +170,10 @@ rvsh_cmd_vcpuinfo(struct rvsh *sh, int argc, char **argv)
 
 	if (argc != 2 || argv[1][0] == '-')
 		return rvsh_vcpu_usage(argv[0]);
-	if (rvsh_vcpu_domain(sh, argv[1], &dom) < 0)
+	if (rvsh_domain_find(sh, argv[1], &dom) < 0)
 		return RVSH_ERROR;
 	if (rvirt_domain_get_vcpus(sh->conn, &dom, &v, &n, &err) < 0)
-		return rvsh_vcpu_fail(&err);
+		return rvsh_fail(&err);
 	for (size_t i = 0; i < n; i++) {
 		rvsh_vcpu_list(&v[i].affinity, text, sizeof(text));
 		if (v[i].cpu >= 0)
@@ -263,21 +214,21 @@ rvsh_cmd_emulatorpin(struct rvsh *sh, int argc, char **argv)
 		return rvsh_vcpu_usage(argv[0]);
 	if (nw == 2) {
 		if (rvirt_cpumap_parse(w[1], &map, &err) < 0)
-			return rvsh_vcpu_fail(&err);
-		if (rvsh_vcpu_domain(sh, w[0], &dom) < 0)
+			return rvsh_fail(&err);
+		if (rvsh_domain_find(sh, w[0], &dom) < 0)
 			return RVSH_ERROR;
 		if (rvirt_domain_pin_emulator(sh->conn, &dom, &map, flags,
 					      &err) < 0)
-			return rvsh_vcpu_fail(&err);
+			return rvsh_fail(&err);
 		return RVSH_OK;
 	}
 	if ((flags & RVIRT_AFFECT_LIVE) && (flags & RVIRT_AFFECT_CONFIG))
 		return rvsh_vcpu_usage(argv[0]);
-	if (rvsh_vcpu_domain(sh, w[0], &dom) < 0)
+	if (rvsh_domain_find(sh, w[0], &dom) < 0)
 		return RVSH_ERROR;
 	if (rvirt_domain_get_emulator_pin_info(sh->conn, &dom, flags, &map,
 					       &err) < 0)
-		return rvsh_vcpu_fail(&err);
+		return rvsh_fail(&err);
 	rvsh_vcpu_list(&map, text, sizeof(text));
 	if (sh->script)
 		printf("%s\n", text);
@@ -302,7 +253,7 @@ rvsh_cmd_nodecpumap(struct rvsh *sh, int argc, char **argv)
 	if (rvsh_connect(sh, 0) < 0)
 		return RVSH_ERROR;
 	if (rvirt_node_get_cpu_map(sh->conn, &map, &ncpus, &nonline, &err) < 0)
-		return rvsh_vcpu_fail(&err);
+		return rvsh_fail(&err);
 	rvsh_vcpu_list(&map, text, sizeof(text));
 	if (sh->script) {
 		printf("cpus\t%u\nonline\t%u\ncpumap\t%s\n", ncpus, nonline,
@@ -329,10 +280,10 @@ rvsh_cmd_autostart(struct rvsh *sh, int argc, char **argv)
 		return rvsh_vcpu_usage(argv[0]);
 	if (argv[1][0] == '-')
 		return rvsh_vcpu_usage(argv[0]);
-	if (rvsh_vcpu_domain(sh, argv[1], &dom) < 0)
+	if (rvsh_domain_find(sh, argv[1], &dom) < 0)
 		return RVSH_ERROR;
 	if (rvirt_domain_set_autostart(sh->conn, &dom, on, &err) < 0)
-		return rvsh_vcpu_fail(&err);
+		return rvsh_fail(&err);
 	if (!sh->quiet && !sh->script)
 		printf("Domain '%s' %s\n", dom.name,
 		       on ? "marked as autostarted"

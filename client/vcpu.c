@@ -99,28 +99,6 @@ vcpu_map_from_wire(const rvirt_cpumap *w, struct rvirt_cpumap *map)
 		memcpy(map->bits, w->rvirt_cpumap_val, n);
 }
 
-/* args borrows dom's name: valid while dom is. */
-static int
-vcpu_dom(const struct rvirt_domain *dom, rvirt_wire_domain *w,
-	 struct rvirt_error *err)
-{
-	if (!dom) {
-		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
-			"no domain given");
-		return -1;
-	}
-	if (strnlen(dom->name, sizeof(dom->name)) == sizeof(dom->name)) {
-		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
-			"domain name is not terminated");
-		return -1;
-	}
-	memset(w, 0, sizeof(*w));
-	w->name = vcpu_unconst(dom->name);
-	memcpy(w->uuid, dom->uuid, sizeof(w->uuid));
-	w->id = dom->id;
-	return 0;
-}
-
 static int
 vcpu_out(const void *p, struct rvirt_error *err)
 {
@@ -143,7 +121,7 @@ rvirt_domain_pin_vcpu(struct rvirt_conn *conn, const struct rvirt_domain *dom,
 	int rc;
 
 	memset(&args, 0, sizeof(args));
-	if (vcpu_dom(dom, &args.dom, err) < 0 ||
+	if (conn_domain_to_wire(dom, &args.dom, err) < 0 ||
 	    vcpu_map_to_wire(map, &args.cpumap, err) < 0 ||
 	    conn_begin(conn, err) < 0)
 		return -1;
@@ -171,7 +149,8 @@ rvirt_domain_get_vcpu_pin_info(struct rvirt_conn *conn,
 
 	memset(&args, 0, sizeof(args));
 	if (vcpu_out(maps, err) < 0 || vcpu_out(nmaps, err) < 0 ||
-	    vcpu_dom(dom, &args.dom, err) < 0 || conn_begin(conn, err) < 0)
+	    conn_domain_to_wire(dom, &args.dom, err) < 0 ||
+	    conn_begin(conn, err) < 0)
 		return -1;
 	args.flags = flags;
 	cs = rvirt_proc_domain_get_vcpu_pin_info_1(&args, &ret,
@@ -213,7 +192,8 @@ rvirt_domain_get_vcpus(struct rvirt_conn *conn, const struct rvirt_domain *dom,
 
 	memset(&args, 0, sizeof(args));
 	if (vcpu_out(info, err) < 0 || vcpu_out(ninfo, err) < 0 ||
-	    vcpu_dom(dom, &args.dom, err) < 0 || conn_begin(conn, err) < 0)
+	    conn_domain_to_wire(dom, &args.dom, err) < 0 ||
+	    conn_begin(conn, err) < 0)
 		return -1;
 	cs = rvirt_proc_domain_get_vcpus_1(&args, &ret, conn_clnt(conn));
 	rc = conn_end(conn, "DOMAIN_GET_VCPUS", cs, ret.status,
@@ -257,7 +237,7 @@ rvirt_domain_pin_emulator(struct rvirt_conn *conn,
 	int rc;
 
 	memset(&args, 0, sizeof(args));
-	if (vcpu_dom(dom, &args.dom, err) < 0 ||
+	if (conn_domain_to_wire(dom, &args.dom, err) < 0 ||
 	    vcpu_map_to_wire(map, &args.cpumap, err) < 0 ||
 	    conn_begin(conn, err) < 0)
 		return -1;
@@ -281,7 +261,8 @@ rvirt_domain_get_emulator_pin_info(struct rvirt_conn *conn,
 	int rc;
 
 	memset(&args, 0, sizeof(args));
-	if (vcpu_out(map, err) < 0 || vcpu_dom(dom, &args.dom, err) < 0 ||
+	if (vcpu_out(map, err) < 0 ||
+	    conn_domain_to_wire(dom, &args.dom, err) < 0 ||
 	    conn_begin(conn, err) < 0)
 		return -1;
 	args.flags = flags;
@@ -333,7 +314,8 @@ rvirt_domain_set_autostart(struct rvirt_conn *conn,
 	int rc;
 
 	memset(&args, 0, sizeof(args));
-	if (vcpu_dom(dom, &args.dom, err) < 0 || conn_begin(conn, err) < 0)
+	if (conn_domain_to_wire(dom, &args.dom, err) < 0 ||
+	    conn_begin(conn, err) < 0)
 		return -1;
 	args.autostart = autostart ? 1 : 0;
 	cs = rvirt_proc_domain_set_autostart_1(&args, &ret, conn_clnt(conn));
@@ -354,7 +336,8 @@ rvirt_domain_get_autostart(struct rvirt_conn *conn,
 	int rc;
 
 	memset(&args, 0, sizeof(args));
-	if (vcpu_out(autostart, err) < 0 || vcpu_dom(dom, &args.dom, err) < 0 ||
+	if (vcpu_out(autostart, err) < 0 ||
+	    conn_domain_to_wire(dom, &args.dom, err) < 0 ||
 	    conn_begin(conn, err) < 0)
 		return -1;
 	cs = rvirt_proc_domain_get_autostart_1(&args, &ret, conn_clnt(conn));
