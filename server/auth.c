@@ -310,6 +310,13 @@ auth_expired(const struct session_state *sess, uint64_t now_ms)
 
 	if (!a || sess->authenticated || !a->cfg->auth_timeout)
 		return NULL;
+	/*
+	 * now_ms is the event loop's reading, taken before the connection
+	 * was accepted and created_ms read the clock again: it may be the
+	 * smaller one, and the difference must not wrap around.
+	 */
+	if (now_ms <= a->created_ms)
+		return NULL;
 	if (now_ms - a->created_ms >= (uint64_t)a->cfg->auth_timeout * 1000)
 		return "auth_timeout passed before authentication";
 	return NULL;
