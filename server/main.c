@@ -209,6 +209,27 @@ make_dirs(const struct config *cfg, struct rvirt_error *err)
 	return 0;
 }
 
+/*
+ * -v: debug messages everywhere, the global level and that of every
+ * output ("3:stderr" becomes "1:stderr"); otherwise the default outputs
+ * would still drop them.
+ */
+static void
+main_verbose(struct config *cfg)
+{
+	char *p = cfg->log_outputs;
+
+	cfg->log_level = LOG_LEVEL_DEBUG;
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (*p >= '1' && *p <= '4' && p[1] == ':')
+			*p = '1';
+		while (*p && *p != ' ')
+			p++;
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -250,7 +271,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	if (opt.verbose)
-		cfg.log_level = LOG_LEVEL_DEBUG;
+		main_verbose(&cfg);
 	/* Absolute: a daemon reloads it after moving to "/". */
 	if (opt.config_file && !realpath(opt.config_file, reload_path))
 		snprintf(reload_path, sizeof(reload_path), "%s",

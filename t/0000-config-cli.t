@@ -198,6 +198,16 @@ test_expect_success 'a daemonizing rvirtd behind a pipe: the pipe ends when the 
 	no_rvirtd_left
 '
 
+test_expect_success 'rvirtd -v shows debug messages even where the outputs say warnings' '
+	write_config verbose.conf log_level=3 log_outputs=3:stderr &&
+	{ "$RVIRTD" -v --foreground -f "$TRASH/verbose.conf" 2>verbose.log &
+	  v=$!; } &&
+	wait_until 100 "grep -q \"ready unix=\" verbose.log" &&
+	kill -TERM $v && wait $v &&
+	test_grep ": debug: " verbose.log &&
+	no_rvirtd_left
+'
+
 test_expect_success 'rvirtd -V prints a version' '
 	"$RVIRTD" -V >out 2>&1 &&
 	test_grep "[0-9]" out &&
