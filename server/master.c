@@ -117,10 +117,20 @@ master_session_configure(const struct config *cfg)
 	session_configure(&so);
 }
 
-/* What a forked child must not keep of the master's. */
+/*
+ * The start of every child the master forks: it dies with the master
+ * (checking the parent after setting that closes the race with a
+ * master that died in between), lets go of what is the master's alone,
+ * and logs under its own pid.
+ */
 static void
-master_child_close(struct master *m)
+master_child_start(struct master *m, pid_t master_pid)
 {
+	char tag[32];
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != master_pid)
+		_exit(0);
 	close(m->sigfd);
 	if (m->upgrade_rfd >= 0)
 		close(m->upgrade_rfd);
@@ -145,6 +155,21 @@ master_child_close(struct master *m)
 	}
 	if (m->mp->upgrade_fd >= 0)
 		close(m->mp->upgrade_fd);
+	snprintf(tag, sizeof(tag), "rvirtd[%ld]", (long)getpid());
+	log_set_tag(tag);
+}
+
+/* A child's own LMDB environment (one must never cross a fork). */
+static struct store *
+master_child_store(const struct master *m, struct rvirt_error *err)
+{
+	struct store *store =
+		store_open(m->cfg->state_dir, m->cfg->store_max_size,
+			   master_store_flags(m->cfg), err);
+
+	if (store)
+		master_session_configure(m->cfg);
+	return store;
 }
 
 /*
@@ -159,29 +184,21 @@ master_gc_main(struct master *m, pid_t master_pid)
 	struct rvirt_error err;
 	struct store *store;
 	sigset_t set;
-	char tag[32];
 	int rc = 1;
 
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != master_pid)
-		_exit(0);
+	master_child_start(m, master_pid);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGUSR2, SIG_IGN);
 	sigfillset(&set);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	master_child_close(m);
-	snprintf(tag, sizeof(tag), "rvirtd[%ld]", (long)getpid());
-	log_set_tag(tag);
 	err_clear(&err);
-	store = store_open(m->cfg->state_dir, m->cfg->store_max_size,
-			   master_store_flags(m->cfg), &err);
+	store = master_child_store(m, &err);
 	if (!store) {
 		log_error("cannot collect expired sessions: %s", err.message);
 		goto out;
 	}
-	master_session_configure(m->cfg);
 	if (session_gc(store, (uint64_t)time(NULL), &stats, &err) < 0) {
 		log_error("cannot collect expired sessions: %s", err.message);
 	} else {
@@ -263,32 +280,23 @@ master_worker_main(struct master *m, int slot, pid_t master_pid)
 	struct rvirt_error err;
 	struct store *store;
 	sigset_t set;
-	char tag[32];
 	int rc = 1;
 
 	/*
 	 * The master's death (a crash, SIGKILL) stops the worker like a
-	 * TERM would: the call in hand is finished first.  Checking the
-	 * parent after setting it closes the race with a master that died
-	 * in between.  A USR2 hand-over stops its workers itself.
+	 * TERM would (master_child_start): the call in hand is finished
+	 * first.  A USR2 hand-over stops its workers itself.
 	 */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != master_pid)
-		_exit(0);
+	master_child_start(m, master_pid);
 	signal(SIGUSR2, SIG_IGN);
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
 	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	master_child_close(m);
-	snprintf(tag, sizeof(tag), "rvirtd[%ld]", (long)getpid());
-	log_set_tag(tag);
 	sb_slot_set_pid(m->sb, slot, getpid());
 
 	err_clear(&err);
-	/* Our own LMDB environment: one must never cross a fork. */
-	store = store_open(m->cfg->state_dir, m->cfg->store_max_size,
-			   master_store_flags(m->cfg), &err);
+	store = master_child_store(m, &err);
 	if (!store) {
 		fprintf(stderr, "rvirtd: %s\n", err.message);
 		log_error("%s", err.message);
@@ -296,7 +304,6 @@ master_worker_main(struct master *m, int slot, pid_t master_pid)
 	}
 	/* Reader slots of dead workers; the master cannot open the store. */
 	store_reader_check(store);
-	master_session_configure(m->cfg);
 	wp.store = store;
 	wp.sb = m->sb;
 	wp.sb_slot = slot;
