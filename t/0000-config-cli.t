@@ -45,6 +45,23 @@ test_expect_success 'an unknown key is an error with its line' '
 	EOF
 '
 
+test_expect_success 'store_sync takes full or relaxed; the session keys their ranges' '
+	write_config sync.conf store_sync=relaxed store_sync_interval=5 \
+		store_gc_interval=30 session_ttl=600 session_max_replies=8 \
+		reply_ttl=60 &&
+	"$RVIRTD" -n -v -f "$TRASH/sync.conf" >out 2>&1 &&
+	test_grep "^store_sync = \"relaxed\"" out &&
+	test_grep "^session_max_replies = 8" out &&
+	bad_config sync1 1 <<-\EOF &&
+	store_sync = "fast"
+	EOF
+	test_grep "must be .full. or .relaxed., not .fast." err &&
+	bad_config sync2 2 <<-\EOF
+	log_level = 2
+	session_max_replies = 0
+	EOF
+'
+
 test_expect_success 'a string where a number is wanted is an error' '
 	bad_config type1 2 <<-\EOF
 	log_level = 2

@@ -146,6 +146,19 @@ test_expect_success 'a session idle past session_ttl is refused: SESSION_EXPIRED
 	grep "^ERROR 16 2 cannot resume the session: it expired after [0-9]* s idle (session_ttl is 1 s)" expired
 '
 
+test_expect_success 'the library: with reconnect_timeout=0 a drop is an error, nothing reconnects' '
+	rm -f ready go &&
+	{ RVIRT_DEFAULT_URI="$RVIRT_DEFAULT_URI&reconnect_timeout=0" \
+		"$RVIRT_BUILD/t/tools/sesswait" ready go >w0 & w=$!; } &&
+	wait_until 100 "test -f ready" &&
+	stop_rvirtd && start_rvirtd rvirtd.conf &&
+	touch go && wait_until 100 "grep -q ^ping w0" &&
+	{ wait $w || true; } &&
+	cat w0 &&
+	grep "^ping error 18 " w0 &&
+	! grep "^event" w0
+'
+
 test_expect_success 'the library: a session in use does not expire' '
 	rm -f ready go &&
 	{ "$RVIRT_BUILD/t/tools/sesswait" ready go >w1 & w=$!; } &&
