@@ -32,7 +32,6 @@ struct rvirt_conn {
 	CLIENT *clnt;
 	unsigned int flags;
 	struct uri *uri; /* what to connect to again */
-	bool has_session;
 	unsigned char cookie[RVIRT_COOKIE_LEN];
 	bool reconnect;
 	unsigned int reconnect_timeout_s;
@@ -262,8 +261,6 @@ conn_resume(struct rvirt_conn *conn, struct rvirt_error *err)
 	enum clnt_stat cs;
 	int rc;
 
-	if (!conn->has_session)
-		return 0;
 	memset(&args, 0, sizeof(args));
 	memcpy(args.cookie, conn->cookie, sizeof(args.cookie));
 	cs = rvirt_proc_connect_reconnect_1(&args, &ret, conn->clnt);
@@ -293,7 +290,6 @@ conn_lose(struct rvirt_conn *conn, const struct rvirt_error *err)
 {
 	conn->lost = true;
 	conn->lost_err = *err;
-	conn->has_session = false;
 	rpcclnt_set_reconnect(conn->clnt, NULL, NULL);
 	conn_event(conn, RVIRT_CONN_EVENT_LOST, err);
 	return -1;
@@ -449,7 +445,6 @@ rvirt_conn_open_auth(const char *uri, const struct rvirt_auth *auth,
 	if (rc == 0) {
 		memcpy(conn->cookie, ret.rvirt_connect_open_ret_u.cookie,
 		       sizeof(conn->cookie));
-		conn->has_session = true;
 		/*
 		 * Only a connection that worked is worth getting back: a
 		 * first one that fails reports its own reason (an ssh that
