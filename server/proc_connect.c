@@ -1,0 +1,370 @@
+/* SPDX-License-Identifier: MIT */
+/* proc_connect: handlers of the connection procedures (auth list, open, close, reconnect, queries, node info). */
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rvirt_protocol.h"
+
+#include "../common/err.h"
+#include "../common/uuid.h"
+#include "../common/log.h"
+#include "auth.h"
+#include "session.h"
+#include "dispatch.h"
+#include "proc.h"
+
+/* ---------------------------------------------------------------- */
+/* Connection procedures                                             */
+/* ---------------------------------------------------------------- */
+
+int
+proc_auth_list(struct call *call, void *args, void *retp,
+	       struct rvirt_error *err)
+{
+	struct rvirt_auth_list_ret *ret = retp;
+	struct session_state *sess = call->sess;
+	unsigned int n = sess->nauth_methods;
+	int *methods = NULL;
+
+	(void)args;
+	if (n > RVIRT_AUTH_METHODS_MAX) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
+			"session lists %u auth methods, more than %d", n,
+			RVIRT_AUTH_METHODS_MAX);
+		return -1;
+	}
+	if (n > 0) {
+		methods = calloc(n, sizeof(*methods));
+		if (!methods)
+			return proc_oom("list auth methods", err);
+		memcpy(methods, sess->auth_methods, n * sizeof(*methods));
+	}
+	ret->status = RVIRT_OK;
+	ret->rvirt_auth_list_ret_u.methods.methods_len = n;
+	ret->rvirt_auth_list_ret_u.methods.methods_val = methods;
+	return 0;
+}
+
+/* Write the session record for a new cookie in its own transaction. */
+static int
+proc_session_store(struct store *st, const unsigned char *cookie,
+		   const char *uri, const char *identity, bool readonly,
+		   struct rvirt_error *err)
+{
+	struct store_txn *txn = store_txn_begin(st, true, err);
+
+	if (!txn)
+		return -1;
+	if (session_create(txn, cookie, uri, identity, readonly,
+			   (uint64_t)time(NULL), err) < 0) {
+		store_txn_abort(txn);
+		return -1;
+	}
+	return store_txn_commit(txn, err);
+}
+
+int
+proc_connect_open(struct call *call, void *argsp, void *retp,
+		  struct rvirt_error *err)
+{
+	struct rvirt_connect_open_args *args = argsp;
+	struct rvirt_connect_open_ret *ret = retp;
+	struct session_state *sess = call->sess;
+	unsigned char cookie[RVIRT_COOKIE_LEN];
+	char principal[SESSION_IDENTITY_MAX + 1];
+	struct hv_conn *hv;
+	bool readonly;
+
+	if (sess->hv) {
+		err_set(err, RVIRT_ERR_ALREADY_OPEN, RVIRT_FROM_SERVER,
+			"connection already open to '%s': call CONNECT_CLOSE "
+			"first",
+			hv_uri(sess->hv));
+		return -1;
+	}
+	if (proc_check_flags(args->flags, RVIRT_CONNECT_RO, "open a connection",
+			     err) < 0)
+		return -1;
+	if (!call->store) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
+			"cannot open a connection: no store");
+		return -1;
+	}
+	readonly = sess->readonly || (args->flags & RVIRT_CONNECT_RO);
+	hv = hv_open(args->uri, call->store, err);
+	if (!hv)
+		return -1;
+	if (random_bytes(cookie, sizeof(cookie)) < 0) {
+		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+			"cannot make a session cookie: no random bytes");
+		goto fail;
+	}
+	session_principal(sess->identity, principal, sizeof(principal));
+	if (proc_session_store(call->store, cookie, hv_uri(hv), principal,
+			       readonly, err) < 0)
+		goto fail;
+	sess->hv = hv;
+	sess->readonly = readonly;
+	memcpy(sess->cookie, cookie, sizeof(cookie));
+	ret->status = RVIRT_OK;
+	memcpy(ret->rvirt_connect_open_ret_u.cookie, cookie, sizeof(cookie));
+	explicit_bzero(cookie, sizeof(cookie));
+	return 0;
+fail:
+	explicit_bzero(cookie, sizeof(cookie));
+	hv_close(hv);
+	return -1;
+}
+
+int
+proc_connect_close(struct call *call, void *args, void *retp,
+		   struct rvirt_error *err)
+{
+	struct rvirt_void_ret *ret = retp;
+	struct session_state *sess = call->sess;
+	struct store_txn *txn;
+	int rc = -1;
+
+	(void)args;
+	/*
+	 * The connection ends whatever happens to the record: a client
+	 * that asked to close must not be left holding a half-open one.
+	 * A record that could not be deleted is collected by expiry.
+	 */
+	txn = store_txn_begin(call->store, true, err);
+	if (txn) {
+		if (session_delete(txn, sess->cookie, err) < 0)
+			store_txn_abort(txn);
+		else if (store_txn_commit(txn, err) == 0)
+			rc = 0;
+	}
+	hv_close(sess->hv);
+	sess->hv = NULL;
+	explicit_bzero(sess->cookie, sizeof(sess->cookie));
+	if (rc < 0)
+		return -1;
+	ret->status = RVIRT_OK;
+	return 0;
+}
+
+/*
+ * Resume the session of a cookie on a new connection: the identity must
+ * be the one that opened it, and the connection's access may not be
+ * weaker than the session's.  The session's last use is updated in the
+ * same transaction, so a session in use never expires.
+ */
+int
+proc_connect_reconnect(struct call *call, void *argsp, void *retp,
+		       struct rvirt_error *err)
+{
+	struct rvirt_connect_reconnect_args *args = argsp;
+	const unsigned char *cookie = (const unsigned char *)args->cookie;
+	struct rvirt_void_ret *ret = retp;
+	struct session_state *sess = call->sess;
+	struct session_record *rec = NULL;
+	char principal[SESSION_IDENTITY_MAX + 1];
+	struct store_txn *txn = NULL;
+	uint64_t now = (uint64_t)time(NULL);
+	struct hv_conn *hv = NULL;
+	int r, rc = -1;
+
+	if (sess->hv) {
+		err_set(err, RVIRT_ERR_ALREADY_OPEN, RVIRT_FROM_SERVER,
+			"connection already open to '%s': call CONNECT_CLOSE "
+			"first",
+			hv_uri(sess->hv));
+		return -1;
+	}
+	if (proc_check_flags(args->flags, 0, "resume a session", err) < 0)
+		return -1;
+	if (!call->store) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
+			"cannot resume a session: no store");
+		return -1;
+	}
+	rec = malloc(sizeof(*rec));
+	if (!rec)
+		return proc_oom("resume a session", err);
+	txn = store_txn_begin(call->store, true, err);
+	if (!txn)
+		goto out;
+	r = session_load(txn, cookie, rec, err);
+	if (r < 0)
+		goto out;
+	if (r == 0) {
+		err_set(err, RVIRT_ERR_NO_SESSION, RVIRT_FROM_SERVER,
+			"cannot resume the session: no such session (it was "
+			"closed, or it expired and was collected)");
+		goto out;
+	}
+	session_principal(sess->identity, principal, sizeof(principal));
+	if (strcmp(rec->identity, principal) != 0) {
+		/* The cookie is a secret: say nothing of whose it is. */
+		err_set(err, RVIRT_ERR_ACCESS_DENIED, RVIRT_FROM_SERVER,
+			"cannot resume the session: it belongs to another "
+			"identity than '%s'",
+			principal);
+		goto out;
+	}
+	if (session_expired(rec, now)) {
+		err_set(err, RVIRT_ERR_SESSION_EXPIRED, RVIRT_FROM_SERVER,
+			"cannot resume the session: it expired after %llu s "
+			"idle (session_ttl is %llu s)",
+			(unsigned long long)(now - rec->last_used),
+			(unsigned long long)session_options()->ttl_s);
+		goto out;
+	}
+	if (sess->readonly && !rec->readonly) {
+		err_set(err, RVIRT_ERR_ACCESS_DENIED, RVIRT_FROM_SERVER,
+			"cannot resume a read-write session on a read-only "
+			"connection");
+		goto out;
+	}
+	if (session_touch(txn, cookie, now, err) < 0)
+		goto out;
+	r = store_txn_commit(txn, err);
+	txn = NULL;
+	if (r < 0)
+		goto out;
+	/* After the commit: a driver may open transactions of its own. */
+	hv = hv_open(rec->uri, call->store, err);
+	if (!hv)
+		goto out;
+	sess->hv = hv;
+	hv = NULL;
+	sess->readonly = sess->readonly || rec->readonly;
+	memcpy(sess->cookie, cookie, RVIRT_COOKIE_LEN);
+	ret->status = RVIRT_OK;
+	rc = 0;
+out:
+	store_txn_abort(txn);
+	hv_close(hv);
+	free(rec);
+	return rc;
+}
+
+int
+proc_connect_get_type(struct call *call, void *args, void *retp,
+		      struct rvirt_error *err)
+{
+	struct rvirt_string_ret *ret = retp;
+	char *s;
+
+	(void)args;
+	s = proc_strdup(hv_type(call->sess->hv), err);
+	if (!s)
+		return -1;
+	ret->status = RVIRT_OK;
+	ret->rvirt_string_ret_u.value = s;
+	return 0;
+}
+
+int
+proc_connect_get_version(struct call *call, void *args, void *retp,
+			 struct rvirt_error *err)
+{
+	struct rvirt_version_ret *ret = retp;
+
+	(void)args;
+	(void)err;
+	ret->status = RVIRT_OK;
+	ret->rvirt_version_ret_u.number = hv_version(call->sess->hv);
+	return 0;
+}
+
+int
+proc_connect_get_hostname(struct call *call, void *args, void *retp,
+			  struct rvirt_error *err)
+{
+	struct rvirt_string_ret *ret = retp;
+	char host[HOST_NAME_MAX + 1];
+	char *s;
+
+	(void)call;
+	(void)args;
+	if (gethostname(host, sizeof(host)) < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
+			      "cannot get the host name");
+		return -1;
+	}
+	host[sizeof(host) - 1] = '\0';
+	s = proc_strdup(host, err);
+	if (!s)
+		return -1;
+	ret->status = RVIRT_OK;
+	ret->rvirt_string_ret_u.value = s;
+	return 0;
+}
+
+int
+proc_connect_get_uri(struct call *call, void *args, void *retp,
+		     struct rvirt_error *err)
+{
+	struct rvirt_string_ret *ret = retp;
+	char *s;
+
+	(void)args;
+	s = proc_strdup(hv_uri(call->sess->hv), err);
+	if (!s)
+		return -1;
+	ret->status = RVIRT_OK;
+	ret->rvirt_string_ret_u.value = s;
+	return 0;
+}
+
+int
+proc_connect_get_capabilities(struct call *call, void *args, void *retp,
+			      struct rvirt_error *err)
+{
+	struct rvirt_xml_ret *ret = retp;
+	char *xml = NULL;
+
+	(void)args;
+	if (hv_capabilities(call->sess->hv, &xml, err) < 0)
+		return -1;
+	if (strlen(xml) > RVIRT_XML_MAX) {
+		free(xml);
+		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_SERVER,
+			"capabilities xml is longer than %d bytes",
+			RVIRT_XML_MAX);
+		return -1;
+	}
+	ret->status = RVIRT_OK;
+	ret->rvirt_xml_ret_u.xml = xml;
+	return 0;
+}
+
+int
+proc_node_get_info(struct call *call, void *args, void *retp,
+		   struct rvirt_error *err)
+{
+	struct rvirt_node_info_ret *ret = retp;
+	struct rvirt_wire_node_info *wi = &ret->rvirt_node_info_ret_u.info;
+	struct hv_node_info info;
+	char *model;
+
+	(void)args;
+	memset(&info, 0, sizeof(info));
+	if (hv_node_info(call->sess->hv, &info, err) < 0)
+		return -1;
+	info.model[sizeof(info.model) - 1] = '\0';
+	model = proc_strdup(info.model, err);
+	if (!model)
+		return -1;
+	ret->status = RVIRT_OK;
+	wi->model = model;
+	wi->memory_kib = info.memory_kib;
+	wi->cpus = info.cpus;
+	wi->mhz = info.mhz;
+	wi->nodes = info.nodes;
+	wi->sockets = info.sockets;
+	wi->cores = info.cores;
+	wi->threads = info.threads;
+	return 0;
+}
