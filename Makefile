@@ -20,7 +20,7 @@ PKG_CONFIG ?= pkg-config
 PROVE ?= prove
 PROVE_FLAGS ?= -j2
 
-PKGS = libtirpc libxml-2.0 lmdb libconfig gnutls libsasl2
+PKGS = libtirpc libxml-2.0 lmdb libconfig gnutls libsasl2 libmicrohttpd libcrypt
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 EDIT_CFLAGS := $(shell $(PKG_CONFIG) --cflags libedit 2>/dev/null)

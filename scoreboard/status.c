@@ -158,7 +158,8 @@ status_print_row(const struct sb_snapshot *snap, unsigned int idx, FILE *fp)
 }
 
 int
-status_print_text(const struct sb_snapshot *snap, FILE *fp,
+status_print_text(const struct sb_snapshot *snap,
+		  const struct metrics_snapshot *ms, FILE *fp,
 		  struct rvirt_error *err)
 {
 	unsigned int i;
@@ -172,6 +173,10 @@ status_print_text(const struct sb_snapshot *snap, FILE *fp,
 		if (snap->slots[i].state != SB_STATE_EMPTY)
 			status_print_row(snap, i, fp);
 	fprintf(fp, "(last: seconds since the worker's last state change)\n");
+	if (ms) {
+		fputc('\n', fp);
+		metrics_print_text(ms, fp);
+	}
 	return status_finish(fp, err);
 }
 
@@ -285,8 +290,7 @@ status_put_worker_family(const struct sb_snapshot *snap, FILE *fp,
 		w = &snap->slots[i];
 		if (!status_slot_listed(w))
 			continue;
-		fprintf(fp, "%s{slot=\"%u\",pid=\"%ld\"} %" PRIu64 "\n", name,
-			i, (long)w->pid, get(w));
+		fprintf(fp, "%s{slot=\"%u\"} %" PRIu64 "\n", name, i, get(w));
 	}
 }
 
@@ -304,10 +308,9 @@ status_put_worker_info(const struct sb_snapshot *snap, FILE *fp)
 		if (!status_slot_listed(w))
 			continue;
 		fprintf(fp,
-			"rvirtd_worker_info{slot=\"%u\",pid=\"%ld\","
+			"rvirtd_worker_info{slot=\"%u\","
 			"generation=\"%" PRIu64 "\",state=\"%s\",procedure=\"",
-			i, (long)w->pid, w->generation,
-			sb_state_name(w->state));
+			i, w->generation, sb_state_name(w->state));
 		status_put_label_value(fp, w->proc < 0 ? "" : w->proc_name);
 		fputs("\",client=\"", fp);
 		status_put_label_value(fp, w->client);
@@ -316,7 +319,8 @@ status_put_worker_info(const struct sb_snapshot *snap, FILE *fp)
 }
 
 int
-status_print_prometheus(const struct sb_snapshot *snap, FILE *fp,
+status_print_prometheus(const struct sb_snapshot *snap,
+			const struct metrics_snapshot *ms, FILE *fp,
 			struct rvirt_error *err)
 {
 	static const struct {
@@ -374,5 +378,7 @@ status_print_prometheus(const struct sb_snapshot *snap, FILE *fp,
 				 "Connections open in the worker in a slot.",
 				 status_get_conns_open);
 	status_put_worker_info(snap, fp);
+	if (ms)
+		metrics_print_prometheus(ms, fp);
 	return status_finish(fp, err);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "../common/rvirt_defs.h"
+#include "metrics.h"
 #include "scoreboard.h"
 
 /*
@@ -15,11 +16,13 @@
  * open and total connections, calls, seconds since the last state change,
  * current or last procedure, client).  Uptime and ages are computed from
  * the monotonic times in snap, so the output depends on snap alone.
+ * When ms is not NULL, the summed counters follow (metrics_print_text).
  * Bytes of the client identity and procedure name that are not printable
  * ASCII are written as \xNN, so a hostile identity cannot drive the
  * terminal.  Returns 0, or -1 with *err when fp reports a write error.
  */
-int status_print_text(const struct sb_snapshot *snap, FILE *fp,
+int status_print_text(const struct sb_snapshot *snap,
+		      const struct metrics_snapshot *ms, FILE *fp,
 		      struct rvirt_error *err);
 
 /*
@@ -29,14 +32,19 @@ int status_print_text(const struct sb_snapshot *snap, FILE *fp,
  * rvirtd_scoreboard_slots, rvirtd_workers{state} (gauges),
  * rvirtd_connections_accepted_total, rvirtd_calls_total,
  * rvirtd_worker_spawns_total, rvirtd_worker_crashes_total (counters), and
- * per slot in use rvirtd_worker_calls_total{slot,pid},
- * rvirtd_worker_connections_accepted_total{slot,pid},
- * rvirtd_worker_connections{slot,pid} and rvirtd_worker_info{slot,pid,
- * generation,state,procedure,client} (always 1).  Label values are
+ * per slot in use rvirtd_worker_calls_total{slot},
+ * rvirtd_worker_connections_accepted_total{slot},
+ * rvirtd_worker_connections{slot} and rvirtd_worker_info{slot,
+ * generation,state,procedure,client} (always 1); no pid label, whose
+ * values would grow without bound as workers recycle.  When ms is not
+ * NULL, the counter families of metrics_print_prometheus follow: this
+ * is the one formatter of `rvirtd status --format=prometheus` and of the
+ * metrics exporter (server/exporter.c).  Label values are
  * escaped (backslash, double quote, newline) and invalid UTF-8 is
  * replaced by U+FFFD.  Returns 0, or -1 with *err on a write error.
  */
-int status_print_prometheus(const struct sb_snapshot *snap, FILE *fp,
+int status_print_prometheus(const struct sb_snapshot *snap,
+			    const struct metrics_snapshot *ms, FILE *fp,
 			    struct rvirt_error *err);
 
 #endif

@@ -17,7 +17,7 @@ set -eu
 # Build: compiler, rpcgen (rpcsvc-proto), and the libraries' headers.
 BUILD_PKGS="gcc make pkg-config rpcsvc-proto libtirpc-dev libxml2-dev
 liblmdb-dev libconfig-dev libedit-dev libcmocka-dev libgnutls28-dev
-libsasl2-dev"
+libsasl2-dev libmicrohttpd-dev libcrypt-dev"
 
 # Test: rpcinfo (rpcbind), prove (perl), mdb_stat (lmdb-utils),
 # mandoc -T lint on the man pages (mandoc); a private sshd and the ssh
@@ -27,10 +27,12 @@ libsasl2-dev"
 # plugins, krb5kdc/kdb5_util/kadmin.local/kinit.
 TEST_PKGS="rpcbind perl lmdb-utils mandoc openssh-server openssh-client
 netcat-openbsd gnutls-bin sasl2-bin libsasl2-modules libsasl2-modules-db
-libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user"
+libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user curl"
 
 # Later issues: systemd-socket-activate for LISTEN_FDS tests.
-LATER_PKGS="systemd"
+# promtool (prometheus) checks the metrics exporter's output; its tests
+# skip without it.
+LATER_PKGS="systemd prometheus"
 
 usage() {
 	echo "usage: $0 [build|test|all]" >&2

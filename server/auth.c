@@ -17,6 +17,7 @@
 
 #include "../common/err.h"
 #include "../common/log.h"
+#include "../scoreboard/metrics.h"
 #include "auth.h"
 #include "saslsrv.h"
 #include "tlssrv.h"
@@ -481,6 +482,7 @@ static int
 auth_sasl_failed(struct auth_state *a, const char *who)
 {
 	log_info("sasl authentication of '%s' failed", who);
+	metrics_auth_failed(METRICS_AUTH_SASL);
 	saslsrv_free(a->sasl);
 	a->sasl = NULL;
 	auth_fail_note(a);

@@ -106,6 +106,9 @@ static const struct config_key config_keys[] = {
 	KEY(reply_ttl, KIND_UINT, 1, 31536000),
 	KEY(log_level, KIND_INT, 1, 4),
 	KEY(log_outputs, KIND_LOG_OUTPUTS, 0, 0),
+	KEY(metrics_listen, KIND_STRING, 0, 0),
+	KEY(metrics_tls, KIND_BOOL, 0, 1),
+	KEY(metrics_auth_file, KIND_PATH, 0, 0),
 };
 
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))

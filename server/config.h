@@ -106,6 +106,10 @@ struct config {
 	unsigned int session_max_replies; /* recorded per session; 64 */
 	unsigned int reply_ttl;		  /* seconds; default 3600 */
 	unsigned int store_gc_interval;	  /* seconds; default 60 */
+	/* The metrics exporter (doc/metrics.md); "" = off (default). */
+	char metrics_listen[256]; /* "ADDR:PORT" of GET /metrics */
+	bool metrics_tls;	  /* HTTPS with key/cert/ca_file; default 0 */
+	char metrics_auth_file[CONFIG_PATH_MAX]; /* basic auth users; "" */
 
 	/* Logging. */
 	int log_level;		/* 1 debug .. 4 error; default 3 */

@@ -9,6 +9,7 @@
 
 #include "../common/err.h"
 #include "../common/log.h"
+#include "../scoreboard/metrics.h"
 #include "auth.h"
 #include "conn.h"
 #include "xprt.h"
@@ -131,6 +132,7 @@ conn_call_begin(struct conn *c, struct conn_env *env, const unsigned char *rec,
 	}
 	sb_slot_set_client(env->sb, env->sb_slot, c->sess.identity);
 	sb_slot_call_begin(env->sb, env->sb_slot, proc, pe ? pe->name : NULL);
+	metrics_call_begin(proc);
 }
 
 /*
@@ -172,8 +174,10 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 			conn_call_begin(c, env, rec, reclen);
 		r = rpc_call_handle(rec, reclen, &c->sess, env->store,
 				    env->obuf, &err);
-		if (env->sb)
+		if (env->sb) {
 			sb_slot_call_end(env->sb, env->sb_slot);
+			metrics_call_end();
+		}
 		env->calls++;
 		rpc_record_reset(&c->rec);
 		if (r < 0) {

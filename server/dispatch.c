@@ -14,6 +14,7 @@
 #include "../common/err.h"
 #include "../common/uuid.h"
 #include "../common/log.h"
+#include "../scoreboard/metrics.h"
 #include "auth.h"
 #include "dispatch.h"
 #include "proc.h"
@@ -345,6 +346,8 @@ dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
 		if (r != 0) {
 			call->txn = NULL;
 			store_txn_abort(txn);
+			if (r > 0)
+				metrics_call_replayed();
 			return r > 0 ? 0 : -1;
 		}
 	}

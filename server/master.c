@@ -20,6 +20,7 @@
 #include "../scoreboard/scoreboard.h"
 #include "../store/store.h"
 #include "auth.h"
+#include "exporter.h"
 #include "master.h"
 #include "session.h"
 #include "worker.h"
@@ -72,6 +73,8 @@ struct master {
 	pid_t gc_pid;
 	uint64_t next_gc_ms;
 	uint64_t next_sync_ms;
+	/* The counters' file and the metrics child (server/exporter.c). */
+	struct exporter ex;
 };
 
 static uint64_t
@@ -84,17 +87,18 @@ master_now_ms(void)
 }
 
 static void
-master_print_ready(const struct listen_set *ls)
+master_print_ready(const struct listen_set *ls, const struct exporter *ex)
 {
 	const struct listener *rw = listen_find(ls, LISTEN_UNIX_RW);
 	const struct listener *ro = listen_find(ls, LISTEN_UNIX_RO);
 	const struct listener *tcp = listen_find(ls, LISTEN_TCP);
 	const struct listener *tls = listen_find(ls, LISTEN_TLS);
 
-	fprintf(stderr, "rvirtd[%ld]: ready unix=%s unix_ro=%s%s%s%s%s\n",
+	fprintf(stderr, "rvirtd[%ld]: ready unix=%s unix_ro=%s%s%s%s%s%s%s\n",
 		(long)getpid(), rw ? rw->name : "-", ro ? ro->name : "-",
 		tcp ? " tcp=" : "", tcp ? tcp->name : "", tls ? " tls=" : "",
-		tls ? tls->name : "");
+		tls ? tls->name : "", ex->listen_fd >= 0 ? " metrics=" : "",
+		ex->listen_fd >= 0 ? ex->name : "");
 	fflush(stderr);
 }
 
@@ -203,6 +207,10 @@ master_gc_main(struct master *m, pid_t master_pid)
 		log_error("cannot collect expired sessions: %s", err.message);
 	} else {
 		rc = 0;
+		metrics_global_add(m->ex.mx, METRICS_G_GC_SESSIONS,
+				   stats.sessions_expired);
+		metrics_global_add(m->ex.mx, METRICS_G_GC_REPLIES,
+				   stats.replies_expired);
 		if (stats.sessions_expired || stats.replies_expired)
 			log_info("collected %llu of %llu sessions and %llu of "
 				 "%llu recorded replies",
@@ -215,6 +223,8 @@ master_gc_main(struct master *m, pid_t master_pid)
 	if (rc == 0 && store_sync(store, &err) < 0)
 		log_error("%s", err.message);
 out:
+	metrics_global_add(m->ex.mx,
+			   rc ? METRICS_G_GC_FAILURES : METRICS_G_GC_RUNS, 1);
 	store_close(store);
 	log_shutdown();
 	_exit(rc);
@@ -273,6 +283,28 @@ master_store_upkeep(struct master *m, uint64_t now)
 	m->gc_pid = pid;
 }
 
+/* Start the metrics child when one is due (see exporter_due). */
+static void
+master_exporter_spawn(struct master *m)
+{
+	pid_t master_pid = getpid(), pid;
+
+	if (m->stopping || !exporter_due(&m->ex, master_now_ms()))
+		return;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		log_error("cannot start the metrics exporter: %s",
+			  strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		master_child_start(m, master_pid);
+		exporter_child_main(&m->ex, m->sb, m->cfg);
+	}
+	exporter_started(&m->ex, pid, master_now_ms());
+}
+
 static void __attribute__((noreturn))
 master_worker_main(struct master *m, int slot, pid_t master_pid)
 {
@@ -294,6 +326,7 @@ master_worker_main(struct master *m, int slot, pid_t master_pid)
 	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	sb_slot_set_pid(m->sb, slot, getpid());
+	metrics_worker_bind(m->ex.mx, slot);
 
 	err_clear(&err);
 	store = master_child_store(m, &err);
@@ -408,6 +441,8 @@ master_reap(struct master *m)
 			continue;
 		if (pid <= 0)
 			break;
+		if (exporter_reaped(&m->ex, pid, status, master_now_ms()))
+			continue;
 		if (pid == m->gc_pid) {
 			m->gc_pid = 0;
 			if (!WIFEXITED(status) || WEXITSTATUS(status))
@@ -474,6 +509,8 @@ master_reap(struct master *m)
 			} else if (!early) {
 				m->backoff_ms = 0;
 			}
+			/* Its counts go on in the totals. */
+			metrics_slot_fold(m->ex.mx, (int)i, !crash);
 			sb_slot_release(m->sb, (int)i);
 			mw->pid = 0;
 			reaped++;
@@ -505,6 +542,8 @@ master_maintain(struct master *m, bool tick)
 		return;
 	if (tick && m->ready)
 		master_store_upkeep(m, now);
+	if (tick)
+		master_exporter_spawn(m);
 	if (sb_snapshot(m->sb, &snap, &err) < 0) {
 		log_error("cannot read the scoreboard: %s", err.message);
 		return;
@@ -693,6 +732,7 @@ master_upgrade_exec(struct master *m, int wfd)
 	char names[64] = "", buf[32];
 	sigset_t none;
 
+	exporter_pass_on(&m->ex, 64);
 	/* Out of the way first, so that no dup2 below overwrites one. */
 	for (size_t i = 0; i < ls->n; i++)
 		high[n++] = fcntl(ls->ls[i].fd, F_DUPFD_CLOEXEC, 64);
@@ -957,7 +997,8 @@ master_setup(struct master *m, const struct master_params *mp,
 	m->sb = sb_create(m->sb_path, m->nslots, err);
 	if (!m->sb)
 		return -1;
-	return 0;
+	return exporter_setup(&m->ex, mp->cfg, m->nslots, mp->upgrade_fd >= 0,
+			      err);
 }
 
 /* Start workers and wait for one to be idle.  0, or -1 with *err. */
@@ -997,7 +1038,7 @@ master_announce(struct master *m)
 	ssize_t n;
 
 	m->ready = true;
-	master_print_ready(mp->ls);
+	master_print_ready(mp->ls, &m->ex);
 	if (mp->upgrade_fd >= 0) {
 		char path[sizeof(m->sb_path)];
 
@@ -1008,6 +1049,7 @@ master_announce(struct master *m)
 		else
 			log_error("cannot publish scoreboard '%s': %s",
 				  m->sb_path, strerror(errno));
+		exporter_publish(&m->ex, mp->cfg);
 		do
 			n = write(mp->upgrade_fd, &c, 1);
 		while (n < 0 && errno == EINTR);
@@ -1029,6 +1071,8 @@ master_run(const struct master_params *mp, struct rvirt_error *err)
 	if (master_setup(&m, mp, err) < 0)
 		goto out;
 	sb_global_set_master(m.sb, getpid(), 0);
+	/* Scrapes are answered (rvirtd_up) before the workers are ready. */
+	master_exporter_spawn(&m);
 	if (master_start(&m, err) < 0)
 		goto out;
 	if (!m.stopping)
@@ -1064,6 +1108,9 @@ out:
 		close(m.upgrade_rfd);
 	if (m.sigfd >= 0)
 		close(m.sigfd);
+	/* Last: it answered while the workers drained. */
+	exporter_stop(&m.ex);
+	exporter_release(&m.ex, m.handed_over);
 	/* After a hand-over the files are the new master's. */
 	if (m.sb && !m.handed_over)
 		unlink(m.sb_path);

@@ -11,6 +11,7 @@
 #include "rvirt_protocol.h"
 #include "../common/err.h"
 #include "../common/log.h"
+#include "../scoreboard/metrics.h"
 #include "dispatch.h"
 #include "rpc.h"
 
@@ -452,6 +453,7 @@ rpc_call_dispatch(const struct rpc_call_hdr *hdr, const struct proc_entry *pe,
 		.args_len = body_len,
 	};
 
+	metrics_call_outcome(0);
 	if (!pe->fn)
 		return rpc_reply_success(out, hdr->xid, (xdrproc_t)rpc_xdr_void,
 					 NULL);
@@ -470,6 +472,7 @@ rpc_call_dispatch(const struct rpc_call_hdr *hdr, const struct proc_entry *pe,
 		err_set(&cerr, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
 			"procedure '%s' failed without an error", pe->name);
 	}
+	metrics_call_outcome(cerr.code);
 	return rpc_reply_error(out, hdr->xid, &cerr);
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include "../scoreboard/scoreboard.h"
 #include "../scoreboard/status.h"
 #include "config.h"
+#include "exporter.h"
 #include "master.h"
 #include "status_cmd.h"
 
@@ -42,6 +44,31 @@ status_cmd_runtime_dir(const char *file, char *out, size_t size,
 	return 0;
 }
 
+/*
+ * The summed counters of the daemon's metrics file, NULL (and a
+ * warning) when it cannot be read: the scoreboard is printed anyway.
+ */
+static struct metrics_snapshot *
+status_cmd_metrics(const char *dir)
+{
+	char path[CONFIG_PATH_MAX + 32];
+	struct metrics_snapshot *ms;
+	struct rvirt_error err;
+	struct metrics *mx;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, EXPORTER_METRICS_FILE);
+	mx = metrics_attach(path, false, &err);
+	if (!mx) {
+		fprintf(stderr, "rvirtd: %s\n", err.message);
+		return NULL;
+	}
+	ms = malloc(sizeof(*ms));
+	if (ms)
+		metrics_snapshot(mx, ms);
+	metrics_detach(mx);
+	return ms;
+}
+
 int
 status_cmd_main(int argc, char **argv)
 {
@@ -54,6 +81,7 @@ status_cmd_main(int argc, char **argv)
 	};
 	const char *file = NULL, *rundir = NULL, *format = "text";
 	char dir[CONFIG_PATH_MAX], path[CONFIG_PATH_MAX + 32];
+	struct metrics_snapshot *ms;
 	struct sb_snapshot snap;
 	struct rvirt_error err;
 	struct sb *sb = NULL;
@@ -109,11 +137,13 @@ status_cmd_main(int argc, char **argv)
 		sb_snapshot_release(&snap);
 		goto out;
 	}
+	ms = status_cmd_metrics(dir);
 	if (strcmp(format, "prometheus") == 0)
-		c = status_print_prometheus(&snap, stdout, &err);
+		c = status_print_prometheus(&snap, ms, stdout, &err);
 	else
-		c = status_print_text(&snap, stdout, &err);
+		c = status_print_text(&snap, ms, stdout, &err);
 	sb_snapshot_release(&snap);
+	free(ms);
 	if (c < 0 || fflush(stdout) != 0) {
 		if (!err.message[0])
 			err_set_errno(&err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,

@@ -12,6 +12,7 @@
 
 #include "../common/err.h"
 #include "../common/log.h"
+#include "../scoreboard/metrics.h"
 #include "auth.h"
 #include "tlssrv.h"
 
@@ -353,12 +354,15 @@ tlssrv_handshake(struct tlssrv *t, char *id, size_t idsize,
 	if (r == GNUTLS_E_AGAIN)
 		return 0;
 	if (r < 0) {
+		metrics_auth_failed(METRICS_AUTH_TLS);
 		err_set(err, RVIRT_ERR_AUTH_FAILED, RVIRT_FROM_AUTH,
 			"tls handshake failed: %s", gnutls_strerror(r));
 		return -1;
 	}
-	if (tlssrv_check_peer(t, id, idsize, err) < 0)
+	if (tlssrv_check_peer(t, id, idsize, err) < 0) {
+		metrics_auth_failed(METRICS_AUTH_TLS);
 		return -1;
+	}
 	t->done = true;
 	return 1;
 }

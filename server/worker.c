@@ -16,6 +16,7 @@
 
 #include "../common/err.h"
 #include "../common/log.h"
+#include "../scoreboard/metrics.h"
 #include "auth.h"
 #include "conn.h"
 #include "dispatch.h"
@@ -147,6 +148,7 @@ worker_conn_close(struct worker *w, struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	w->nconns--;
+	metrics_conn_closed(c->kind);
 	/* Closing the fd removes it from the epoll set. */
 	conn_free(c);
 	if (w->env.sb) {
@@ -255,6 +257,7 @@ worker_conn_add(struct worker *w, const struct listener *l, int fd,
 			      &err) < 0) {
 		log_warn("closing a connection on '%s': %s", l->name,
 			 err.message);
+		metrics_conn_refused(l->kind);
 		conn_free(c);
 		return;
 	}
@@ -276,6 +279,7 @@ worker_conn_add(struct worker *w, const struct listener *l, int fd,
 	w->nconns++;
 	if (w->env.sb)
 		sb_slot_conn_open(w->env.sb, w->env.sb_slot);
+	metrics_conn_accepted(l->kind);
 	log_debug("connection of '%s' on '%s'", c->sess.identity, l->name);
 }
 

@@ -10,6 +10,7 @@
 #include <lmdb.h>
 
 #include "../common/err.h"
+#include "../scoreboard/metrics.h"
 #include "store.h"
 
 /* Bumped when a table's key or value layout changes incompatibly. */
@@ -277,6 +278,7 @@ store_txn_commit(struct store_txn *txn, struct rvirt_error *err)
 {
 	struct store *st = txn->st;
 	int failed = txn->failed;
+	uint64_t t0;
 	int rc;
 
 	if (failed) {
@@ -286,7 +288,9 @@ store_txn_commit(struct store_txn *txn, struct rvirt_error *err)
 		store_set_error(st, failed, "commit", err);
 		return -1;
 	}
+	t0 = metrics_now_ns();
 	rc = mdb_txn_commit(txn->txn);
+	metrics_store_commit(metrics_now_ns() - t0);
 	free(txn);
 	if (rc) {
 		store_set_error(st, rc, "commit", err);

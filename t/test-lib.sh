@@ -378,7 +378,8 @@ test_string_key_ () {
 		unix_sock_group | auth_unix_rw | auth_unix_ro | auth_tcp | \
 		state_dir | runtime_dir | log_outputs | store_sync | auth_tls | \
 		key_file | cert_file | ca_file | crl_file | tls_priority | \
-		sasl_config_dir | sasl_server_fqdn)
+		sasl_config_dir | sasl_server_fqdn | metrics_listen | \
+		metrics_auth_file)
 		return 0 ;;
 	esac
 	return 1
@@ -450,8 +451,10 @@ require_rvirtd () {
 # written by write_config if missing) in its own session, stderr and
 # stdout to $RVIRTD_LOG, and waits up to 10 s for the ready line
 #	rvirtd[PID]: ready unix=PATH unix_ro=PATH[ tcp=ADDR:PORT][ tls=ADDR:PORT]
+#		[ metrics=ADDR:PORT]
 # Sets and exports RVIRTD_PID, RVIRTD_SOCK, RVIRTD_SOCK_RO,
 # RVIRTD_TCP_PORT (empty without TCP), RVIRTD_TLS_PORT (same for TLS),
+# RVIRTD_METRICS_PORT (same for the metrics exporter),
 # RVIRTD_LOG and RVIRT_DEFAULT_URI.
 # Fails, showing the log, if the line does not come or rvirtd dies.
 # Call it in the script's own shell (not in $(...) or a subshell), so
@@ -505,9 +508,11 @@ start_rvirtd () {
 		sed -n 's/.* tcp=[^ ]*:\([0-9]*\).*/\1/p')
 	RVIRTD_TLS_PORT=$(printf '%s\n' "$test_sr_line_" |
 		sed -n 's/.* tls=[^ ]*:\([0-9]*\).*/\1/p')
+	RVIRTD_METRICS_PORT=$(printf '%s\n' "$test_sr_line_" |
+		sed -n 's/.* metrics=[^ ]*:\([0-9]*\).*/\1/p')
 	RVIRT_DEFAULT_URI="test:///default?socket=$RVIRTD_SOCK"
 	export RVIRTD_PID RVIRTD_SOCK RVIRTD_SOCK_RO RVIRTD_TCP_PORT
-	export RVIRTD_TLS_PORT
+	export RVIRTD_TLS_PORT RVIRTD_METRICS_PORT
 	export RVIRT_DEFAULT_URI
 	if test "$test_sr_pid_" != "$RVIRTD_PID"; then
 		echo "start_rvirtd: ready line names pid '$test_sr_pid_', rvirtd is $RVIRTD_PID: $test_sr_line_" >&2

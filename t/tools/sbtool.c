@@ -372,9 +372,9 @@ cmd_status(const char *path, const char *format)
 	if (sb_snapshot(sb, &snap, &err) != 0)
 		goto out;
 	if (strcmp(format, "prometheus") == 0)
-		rc = status_print_prometheus(&snap, stdout, &err);
+		rc = status_print_prometheus(&snap, NULL, stdout, &err);
 	else
-		rc = status_print_text(&snap, stdout, &err);
+		rc = status_print_text(&snap, NULL, stdout, &err);
 	sb_snapshot_release(&snap);
 out:
 	if (rc != 0)

@@ -74,7 +74,8 @@ setup(void **state)
 
 /* Render with fn into memory; fails the test on an error. */
 static char *
-render(int (*fn)(const struct sb_snapshot *, FILE *, struct rvirt_error *))
+render(int (*fn)(const struct sb_snapshot *, const struct metrics_snapshot *,
+		 FILE *, struct rvirt_error *))
 {
 	struct rvirt_error err;
 	char *buf = NULL;
@@ -82,7 +83,7 @@ render(int (*fn)(const struct sb_snapshot *, FILE *, struct rvirt_error *))
 	FILE *fp = open_memstream(&buf, &len);
 
 	assert_non_null(fp);
-	if (fn(&snap, fp, &err) != 0)
+	if (fn(&snap, NULL, fp, &err) != 0)
 		fail_msg("render: %s", err.message);
 	assert_int_equal(fclose(fp), 0);
 	return buf;
@@ -181,27 +182,25 @@ test_prometheus(void **state)
 		"# HELP rvirtd_worker_calls_total Calls served by the worker "
 		"in a slot.\n"
 		"# TYPE rvirtd_worker_calls_total counter\n"
-		"rvirtd_worker_calls_total{slot=\"0\",pid=\"1235\"} 1000\n"
-		"rvirtd_worker_calls_total{slot=\"2\",pid=\"1236\"} 7\n"
+		"rvirtd_worker_calls_total{slot=\"0\"} 1000\n"
+		"rvirtd_worker_calls_total{slot=\"2\"} 7\n"
 		"# HELP rvirtd_worker_connections_accepted_total Connections "
 		"accepted by the worker in a slot.\n"
 		"# TYPE rvirtd_worker_connections_accepted_total counter\n"
-		"rvirtd_worker_connections_accepted_total{slot=\"0\",pid="
-		"\"1235\"} 5\n"
-		"rvirtd_worker_connections_accepted_total{slot=\"2\",pid="
-		"\"1236\"} 1\n"
+		"rvirtd_worker_connections_accepted_total{slot=\"0\"} 5\n"
+		"rvirtd_worker_connections_accepted_total{slot=\"2\"} 1\n"
 		"# HELP rvirtd_worker_connections Connections open in the "
 		"worker in a slot.\n"
 		"# TYPE rvirtd_worker_connections gauge\n"
-		"rvirtd_worker_connections{slot=\"0\",pid=\"1235\"} 1\n"
-		"rvirtd_worker_connections{slot=\"2\",pid=\"1236\"} 1\n"
+		"rvirtd_worker_connections{slot=\"0\"} 1\n"
+		"rvirtd_worker_connections{slot=\"2\"} 1\n"
 		"# HELP rvirtd_worker_info Generation, state, current or last "
 		"procedure and client of the worker in a slot (always 1).\n"
 		"# TYPE rvirtd_worker_info gauge\n"
-		"rvirtd_worker_info{slot=\"0\",pid=\"1235\",generation=\"2\","
+		"rvirtd_worker_info{slot=\"0\",generation=\"2\","
 		"state=\"idle\",procedure=\"domain_lookup_by_name\",client="
 		"\"unix:uid=0\"} 1\n"
-		"rvirtd_worker_info{slot=\"2\",pid=\"1236\",generation=\"2\","
+		"rvirtd_worker_info{slot=\"2\",generation=\"2\","
 		"state=\"busy\",procedure=\"\","
 		/* \\ " and newline escaped, ESC and UTF-8 kept, \xff and
 		 * each byte of the surrogate replaced by U+FFFD. */
@@ -242,7 +241,7 @@ test_write_error(void **state)
 	(void)state;
 	if (!fp)
 		skip();
-	assert_int_equal(status_print_prometheus(&snap, fp, &err), -1);
+	assert_int_equal(status_print_prometheus(&snap, NULL, fp, &err), -1);
 	assert_int_equal(err.code, RVIRT_ERR_SYSTEM);
 	assert_string_equal(err.message, "cannot write the scoreboard status: "
 					 "no space left on device");

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/* metrics_prom: the summed counters as Prometheus text and as a summary. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../common/err.h"
+#include "metrics.h"
+
+/* Procedure names and error-code names are plain ASCII: no escaping. */
+
+static void
+metrics_family(FILE *fp, const char *name, const char *type, const char *help)
+{
+	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static const char *
+metrics_outcome_name(unsigned int o)
+{
+	if (o == 0)
+		return "ok";
+	if (o == METRICS_OUTCOME_REJECTED)
+		return "rpc-rejected";
+	if (o == METRICS_OUTCOME_OTHER)
+		return "other-error";
+	return err_code_name((int)o);
+}
+
+/* The label of procedure p: its name, or its number when unnamed. */
+static const char *
+metrics_proc_label(const struct metrics_snapshot *ms, unsigned int p, char *buf,
+		   size_t size)
+{
+	if (ms->proc_names[p][0])
+		return ms->proc_names[p];
+	snprintf(buf, size, "%u", p);
+	return buf;
+}
+
+/* Procedure number of name, -1 when the table has none of that name. */
+static int
+metrics_proc_find(const struct metrics_snapshot *ms, const char *name)
+{
+	for (unsigned int p = 0; p < METRICS_PROCS; p++)
+		if (strcmp(ms->proc_names[p], name) == 0)
+			return (int)p;
+	return -1;
+}
+
+static uint64_t
+metrics_proc_count(const struct metrics_snapshot *ms, unsigned int p)
+{
+	uint64_t n = 0;
+
+	for (unsigned int b = 0; b < METRICS_NBUCKETS; b++)
+		n += ms->latency[p][b];
+	return n;
+}
+
+static void
+metrics_put_histogram(FILE *fp, const char *name, const char *labels,
+		      const uint64_t *buckets, uint64_t sum_ns)
+{
+	uint64_t cum = 0;
+	const char *sep = labels[0] ? "," : "";
+
+	for (unsigned int b = 0; b < METRICS_NBOUNDS; b++) {
+		cum += buckets[b];
+		fprintf(fp, "%s_bucket{%s%sle=\"%g\"} %" PRIu64 "\n", name,
+			labels, sep, (double)metrics_bucket_bound_ns(b) / 1e9,
+			cum);
+	}
+	cum += buckets[METRICS_NBOUNDS];
+	fprintf(fp, "%s_bucket{%s%sle=\"+Inf\"} %" PRIu64 "\n", name, labels,
+		sep, cum);
+	if (labels[0]) {
+		fprintf(fp, "%s_sum{%s} %.9f\n", name, labels,
+			(double)sum_ns / 1e9);
+		fprintf(fp, "%s_count{%s} %" PRIu64 "\n", name, labels, cum);
+	} else {
+		fprintf(fp, "%s_sum %.9f\n", name, (double)sum_ns / 1e9);
+		fprintf(fp, "%s_count %" PRIu64 "\n", name, cum);
+	}
+}
+
+static void
+metrics_put_calls(const struct metrics_snapshot *ms, FILE *fp)
+{
+	char num[16], labels[128];
+	unsigned int p, o;
+
+	metrics_family(fp, "rvirtd_rpc_calls_total", "counter",
+		       "Calls answered, by procedure and outcome (ok, or the "
+		       "error code sent).");
+	for (p = 0; p < METRICS_NPROCS; p++)
+		for (o = 0; o < METRICS_NOUTCOMES; o++)
+			if (ms->calls[p][o])
+				fprintf(fp,
+					"rvirtd_rpc_calls_total{procedure=\"%s"
+					"\",outcome=\"%s\"} %" PRIu64 "\n",
+					metrics_proc_label(ms, p, num,
+							   sizeof(num)),
+					metrics_outcome_name(o),
+					ms->calls[p][o]);
+	metrics_family(fp, "rvirtd_rpc_replays_total", "counter",
+		       "Calls re-sent after a reconnect and answered from "
+		       "the record of replies, by procedure.");
+	for (p = 0; p < METRICS_NPROCS; p++)
+		if (ms->replays[p])
+			fprintf(fp,
+				"rvirtd_rpc_replays_total{procedure=\"%s\"} "
+				"%" PRIu64 "\n",
+				metrics_proc_label(ms, p, num, sizeof(num)),
+				ms->replays[p]);
+	metrics_family(fp, "rvirtd_rpc_call_duration_seconds", "histogram",
+		       "Time from a complete call record to its reply, by "
+		       "procedure.");
+	for (p = 0; p < METRICS_NPROCS; p++) {
+		if (!metrics_proc_count(ms, p))
+			continue;
+		snprintf(labels, sizeof(labels), "procedure=\"%s\"",
+			 metrics_proc_label(ms, p, num, sizeof(num)));
+		metrics_put_histogram(fp, "rvirtd_rpc_call_duration_seconds",
+				      labels, ms->latency[p],
+				      ms->latency_sum_ns[p]);
+	}
+}
+
+static void
+metrics_put_by(FILE *fp, const char *name, const char *type, const char *help,
+	       const char *label, const uint64_t *v, unsigned int n,
+	       const char *(*label_of)(unsigned int))
+{
+	metrics_family(fp, name, type, help);
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(fp, "%s{%s=\"%s\"} %" PRIu64 "\n", name, label,
+			label_of(i), v[i]);
+}
+
+static void
+metrics_put_conns(const struct metrics_snapshot *ms, FILE *fp)
+{
+	metrics_put_by(fp, "rvirtd_transport_connections", "gauge",
+		       "Connections open, by transport.", "transport",
+		       ms->conn_open, METRICS_NTRANSPORTS,
+		       metrics_transport_name);
+	metrics_put_by(fp, "rvirtd_transport_connections_accepted_total",
+		       "counter", "Connections accepted, by transport.",
+		       "transport", ms->conn_accepted, METRICS_NTRANSPORTS,
+		       metrics_transport_name);
+	metrics_put_by(fp, "rvirtd_transport_connections_refused_total",
+		       "counter",
+		       "Connections closed at once after accept (peer "
+		       "credentials or limits), by transport.",
+		       "transport", ms->conn_refused, METRICS_NTRANSPORTS,
+		       metrics_transport_name);
+	metrics_put_by(fp, "rvirtd_auth_failures_total", "counter",
+		       "Failed authentications, by method.", "method",
+		       ms->auth_failures, METRICS_NAUTHS, metrics_auth_name);
+}
+
+/* Sessions, read off the calls that make and resume them. */
+static void
+metrics_put_sessions(const struct metrics_snapshot *ms, FILE *fp)
+{
+	int open = metrics_proc_find(ms, "CONNECT_OPEN");
+	int rec = metrics_proc_find(ms, "CONNECT_RECONNECT");
+	unsigned int o;
+
+	metrics_family(fp, "rvirtd_sessions_created_total", "counter",
+		       "Sessions created (CONNECT_OPEN answered ok).");
+	fprintf(fp, "rvirtd_sessions_created_total %" PRIu64 "\n",
+		open >= 0 ? ms->calls[open][0] : 0);
+	metrics_family(fp, "rvirtd_sessions_resumed_total", "counter",
+		       "Sessions resumed on a new connection "
+		       "(CONNECT_RECONNECT answered ok).");
+	fprintf(fp, "rvirtd_sessions_resumed_total %" PRIu64 "\n",
+		rec >= 0 ? ms->calls[rec][0] : 0);
+	metrics_family(fp, "rvirtd_sessions_refused_total", "counter",
+		       "Session resumptions refused, by reason (the error "
+		       "code).");
+	for (o = 1; rec >= 0 && o < METRICS_NOUTCOMES; o++)
+		if (ms->calls[rec][o])
+			fprintf(fp,
+				"rvirtd_sessions_refused_total{reason=\"%s\"} "
+				"%" PRIu64 "\n",
+				metrics_outcome_name(o), ms->calls[rec][o]);
+	metrics_family(fp, "rvirtd_sessions_expired_total", "counter",
+		       "Sessions removed by the collector after their "
+		       "lifetime.");
+	fprintf(fp, "rvirtd_sessions_expired_total %" PRIu64 "\n",
+		ms->globals[METRICS_G_GC_SESSIONS]);
+}
+
+static void
+metrics_put_counter(FILE *fp, const char *name, const char *help, uint64_t v)
+{
+	metrics_family(fp, name, "counter", help);
+	fprintf(fp, "%s %" PRIu64 "\n", name, v);
+}
+
+void
+metrics_print_prometheus(const struct metrics_snapshot *ms, FILE *fp)
+{
+	metrics_put_calls(ms, fp);
+	metrics_put_conns(ms, fp);
+	metrics_put_sessions(ms, fp);
+	metrics_family(fp, "rvirtd_store_commit_duration_seconds", "histogram",
+		       "Time of the store's write commits in the workers.");
+	metrics_put_histogram(fp, "rvirtd_store_commit_duration_seconds", "",
+			      ms->commit, ms->commit_sum_ns);
+	metrics_family(fp, "rvirtd_store_last_commit_duration_seconds", "gauge",
+		       "Time of the latest commit seen in a running worker.");
+	fprintf(fp, "rvirtd_store_last_commit_duration_seconds %.9f\n",
+		(double)ms->commit_last_ns / 1e9);
+	metrics_family(fp, "rvirtd_store_collector_runs_total", "counter",
+		       "Runs of the session collector, by result.");
+	fprintf(fp,
+		"rvirtd_store_collector_runs_total{result=\"ok\"} %" PRIu64 "\n"
+		"rvirtd_store_collector_runs_total{result=\"failed\"} %" PRIu64
+		"\n",
+		ms->globals[METRICS_G_GC_RUNS],
+		ms->globals[METRICS_G_GC_FAILURES]);
+	metrics_put_counter(fp, "rvirtd_store_replies_expired_total",
+			    "Recorded replies removed by the collector.",
+			    ms->globals[METRICS_G_GC_REPLIES]);
+	metrics_put_counter(fp, "rvirtd_worker_exits_total",
+			    "Workers that exited cleanly (recycled after "
+			    "max_calls_per_worker, retired or replaced).",
+			    ms->globals[METRICS_G_WORKER_EXITS]);
+	metrics_put_counter(fp, "rvirtd_exporter_starts_total",
+			    "Metrics exporter children started.",
+			    ms->globals[METRICS_G_EXPORTER_RUNS]);
+	metrics_put_counter(fp, "rvirtd_scrapes_total",
+			    "Scrapes the metrics exporter answered.",
+			    ms->globals[METRICS_G_SCRAPES]);
+	metrics_family(fp, "rvirtd_build_info", "gauge",
+		       "The rvirtd build (always 1).");
+	fprintf(fp, "rvirtd_build_info{version=\"%s\"} 1\n",
+		METRICS_BUILD_VERSION);
+}
+
+void
+metrics_print_text(const struct metrics_snapshot *ms, FILE *fp)
+{
+	char num[16];
+	uint64_t ok, errs, n;
+	unsigned int p, o, t;
+
+	fprintf(fp, "connections:");
+	for (t = 0; t < METRICS_NTRANSPORTS; t++)
+		fprintf(fp,
+			"%s %s %" PRIu64 " open, %" PRIu64 " accepted, %" PRIu64
+			" refused",
+			t ? ";" : "", metrics_transport_name(t),
+			ms->conn_open[t], ms->conn_accepted[t],
+			ms->conn_refused[t]);
+	fprintf(fp,
+		"\nauth failures: %" PRIu64 " sasl, %" PRIu64
+		" tls; workers exited cleanly: %" PRIu64
+		"; sessions expired: %" PRIu64 "\n",
+		ms->auth_failures[METRICS_AUTH_SASL],
+		ms->auth_failures[METRICS_AUTH_TLS],
+		ms->globals[METRICS_G_WORKER_EXITS],
+		ms->globals[METRICS_G_GC_SESSIONS]);
+	fprintf(fp, "\n%-24s %10s %8s %8s %12s\n", "procedure", "ok", "errors",
+		"replays", "mean (us)");
+	for (p = 0; p < METRICS_NPROCS; p++) {
+		n = metrics_proc_count(ms, p);
+		if (!n)
+			continue;
+		ok = ms->calls[p][0];
+		errs = 0;
+		for (o = 1; o < METRICS_NOUTCOMES; o++)
+			errs += ms->calls[p][o];
+		fprintf(fp,
+			"%-24s %10" PRIu64 " %8" PRIu64 " %8" PRIu64
+			" %12.1f\n",
+			metrics_proc_label(ms, p, num, sizeof(num)), ok, errs,
+			ms->replays[p],
+			(double)ms->latency_sum_ns[p] / 1e3 / (double)n);
+	}
+}
