@@ -308,8 +308,9 @@ exporter_start_mhd(struct exporter_child *ch, char **pem,
 		   struct rvirt_error *err)
 {
 	const struct config *cfg = ch->cfg;
-	unsigned int flags =
-		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+	/* ITC: what MHD_quiesce_daemon needs with an internal thread. */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD |
+			     MHD_USE_ERROR_LOG | MHD_USE_ITC;
 	struct MHD_Daemon *d;
 
 	if (!ch->tls)
@@ -383,8 +384,15 @@ exporter_child_main(struct exporter *ex, struct sb *sb,
 out:
 	if (rc)
 		log_error("%s", err.message);
-	if (d)
+	/*
+	 * The socket is shared with the master and, during an upgrade,
+	 * with the other master's exporter: MHD_stop_daemon would shut it
+	 * down for all of them.  Quiesced first, it is only let go of.
+	 */
+	if (d) {
+		MHD_quiesce_daemon(d);
 		MHD_stop_daemon(d);
+	}
 	store_close(ch.store);
 	for (int i = 0; i < 3; i++)
 		free(pem[i]);
