@@ -54,6 +54,12 @@ void store_close(struct store *st);
 /* Flush to disk (for STORE_NOSYNC stores).  Returns 0 or -1 with *err. */
 int store_sync(struct store *st, struct rvirt_error *err);
 
+/*
+ * Call hook with the time each write commit of this process took, in
+ * nanoseconds (the metrics of a worker); NULL stops it.
+ */
+void store_set_commit_hook(void (*hook)(uint64_t ns));
+
 /* Clear reader slots left by dead processes; returns how many, or -1. */
 int store_reader_check(struct store *st);
 

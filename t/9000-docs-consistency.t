@@ -98,6 +98,49 @@ while (my ($name, $num) = splice(@procs, 0, 2)) {
 	   "doc/protocol.md describes $num $name in a **N `NAME`** entry");
 }
 
+# --- metrics: every family the code prints is in doc/metrics.md ---
+my $metrics_md = slurp('doc/metrics.md');
+ok(defined $metrics_md, 'doc/metrics.md is readable');
+my %families;
+for my $f (qw(scoreboard/status.c scoreboard/metrics_prom.c
+    server/exporter_http.c)) {
+	my $text = slurp($f);
+	next unless ok(defined $text, "$f is readable");
+	# Family names are whole string literals ("rvirtd_up") or follow
+	# a # TYPE in a literal; samples repeat them with a suffix.
+	$families{$1} = $f while $text =~ /"(rvirtd_[a-z_]+)"/g;
+	$families{$1} = $f while $text =~ /# TYPE (rvirtd_[a-z_]+) /g;
+}
+ok(keys(%families) >= 30,
+   'the formatters print metric families (' . scalar(keys %families) . ')');
+for my $name (sort keys %families) {
+	ok(defined $metrics_md && $metrics_md =~ /^\| `\Q$name\E` \|/m,
+	   "doc/metrics.md has a table row for $name ($families{$name})");
+}
+# And no row for a family that nothing prints.
+for my $name (defined $metrics_md ? ($metrics_md =~ /^\| `(rvirtd_[a-z_]+)` \|/mg) : ()) {
+	ok($families{$name}, "doc/metrics.md row $name is printed by the code");
+}
+# The sample alert rules are valid rules, where promtool is installed.
+my $promtool = '';
+for my $dir (split(/:/, $ENV{PATH} // '/usr/bin:/bin')) {
+	$promtool = "$dir/promtool" if !$promtool && -x "$dir/promtool";
+}
+my ($rules) = defined $metrics_md
+    ? $metrics_md =~ /^```yaml\n(groups:.*?)^```/ms : ();
+ok(defined $rules, 'doc/metrics.md has sample alert rules');
+if ($promtool && defined $rules && open(my $fh, '>', "/tmp/rvirt-rules.$$.yml")) {
+	print $fh $rules;
+	close($fh);
+	my $out = `'$promtool' check rules /tmp/rvirt-rules.$$.yml 2>&1`;
+	ok($? == 0, 'promtool check rules accepts the sample alert rules',
+	   split(/\n/, $out));
+	unlink("/tmp/rvirt-rules.$$.yml");
+} else {
+	$n++;
+	print "ok $n # SKIP promtool not installed (scripts/deps.sh all)\n";
+}
+
 # --- man pages: they exist and pass mandoc -T lint (warnings and up) ---
 my $mandoc = '';
 for my $dir (split(/:/, $ENV{PATH} // '/usr/bin:/bin')) {
