@@ -430,6 +430,7 @@ metrics_now_ns(void)
 void
 metrics_worker_bind(struct metrics *mx, int idx)
 {
+	metrics_mine = NULL;
 	if (!mx || !mx->writable || idx < 0 || (unsigned int)idx >= mx->nslots)
 		return;
 	metrics_mine = &mx->blocks[idx];

@@ -169,7 +169,7 @@ void metrics_snapshot(const struct metrics *mx, struct metrics_snapshot *out);
 /*
  * Writer side, in a worker: from now on the hooks below count into the
  * block of slot idx.  Until this is called (the master, the collector,
- * unit tests) every hook is a no-op.
+ * unit tests) every hook is a no-op; a NULL mx makes them no-ops again.
  */
 void metrics_worker_bind(struct metrics *mx, int idx);
 

@@ -109,6 +109,7 @@ static const struct config_key config_keys[] = {
 	KEY(metrics_listen, KIND_STRING, 0, 0),
 	KEY(metrics_tls, KIND_BOOL, 0, 1),
 	KEY(metrics_auth_file, KIND_PATH, 0, 0),
+	KEY(metrics_per_domain, KIND_BOOL, 0, 1),
 };
 
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -210,6 +211,7 @@ config_init_defaults(struct config *cfg)
 	cfg->store_sync = CONFIG_SYNC_FULL;
 	cfg->store_sync_interval = 1;
 	cfg->store_gc_interval = 60;
+	cfg->metrics_per_domain = true;
 	cfg->session_ttl = 86400;
 	cfg->session_max_replies = 64;
 	cfg->reply_ttl = 3600;

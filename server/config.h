@@ -110,6 +110,7 @@ struct config {
 	char metrics_listen[256]; /* "ADDR:PORT" of GET /metrics */
 	bool metrics_tls;	  /* HTTPS with key/cert/ca_file; default 0 */
 	char metrics_auth_file[CONFIG_PATH_MAX]; /* basic auth users; "" */
+	bool metrics_per_domain; /* series per running domain; default 1 */
 
 	/* Logging. */
 	int log_level;		/* 1 debug .. 4 error; default 3 */

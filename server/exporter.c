@@ -16,6 +16,7 @@
 #include "../common/log.h"
 #include "dispatch.h"
 #include "exporter.h"
+#include "../store/store.h"
 #include "listen.h"
 
 /* A child dying sooner than this after its start counts for back-off. */
@@ -233,6 +234,17 @@ exporter_pass_on(const struct exporter *ex, int keep_below)
 		return;
 	snprintf(buf, sizeof(buf), "%d", fd);
 	setenv(EXPORTER_FD_ENV, buf, 1);
+}
+
+void
+exporter_worker_bind(struct exporter *ex, int idx)
+{
+	const char *v = getenv("RVIRTD_METRICS_COUNTERS");
+
+	if (v && strcmp(v, "off") == 0)
+		return;
+	metrics_worker_bind(ex->mx, idx);
+	store_set_commit_hook(metrics_store_commit);
 }
 
 bool

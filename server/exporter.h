@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "../common/rvirt_defs.h"
@@ -48,6 +49,13 @@ void exporter_publish(struct exporter *ex, const struct config *cfg);
  */
 void exporter_pass_on(const struct exporter *ex, int keep_below);
 
+/*
+ * In a new worker of slot idx: count its calls, connections and commits
+ * into its block.  RVIRTD_METRICS_COUNTERS=off in the environment
+ * leaves them uncounted: benchmarks compare the two (t/perf/metrics.sh).
+ */
+void exporter_worker_bind(struct exporter *ex, int idx);
+
 /* Whether a start of the child is due (listening, none running). */
 bool exporter_due(const struct exporter *ex, uint64_t now_ms);
 
@@ -70,6 +78,15 @@ void exporter_stop(struct exporter *ex);
  * new master's).
  */
 void exporter_release(struct exporter *ex, bool handed_over);
+
+struct store;
+
+/*
+ * In the child: the domain gauges read from st (by driver and state,
+ * vCPUs) and, when per_domain, one vCPU and one CPU-time series per
+ * running domain.  Errors are logged and leave the families out.
+ */
+void exporter_put_domains(struct store *st, bool per_domain, FILE *fp);
 
 /*
  * In the forked child: serve GET /metrics on ex->listen_fd until

@@ -30,7 +30,8 @@ struct exporter_child {
 	struct sb *sb;
 	const struct config *cfg;
 	struct store *store; /* NULL: the store gauges are left out */
-	char *users;	     /* metrics_auth_file's text, NULL when off */
+	bool store_warned;
+	char *users; /* metrics_auth_file's text, NULL when off */
 	bool tls;
 };
 
@@ -155,6 +156,27 @@ exporter_put_store(struct exporter_child *ch, FILE *fp)
 		si.entries[STORE_REPLIES], si.entries[STORE_DOMAINS]);
 }
 
+/*
+ * Its own LMDB environment, opened after the fork and only read from;
+ * at the first scrape, since the workers may not have made the store
+ * yet when the child starts, and again at the next one if it failed.
+ */
+static void
+exporter_store(struct exporter_child *ch)
+{
+	struct rvirt_error err;
+
+	if (ch->store)
+		return;
+	err_clear(&err);
+	ch->store = store_open(ch->cfg->state_dir, ch->cfg->store_max_size, 0,
+			       &err);
+	if (!ch->store && !ch->store_warned) {
+		log_warn("metrics: no store gauges: %s", err.message);
+		ch->store_warned = true;
+	}
+}
+
 /* The page: the shared formatter, then what only the exporter knows. */
 static char *
 exporter_page(struct exporter_child *ch, size_t *len)
@@ -175,6 +197,7 @@ exporter_page(struct exporter_child *ch, size_t *len)
 		return NULL;
 	}
 	metrics_global_add(ch->ex->mx, METRICS_G_SCRAPES, 1);
+	exporter_store(ch);
 	metrics_snapshot(ch->ex->mx, ms);
 	if (sb_snapshot(ch->sb, &snap, &err) == 0) {
 		rc = status_print_prometheus(&snap, ms, fp, &err);
@@ -182,6 +205,9 @@ exporter_page(struct exporter_child *ch, size_t *len)
 	}
 	if (rc == 0)
 		exporter_put_store(ch, fp);
+	if (rc == 0 && ch->store)
+		exporter_put_domains(ch->store, ch->cfg->metrics_per_domain,
+				     fp);
 	free(ms);
 	if (fclose(fp) != 0 || rc < 0) {
 		log_error("cannot build the metrics page: %s",
@@ -351,12 +377,6 @@ exporter_child_main(struct exporter *ex, struct sb *sb,
 		ch.users = exporter_slurp(cfg->metrics_auth_file, &err);
 		if (!ch.users)
 			goto out;
-	}
-	/* Its own environment, opened after the fork; only read from. */
-	ch.store = store_open(cfg->state_dir, cfg->store_max_size, 0, &err);
-	if (!ch.store) {
-		log_warn("metrics: no store gauges: %s", err.message);
-		err_clear(&err);
 	}
 	/* The master's signals stay blocked: wait for them here. */
 	sigemptyset(&set);

@@ -326,8 +326,7 @@ master_worker_main(struct master *m, int slot, pid_t master_pid)
 	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	sb_slot_set_pid(m->sb, slot, getpid());
-	metrics_worker_bind(m->ex.mx, slot);
-	store_set_commit_hook(metrics_store_commit);
+	exporter_worker_bind(&m->ex, slot);
 
 	err_clear(&err);
 	store = master_child_store(m, &err);

@@ -74,6 +74,18 @@ test_expect_success 'every latency histogram counts exactly the calls made' '
 	test_grep "^rvirtd_rpc_call_duration_seconds_bucket{procedure=\"NULL\",le=\"+Inf\"} " after
 '
 
+test_expect_success 'domains: by driver and state, and the running one by name' '
+	scrape m1 &&
+	test_grep "^rvirtd_domains_by_state{driver=\"test\",state=\"running\"} 1$" m1 &&
+	test_grep "^rvirtd_domain_vcpus{driver=\"test\",domain=\"test\"} [1-9]" m1 &&
+	test_grep "^rvirtd_domain_cpu_seconds_total{driver=\"test\",domain=\"test\"} " m1 &&
+	"$RVIRT_BUILD/rvsh" destroy test &&
+	scrape d1 &&
+	test_grep "^rvirtd_domains_by_state{driver=\"test\",state=\"shutoff\"} 1$" d1 &&
+	! grep "^rvirtd_domain_vcpus{" d1 &&
+	"$RVIRT_BUILD/rvsh" start test
+'
+
 test_expect_success 'a re-sent call answered from the record counts as a replay' '
 	printf "<domain type=\"test\"><name>m1</name><memory unit=\"KiB\">65536</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>" >m1.xml &&
 	rawrpc -t 10 "$RVIRTD_SOCK" $OPEN >open.out &&

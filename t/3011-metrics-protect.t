@@ -22,7 +22,7 @@ test_expect_success 'a password file of crypt(3) hashes' '
 
 test_expect_success 'start with basic auth' '
 	write_config rvirtd.conf metrics_listen=127.0.0.1:0 \
-		metrics_auth_file="$TRASH/users" &&
+		metrics_auth_file="$TRASH/users" metrics_per_domain=0 &&
 	start_rvirtd &&
 	URL=http://127.0.0.1:$RVIRTD_METRICS_PORT/metrics
 '
@@ -37,9 +37,12 @@ test_expect_success 'no credentials, a wrong password, an unknown user: 401' '
 '
 
 test_expect_success 'the right user and password get the metrics' '
+	"$RVIRT_BUILD/rvsh" list --all &&
 	scrape ok.prom -u prom:s3cret &&
 	check_exposition ok.prom &&
-	test_grep "^rvirtd_up 1$" ok.prom
+	test_grep "^rvirtd_up 1$" ok.prom &&
+	test_grep "^rvirtd_domains_by_state{driver=\"test\",state=\"running\"} 1$" ok.prom &&
+	! grep "^rvirtd_domain_vcpus{" ok.prom
 '
 
 test_expect_success 'stop' '

@@ -103,7 +103,7 @@ my $metrics_md = slurp('doc/metrics.md');
 ok(defined $metrics_md, 'doc/metrics.md is readable');
 my %families;
 for my $f (qw(scoreboard/status.c scoreboard/metrics_prom.c
-    server/exporter_http.c)) {
+    server/exporter_http.c server/exporter_domains.c)) {
 	my $text = slurp($f);
 	next unless ok(defined $text, "$f is readable");
 	# Family names are whole string literals ("rvirtd_up") or follow
