@@ -289,6 +289,16 @@ exporter_reaped(struct exporter *ex, pid_t pid, int status, uint64_t now_ms)
 }
 
 void
+exporter_reload(struct exporter *ex)
+{
+	if (ex->mx && ex->pid > 0)
+		kill(ex->pid, SIGTERM);
+	/* A restart asked for is no early death. */
+	ex->backoff_ms = 0;
+	ex->next_ms = 0;
+}
+
+void
 exporter_stop(struct exporter *ex)
 {
 	int status;

@@ -70,6 +70,12 @@ void exporter_started(struct exporter *ex, pid_t pid, uint64_t now_ms);
 bool exporter_reaped(struct exporter *ex, pid_t pid, int status,
 		     uint64_t now_ms);
 
+/*
+ * After a reload: ask the child to stop (SIGTERM); the next tick starts
+ * it again with the new configuration, on the same socket.
+ */
+void exporter_reload(struct exporter *ex);
+
 /* Stop the child and wait for it (SIGTERM, then SIGKILL). */
 void exporter_stop(struct exporter *ex);
 

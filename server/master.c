@@ -637,6 +637,8 @@ master_keep_restart_keys(struct config *nc, const struct config *old)
 	KEEP(runtime_dir, strcmp(nc->runtime_dir, old->runtime_dir) == 0);
 	KEEP(log_level, nc->log_level == old->log_level);
 	KEEP(log_outputs, strcmp(nc->log_outputs, old->log_outputs) == 0);
+	KEEP(metrics_listen,
+	     strcmp(nc->metrics_listen, old->metrics_listen) == 0);
 #undef KEEP
 	nc->listen_tcp = old->listen_tcp;
 	memcpy(nc->listen_addr, old->listen_addr, sizeof(nc->listen_addr));
@@ -653,6 +655,8 @@ master_keep_restart_keys(struct config *nc, const struct config *old)
 	memcpy(nc->runtime_dir, old->runtime_dir, sizeof(nc->runtime_dir));
 	nc->log_level = old->log_level;
 	memcpy(nc->log_outputs, old->log_outputs, sizeof(nc->log_outputs));
+	memcpy(nc->metrics_listen, old->metrics_listen,
+	       sizeof(nc->metrics_listen));
 }
 
 /* SIGHUP: a new config and a new generation of workers, or nothing. */
@@ -706,6 +710,8 @@ master_reload(struct master *m)
 		if (m->workers[i].pid &&
 		    m->workers[i].generation != m->generation)
 			master_retire(m, (int)i, "old generation");
+	/* Its password file, TLS and per-domain switch are read anew. */
+	exporter_reload(&m->ex);
 	m->spawn_rate = 1;
 out:
 	free(nc);

@@ -45,6 +45,15 @@ test_expect_success 'the right user and password get the metrics' '
 	! grep "^rvirtd_domain_vcpus{" ok.prom
 '
 
+test_expect_success 'HUP: the exporter reads a new password file' '
+	perl -e "print \"prom:\", crypt(\"n3w\", q(\$6\$q2saltq2\$)), \"\\n\"" >users2 &&
+	write_config rvirtd.conf metrics_listen=127.0.0.1:0 \
+		metrics_auth_file="$TRASH/users2" metrics_per_domain=0 &&
+	kill -HUP $RVIRTD_PID &&
+	wait_until 200 "test \"\$(http_code -u prom:n3w \"$URL\")\" = 200" &&
+	test "$(http_code -u prom:s3cret "$URL")" = 401
+'
+
 test_expect_success 'stop' '
 	stop_rvirtd
 '
