@@ -306,7 +306,8 @@ exporter_stop(struct exporter *ex)
 	if (!ex->mx || ex->pid <= 0)
 		return;
 	kill(ex->pid, SIGTERM);
-	for (int i = 0; i < 100; i++) {
+	/* Beyond the child's EXPORTER_DRAIN_MS for the scrapes in hand. */
+	for (int i = 0; i < 300; i++) {
 		if (waitpid(ex->pid, &status, WNOHANG) == ex->pid) {
 			ex->pid = 0;
 			return;

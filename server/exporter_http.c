@@ -24,6 +24,8 @@
 #define EXPORTER_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 /* Password files and PEM files are small: refuse anything larger. */
 #define EXPORTER_FILE_MAX (1024 * 1024)
+/* How long a stopping exporter lets its scrapes in hand finish. */
+#define EXPORTER_DRAIN_MS 5000
 
 struct exporter_child {
 	struct exporter *ex;
@@ -360,6 +362,25 @@ exporter_start_mhd(struct exporter_child *ch, char **pem,
 	return d;
 }
 
+/*
+ * Quiesced: let the scrapes in hand finish (the other exporter, or the
+ * next one, takes the new ones), for at most EXPORTER_DRAIN_MS.
+ */
+static void
+exporter_drain(struct MHD_Daemon *d)
+{
+	const union MHD_DaemonInfo *di;
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+	for (int i = 0; i < EXPORTER_DRAIN_MS / 10; i++) {
+		di = MHD_get_daemon_info(d,
+					 MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (!di || di->num_connections == 0)
+			return;
+		nanosleep(&ts, NULL);
+	}
+}
+
 void
 exporter_child_main(struct exporter *ex, struct sb *sb,
 		    const struct config *cfg)
@@ -411,6 +432,7 @@ out:
 	 */
 	if (d) {
 		MHD_quiesce_daemon(d);
+		exporter_drain(d);
 		MHD_stop_daemon(d);
 	}
 	store_close(ch.store);
