@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -88,6 +89,27 @@ store_set_error(const struct store *st, int rc, const char *what,
 		err_set(err, RVIRT_ERR_STORE, RVIRT_FROM_STORE,
 			"cannot %s in store '%s': %s", what, st->path,
 			mdb_strerror(rc));
+}
+
+/*
+ * LMDB reports a short write as EIO, and a write on a full disk is
+ * often short rather than ENOSPC: call it a full disk when the file
+ * system of the store has less than this left.
+ */
+#define STORE_DISK_LOW_BYTES ((uint64_t)1 << 20)
+
+/* rc, or ENOSPC when rc is EIO and the store's disk is (nearly) full. */
+static int
+store_disk_errno(const struct store *st, int rc)
+{
+	struct statvfs sv;
+	uint64_t left;
+
+	if (rc != EIO || statvfs(st->path, &sv) < 0)
+		return rc;
+	left = (uint64_t)(geteuid() == 0 ? sv.f_bfree : sv.f_bavail) *
+	       sv.f_frsize;
+	return left < STORE_DISK_LOW_BYTES ? ENOSPC : rc;
 }
 
 /* The soft limits of each table, from the map and page sizes. */
@@ -282,7 +304,7 @@ store_sync(struct store *st, struct rvirt_error *err)
 	int rc = mdb_env_sync(st->env, 1);
 
 	if (rc) {
-		store_set_error(st, rc, "sync", err);
+		store_set_error(st, store_disk_errno(st, rc), "sync", err);
 		return -1;
 	}
 	return 0;
@@ -345,7 +367,7 @@ store_txn_commit(struct store_txn *txn, struct rvirt_error *err)
 	rc = mdb_txn_commit(txn->txn);
 	free(txn);
 	if (rc) {
-		store_set_error(st, rc, "commit", err);
+		store_set_error(st, store_disk_errno(st, rc), "commit", err);
 		return -1;
 	}
 	return 0;
