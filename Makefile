@@ -187,4 +187,7 @@ fmt-check:
 	clang-format --dry-run -Werror $(FMT_FILES)
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
+
+# Fuzz targets: make fuzz, make fuzz-smoke (t/fuzz/, doc/fuzzing.md).
+include t/fuzz/fuzz.mk

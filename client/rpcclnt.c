@@ -11,6 +11,11 @@
 #include "uuid.h"
 
 #define RPCCLNT_LAST_FRAG 0x80000000u
+/*
+ * Fragments in one reply, empty ones included: the server's limit for
+ * calls (RPC_RECORD_MAX_FRAGMENTS); rvirtd sends one.
+ */
+#define RPCCLNT_MAX_FRAGMENTS 1024
 
 struct rpcclnt {
 	struct stream *st;
@@ -95,11 +100,20 @@ rpcclnt_read_record(struct rpcclnt *rc, unsigned char **out, size_t *outlen,
 	unsigned char *buf = NULL, *nbuf;
 	size_t total = 0;
 	uint32_t mark = 0;
+	unsigned int nfrags = 0;
 
 	*started = 0;
 	while (!(mark & RPCCLNT_LAST_FRAG)) {
 		size_t flen;
 
+		if (++nfrags > RPCCLNT_MAX_FRAGMENTS) {
+			err_set(&rc->detail, RVIRT_ERR_LIMIT, RVIRT_FROM_RPC,
+				"cannot read a reply from '%s': it has more "
+				"than %d fragments",
+				stream_peer(rc->st), RPCCLNT_MAX_FRAGMENTS);
+			errno = EMSGSIZE;
+			goto fail;
+		}
 		if (rpcclnt_read_full(rc, &mark, sizeof(mark), deadline,
 				      started) < 0)
 			goto fail;

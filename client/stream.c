@@ -177,9 +177,21 @@ stream_raw_read(struct stream *st, void *buf, size_t len, int64_t deadline,
 		struct rvirt_error *err)
 {
 	for (;;) {
-		ssize_t n = st->ops->read(st, buf, len);
+		ssize_t n;
 		int e;
 
+		/*
+		 * The deadline holds while data keeps coming too: a peer
+		 * that always has a byte ready must not keep us here.
+		 */
+		if (deadline >= 0 && stream_now_ms() >= deadline) {
+			err_set(err, RVIRT_ERR_TIMEOUT, RVIRT_FROM_TRANSPORT,
+				"cannot receive from '%s': timed out",
+				st->peer);
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		n = st->ops->read(st, buf, len);
 		if (n > 0)
 			st->received = true;
 		if (n >= 0)

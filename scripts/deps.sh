@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: MIT
 # deps.sh: make sure the Debian packages rvirt needs are installed.
 #
-# Usage: scripts/deps.sh [build|test|all]   (default: build)
+# Usage: scripts/deps.sh [build|test|all|fuzz]   (default: build)
 #   build  compile rvirtd, librvirt and rvsh
 #   test   build + what `make check` needs
 #   all    test + what later issues need (TLS, SASL, Kerberos,
-#          systemd socket activation); CI installs this
+#          systemd socket activation) + fuzz; CI installs this
+#   fuzz   build + clang-14 and libFuzzer for make fuzz
 #
 # Silent and quick when everything is there.  When something is missing:
 # as root, `apt-get update` once and install it; otherwise print the
@@ -34,15 +35,20 @@ libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user curl"
 # skip without it.
 LATER_PKGS="systemd prometheus"
 
+# Fuzzing (make fuzz, make fuzz-smoke in CI): clang-14 and its
+# runtime libraries, which hold libFuzzer (-fsanitize=fuzzer).
+FUZZ_PKGS="clang-14 libclang-rt-14-dev"
+
 usage() {
-	echo "usage: $0 [build|test|all]" >&2
+	echo "usage: $0 [build|test|all|fuzz]" >&2
 	exit 2
 }
 
 case "${1:-build}" in
 build) want="$BUILD_PKGS" ;;
 test) want="$BUILD_PKGS $TEST_PKGS" ;;
-all) want="$BUILD_PKGS $TEST_PKGS $LATER_PKGS" ;;
+all) want="$BUILD_PKGS $TEST_PKGS $LATER_PKGS $FUZZ_PKGS" ;;
+fuzz) want="$BUILD_PKGS $FUZZ_PKGS" ;;
 -h | --help) usage ;;
 *) usage ;;
 esac

@@ -565,6 +565,9 @@ auth_proc_sasl_start(struct call *call, void *argsp, void *retp,
 	if (auth_sasl_ready(call->sess, true, err) < 0 ||
 	    auth_fail_check(a, err) < 0)
 		return -1;
+	/* Out of order is refused; the negotiation stays as it was. */
+	if (saslsrv_order_check(a->sasl, false, err) < 0)
+		return -1;
 	r = saslsrv_start(a->sasl, args->mech ? args->mech : "",
 			  args->nil ? NULL : args->data.data_val,
 			  args->nil ? 0 : args->data.data_len, &out, &outlen,
@@ -582,7 +585,8 @@ auth_proc_sasl_step(struct call *call, void *argsp, void *retp,
 	size_t outlen = 0;
 	int r;
 
-	if (auth_sasl_ready(call->sess, true, err) < 0)
+	if (auth_sasl_ready(call->sess, true, err) < 0 ||
+	    saslsrv_order_check(a->sasl, true, err) < 0)
 		return -1;
 	r = saslsrv_step(a->sasl, args->nil ? NULL : args->data.data_val,
 			 args->nil ? 0 : args->data.data_len, &out, &outlen,

@@ -12,9 +12,23 @@
 #include "../common/log.h"
 #include "saslsrv.h"
 
+/*
+ * Where a negotiation is.  Cyrus trusts its caller to keep the order
+ * (sasl_server_step before a successful sasl_server_start dereferences
+ * a mechanism it does not have), so every entry point checks it here.
+ */
+enum saslsrv_phase {
+	SASLSRV_NEW,	  /* made, no mechanism list given yet */
+	SASLSRV_LISTED,	  /* mechanisms offered: start may come */
+	SASLSRV_STEPPING, /* started, Cyrus wants more steps */
+	SASLSRV_DONE,	  /* complete: no more start or step */
+	SASLSRV_FAILED,	  /* Cyrus refused: only a new negotiation */
+};
+
 struct saslsrv {
 	sasl_conn_t *conn;
 	char *mechlist; /* what saslsrv_mechlist offered, for start */
+	enum saslsrv_phase phase;
 };
 
 static bool saslsrv_inited;
@@ -187,6 +201,8 @@ saslsrv_mechlist(struct saslsrv *s, struct rvirt_error *err)
 			"out of memory");
 		return NULL;
 	}
+	if (s->phase == SASLSRV_NEW)
+		s->phase = SASLSRV_LISTED;
 	return copy;
 }
 
@@ -213,18 +229,56 @@ saslsrv_result(struct saslsrv *s, int r, const char *out, unsigned int olen,
 	       const char **outp, size_t *outlen, struct rvirt_error *err)
 {
 	if (r != SASL_OK && r != SASL_CONTINUE) {
+		s->phase = SASLSRV_FAILED;
 		saslsrv_fail(s, r, "authentication failed", err);
 		return -1;
 	}
 	if (olen > RVIRT_SASL_DATA_MAX) {
+		s->phase = SASLSRV_FAILED;
 		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_AUTH,
 			"sasl reply of %u bytes is longer than %d", olen,
 			RVIRT_SASL_DATA_MAX);
 		return -1;
 	}
+	s->phase = r == SASL_OK ? SASLSRV_DONE : SASLSRV_STEPPING;
 	*outp = out;
 	*outlen = olen;
 	return r == SASL_OK ? 1 : 0;
+}
+
+int
+saslsrv_order_check(const struct saslsrv *s, bool step, struct rvirt_error *err)
+{
+	const char *what = step ? "AUTH_SASL_STEP" : "AUTH_SASL_START";
+	const char *why = NULL;
+
+	switch (s->phase) {
+	case SASLSRV_NEW:
+		why = "no mechanism list was given: call AUTH_SASL_INIT "
+		      "first";
+		break;
+	case SASLSRV_LISTED:
+		if (step)
+			why = "no mechanism was started: call "
+			      "AUTH_SASL_START first";
+		break;
+	case SASLSRV_STEPPING:
+		if (!step)
+			why = "a negotiation is already under way: continue "
+			      "with AUTH_SASL_STEP or call AUTH_SASL_INIT";
+		break;
+	case SASLSRV_DONE:
+		why = "the negotiation is complete";
+		break;
+	case SASLSRV_FAILED:
+		why = "the negotiation failed: call AUTH_SASL_INIT";
+		break;
+	}
+	if (!why)
+		return 0;
+	err_set(err, RVIRT_ERR_AUTH_FAILED, RVIRT_FROM_AUTH,
+		"cannot take %s now: %s", what, why);
+	return -1;
 }
 
 int
@@ -235,6 +289,8 @@ saslsrv_start(struct saslsrv *s, const char *mech, const char *in, size_t inlen,
 	unsigned int olen = 0;
 	int r;
 
+	if (saslsrv_order_check(s, false, err) < 0)
+		return -1;
 	if (!s->mechlist || !saslsrv_offered(s->mechlist, mech)) {
 		err_set(err, RVIRT_ERR_AUTH_FAILED, RVIRT_FROM_AUTH,
 			"sasl mechanism '%s' is not offered here (offered: "
@@ -255,6 +311,8 @@ saslsrv_step(struct saslsrv *s, const char *in, size_t inlen, const char **out,
 	unsigned int olen = 0;
 	int r;
 
+	if (saslsrv_order_check(s, true, err) < 0)
+		return -1;
 	r = sasl_server_step(s->conn, in, (unsigned int)inlen, &o, &olen);
 	return saslsrv_result(s, r, o, olen, out, outlen, err);
 }
@@ -264,6 +322,8 @@ saslsrv_username(struct saslsrv *s)
 {
 	const void *v = NULL;
 
+	if (s->phase != SASLSRV_DONE)
+		return NULL;
 	if (sasl_getprop(s->conn, SASL_USERNAME, &v) != SASL_OK)
 		return NULL;
 	return v;

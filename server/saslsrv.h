@@ -48,6 +48,16 @@ int saslsrv_start(struct saslsrv *s, const char *mech, const char *in,
 int saslsrv_step(struct saslsrv *s, const char *in, size_t inlen,
 		 const char **out, size_t *outlen, struct rvirt_error *err);
 
+/*
+ * Whether a start (step false) or a step may come now: a start only
+ * right after saslsrv_mechlist, a step only while the exchange goes on.
+ * saslsrv_start and saslsrv_step check it themselves; the caller may
+ * ask first to refuse a call out of order without ending the
+ * negotiation.  0, or -1 with *err (RVIRT_ERR_AUTH_FAILED).
+ */
+int saslsrv_order_check(const struct saslsrv *s, bool step,
+			struct rvirt_error *err);
+
 /* After completion: the authenticated user name, and the layer's SSF. */
 const char *saslsrv_username(struct saslsrv *s);
 unsigned int saslsrv_ssf(struct saslsrv *s);

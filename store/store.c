@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <lmdb.h>
@@ -18,10 +19,23 @@
 #define STORE_SCHEMA_KEY "schema"
 #define STORE_MAX_READERS 1024
 
+/*
+ * Headroom for frees (doc/store.md): writes that add pages stop when
+ * the live pages reach the map less the reserve (domains) or less half
+ * of it (sessions, replies, meta), so a transaction that deletes, and
+ * the copies of pages its changes need, always finds room.
+ */
+#define STORE_RESERVE_DIV 8	   /* the reserve: 1/8 of the map ... */
+#define STORE_RESERVE_MIN_PAGES 64 /* ... and at least this many pages */
+/* LMDB's unnamed database, which names the tables. */
+#define STORE_MAIN_DBI 1
+
 struct store {
 	MDB_env *env;
 	MDB_dbi dbi[STORE_NTABLES];
 	size_t map_size;
+	size_t page_size;
+	uint64_t soft_pages[STORE_NTABLES]; /* growth stops above these */
 	char path[4096];
 };
 
@@ -29,6 +43,7 @@ struct store_txn {
 	struct store *st;
 	MDB_txn *txn;
 	bool write;
+	bool freed; /* deleted an entry: exempt from the soft limits */
 	/* The first LMDB failure inside the txn, so commit reports it. */
 	int failed;
 };
@@ -71,12 +86,13 @@ store_set_error(const struct store *st, int rc, const char *what,
 		struct rvirt_error *err)
 {
 	/*
-	 * LMDB copies pages on write, so a full map may refuse even a
-	 * delete: a larger map is the one real way out, hence the advice.
+	 * MDB_MAP_FULL is also what store_put records when a write would
+	 * pass a soft limit: frees still work then (doc/store.md).
 	 */
 	if (rc == MDB_MAP_FULL)
 		err_set(err, RVIRT_ERR_STORE_FULL, RVIRT_FROM_STORE,
-			"cannot %s: store '%s' is full (%zu KiB): raise "
+			"cannot %s: store '%s' is full (%zu KiB): free "
+			"space (undefine domains, close sessions) or raise "
 			"store_max_size",
 			what, st->path, st->map_size >> 10);
 	else if (rc == ENOSPC || rc == EDQUOT)
@@ -92,6 +108,67 @@ store_set_error(const struct store *st, int rc, const char *what,
 		err_set(err, RVIRT_ERR_STORE, RVIRT_FROM_STORE,
 			"cannot %s in store '%s': %s", what, st->path,
 			mdb_strerror(rc));
+}
+
+/*
+ * LMDB reports a short write as EIO, and a write on a full disk is
+ * often short rather than ENOSPC: call it a full disk when the file
+ * system of the store has less than this left.
+ */
+#define STORE_DISK_LOW_BYTES ((uint64_t)1 << 20)
+
+/* rc, or ENOSPC when rc is EIO and the store's disk is (nearly) full. */
+static int
+store_disk_errno(const struct store *st, int rc)
+{
+	struct statvfs sv;
+	uint64_t left;
+
+	if (rc != EIO || statvfs(st->path, &sv) < 0)
+		return rc;
+	left = (uint64_t)(geteuid() == 0 ? sv.f_bfree : sv.f_bavail) *
+	       sv.f_frsize;
+	return left < STORE_DISK_LOW_BYTES ? ENOSPC : rc;
+}
+
+/* The soft limits of each table, from the map and page sizes. */
+static void
+store_set_limits(struct store *st)
+{
+	MDB_stat ms;
+	uint64_t map_pages, reserve;
+
+	st->page_size = 4096;
+	if (mdb_env_stat(st->env, &ms) == 0 && ms.ms_psize)
+		st->page_size = ms.ms_psize;
+	map_pages = st->map_size / st->page_size;
+	reserve = map_pages / STORE_RESERVE_DIV;
+	if (reserve < STORE_RESERVE_MIN_PAGES)
+		reserve = STORE_RESERVE_MIN_PAGES;
+	if (reserve > map_pages / 2)
+		reserve = map_pages / 2;
+	for (int t = 0; t < STORE_NTABLES; t++)
+		st->soft_pages[t] =
+			map_pages - (t == STORE_DOMAINS || t == STORE_NAMES
+					     ? reserve
+					     : reserve / 2);
+}
+
+/* Pages holding live data in txn's view: every table and their names. */
+static uint64_t
+store_live_pages(struct store_txn *txn)
+{
+	uint64_t n = 2; /* the two meta pages */
+	MDB_stat ms;
+
+	if (mdb_stat(txn->txn, STORE_MAIN_DBI, &ms) == 0)
+		n += ms.ms_branch_pages + ms.ms_leaf_pages +
+		     ms.ms_overflow_pages;
+	for (int t = 0; t < STORE_NTABLES; t++)
+		if (mdb_stat(txn->txn, txn->st->dbi[t], &ms) == 0)
+			n += ms.ms_branch_pages + ms.ms_leaf_pages +
+			     ms.ms_overflow_pages;
+	return n;
 }
 
 /* Create the named databases and check the schema version. */
@@ -220,6 +297,7 @@ store_open(const char *dir, size_t map_size, unsigned int flags,
 	}
 	if (store_init_tables(st, err) < 0)
 		goto fail;
+	store_set_limits(st);
 	store_open_pid = getpid();
 	return st;
 fail:
@@ -245,7 +323,7 @@ store_sync(struct store *st, struct rvirt_error *err)
 	int rc = mdb_env_sync(st->env, 1);
 
 	if (rc) {
-		store_set_error(st, rc, "sync", err);
+		store_set_error(st, store_disk_errno(st, rc), "sync", err);
 		return -1;
 	}
 	return 0;
@@ -312,7 +390,7 @@ store_txn_commit(struct store_txn *txn, struct rvirt_error *err)
 		store_commit_hook(store_now_ns() - t0);
 	free(txn);
 	if (rc) {
-		store_set_error(st, rc, "commit", err);
+		store_set_error(st, store_disk_errno(st, rc), "commit", err);
 		return -1;
 	}
 	return 0;
@@ -411,6 +489,7 @@ int
 store_put(struct store_txn *txn, enum store_table t, const void *key,
 	  size_t klen, const void *val, size_t vlen, struct rvirt_error *err)
 {
+	uint64_t before;
 	MDB_val k, v;
 	int rc;
 
@@ -427,9 +506,21 @@ store_put(struct store_txn *txn, enum store_table t, const void *key,
 	k.mv_size = klen;
 	v.mv_data = (void *)(uintptr_t)val;
 	v.mv_size = vlen;
+	before = txn->freed ? 0 : store_live_pages(txn);
 	rc = mdb_put(txn->txn, txn->st->dbi[t], &k, &v, 0);
 	if (rc)
 		return store_txn_fail(txn, rc, "write", err);
+	/*
+	 * A write that adds pages above the table's soft limit is refused
+	 * (the transaction with it), so that frees keep their headroom;
+	 * a transaction that deleted something is freeing and may go on.
+	 */
+	if (!txn->freed) {
+		uint64_t after = store_live_pages(txn);
+
+		if (after > before && after > txn->st->soft_pages[t])
+			return store_txn_fail(txn, MDB_MAP_FULL, "write", err);
+	}
 	return 0;
 }
 
@@ -450,6 +541,7 @@ store_del(struct store_txn *txn, enum store_table t, const void *key,
 		return 0;
 	if (rc)
 		return store_txn_fail(txn, rc, "delete", err);
+	txn->freed = true;
 	return 1;
 }
 

@@ -141,6 +141,16 @@ if ($promtool && defined $rules && open(my $fh, '>', "/tmp/rvirt-rules.$$.yml"))
 	print "ok $n # SKIP promtool not installed (scripts/deps.sh all)\n";
 }
 
+# --- fuzz targets: each has seeds and a row in doc/fuzzing.md ---
+my $fuzzdoc = slurp('doc/fuzzing.md');
+for my $f (sort glob("$src/t/fuzz/fuzz-*.c")) {
+	my ($name) = $f =~ m{/fuzz-([^/]+)\.c$};
+	my @seeds = glob("$src/t/fuzz/corpus/$name/*");
+	ok(@seeds > 0, "fuzz target $name has seeds in t/fuzz/corpus/$name/");
+	ok($fuzzdoc =~ /^\| `\Q$name\E` \|/m,
+	   "doc/fuzzing.md describes fuzz target $name");
+}
+
 # --- man pages: they exist and pass mandoc -T lint (warnings and up) ---
 my $mandoc = '';
 for my $dir (split(/:/, $ENV{PATH} // '/usr/bin:/bin')) {

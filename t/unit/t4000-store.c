@@ -450,6 +450,69 @@ test_map_full(void **state)
 	close_store(st);
 }
 
+/*
+ * Full at the soft limit, the store still frees: each key is deleted
+ * in a transaction of its own that also writes a reply, as an undefine
+ * records its result, and every one commits; then writes work again.
+ */
+static void
+test_full_store_frees(void **state)
+{
+	struct rvirt_error err = { 0 };
+	struct store *st = open_store(1 << 20);
+	struct store_txn *txn;
+	char key[32], val[3000];
+	int i, committed = 0, rc = 0;
+
+	(void)state;
+	memset(val, 'f', sizeof(val));
+	for (i = 0; i < 10000; i++) {
+		txn = store_txn_begin(st, true, &err);
+		assert_non_null(txn);
+		snprintf(key, sizeof(key), "dom%05d", i);
+		rc = store_put(txn, STORE_DOMAINS, key, strlen(key), val,
+			       sizeof(val), &err);
+		if (rc == 0)
+			rc = store_txn_commit(txn, &err);
+		else
+			store_txn_abort(txn);
+		if (rc < 0)
+			break;
+		committed++;
+	}
+	assert_int_equal(rc, -1);
+	assert_int_equal(err.code, RVIRT_ERR_STORE_FULL);
+	assert_true(committed > 10);
+	/* Sessions and replies may still grow a little: half the reserve. */
+	txn = store_txn_begin(st, true, &err);
+	put_str(txn, STORE_SESSIONS, "cookie", "a session");
+	assert_int_equal(store_txn_commit(txn, &err), 0);
+
+	for (i = 0; i < committed; i++) {
+		txn = store_txn_begin(st, true, &err);
+		assert_non_null(txn);
+		snprintf(key, sizeof(key), "dom%05d", i);
+		assert_int_equal(
+			store_del(txn, STORE_DOMAINS, key, strlen(key), &err),
+			1);
+		snprintf(key, sizeof(key), "reply%05d", i);
+		assert_int_equal(store_put(txn, STORE_REPLIES, key, strlen(key),
+					   val, 200, &err),
+				 0);
+		assert_int_equal(store_txn_commit(txn, &err), 0);
+	}
+	/* Room again: as many definitions as before, near enough. */
+	for (i = 0; i < committed / 2; i++) {
+		txn = store_txn_begin(st, true, &err);
+		snprintf(key, sizeof(key), "new%05d", i);
+		assert_int_equal(store_put(txn, STORE_DOMAINS, key, strlen(key),
+					   val, sizeof(val), &err),
+				 0);
+		assert_int_equal(store_txn_commit(txn, &err), 0);
+	}
+	close_store(st);
+}
+
 /* A put that fails full makes commit fail full too, not succeed. */
 static void
 test_commit_after_full_fails(void **state)
@@ -524,6 +587,8 @@ main(void)
 						teardown_store),
 		cmocka_unit_test_setup_teardown(test_map_full, setup_dir,
 						teardown_store),
+		cmocka_unit_test_setup_teardown(test_full_store_frees,
+						setup_dir, teardown_store),
 		cmocka_unit_test_setup_teardown(test_commit_after_full_fails,
 						setup_dir, teardown_store),
 	};
