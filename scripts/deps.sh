@@ -30,7 +30,8 @@ netcat-openbsd gnutls-bin sasl2-bin libsasl2-modules libsasl2-modules-db
 libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user"
 
 # Later issues: systemd-socket-activate for LISTEN_FDS tests.
-LATER_PKGS="systemd"
+# CI: clang-format (14 on Debian 12) for make fmt-check.
+LATER_PKGS="systemd clang-format"
 
 usage() {
 	echo "usage: $0 [build|test|all]" >&2

@@ -411,6 +411,40 @@ config_int_literal(const struct config_src *src, const config_setting_t *s,
 	return 0;
 }
 
+/*
+ * libvirtd.conf writes some numbers as strings (tcp_port = "16509"):
+ * accept a quoted decimal integer too.  Returns 1 (*out set), 0 when s
+ * is not a string, -1 on a string that is not a number in range.
+ */
+static int
+config_get_quoted_int(const struct config_src *src, const config_setting_t *s,
+		      const struct config_key *key, long long *out,
+		      struct rvirt_error *err)
+{
+	const char *v;
+	char *end;
+	long long n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return 0;
+	v = config_setting_get_string(s);
+	errno = 0;
+	n = v && isdigit((unsigned char)v[0]) ? strtoll(v, &end, 10) : 0;
+	if (!v || !isdigit((unsigned char)v[0]) || *end || errno) {
+		config_err(err, src, s, "'%s' must be an integer, not '%.32s'",
+			   key->name, v ? v : "");
+		return -1;
+	}
+	if (n < key->min || n > key->max) {
+		config_err(err, src, s,
+			   "'%s' must be between %lld and %lld, not %lld",
+			   key->name, key->min, key->max, n);
+		return -1;
+	}
+	*out = n;
+	return 1;
+}
+
 static int
 config_get_int(const struct config_src *src, const config_setting_t *s,
 	       const struct config_key *key, long long *out,
@@ -418,7 +452,10 @@ config_get_int(const struct config_src *src, const config_setting_t *s,
 {
 	char lit[64];
 	long long v;
+	int q = config_get_quoted_int(src, s, key, out, err);
 
+	if (q != 0)
+		return q < 0 ? -1 : 0;
 	if (!config_is_int(s)) {
 		config_err(err, src, s, "'%s' must be an integer, not %s",
 			   key->name, config_type_name(config_setting_type(s)));

@@ -156,6 +156,8 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_AUTH_SASL_STEP, "AUTH_SASL_STEP",
 	     rvirt_auth_sasl_step_args, rvirt_auth_sasl_step_ret,
 	     auth_proc_sasl_step, PROC_NO_AUTH),
+	PROC(RVIRT_PROC_CONNECT_GET_LIB_VERSION, "CONNECT_GET_LIB_VERSION",
+	     proc_void, rvirt_version_ret, proc_connect_get_lib_version, 0),
 };
 
 #define DISPATCH_NPROCS (sizeof(dispatch_table) / sizeof(dispatch_table[0]))

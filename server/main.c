@@ -12,14 +12,13 @@
 
 #include "../common/err.h"
 #include "../common/log.h"
+#include "../common/version.h"
 #include "auth.h"
 #include "config.h"
 #include "daemon.h"
 #include "listen.h"
 #include "master.h"
 #include "status_cmd.h"
-
-#define RVIRTD_VERSION "0.1.0"
 
 struct options {
 	const char *config_file; /* -f, NULL for the default path */
@@ -66,7 +65,7 @@ parse_options(int argc, char **argv, struct options *opt)
 			opt->verbose = true;
 			break;
 		case 'V':
-			printf("rvirtd %s\n", RVIRTD_VERSION);
+			printf("rvirtd %s\n", version_string());
 			return 1;
 		case 'h':
 			usage(stdout);
