@@ -154,6 +154,7 @@ $(BUILD)/t/perf/%: $(BUILD)/obj/t/perf/%.o $(LIBA)
 unit-check: $(UNIT_BINS)
 
 include mk/version.mk
+include mk/install.mk
 
 # Benchmarks: numbers and ratios against a baseline measured in the same
 # run; never pass/fail.  Opt-in, not part of check.
