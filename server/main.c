@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/err.h"
@@ -197,14 +198,28 @@ inherited_read(struct inherited *in)
 	unsetenv("RVIRT_UPGRADE_PIDFILE_FD");
 }
 
-/* Create the directories rvirtd writes to (0700 when created). */
+/*
+ * Create the directories rvirtd writes to: the store's 0700, the
+ * sockets' and runtime files' 0755, so that the read-only socket is
+ * reachable as unix_sock_ro_perms says (the read-write socket is kept
+ * by its own mode).  A directory that exists keeps its mode; one that
+ * shuts out the users the read-only socket admits is warned about.
+ */
 static int
 make_dirs(const struct config *cfg, struct rvirt_error *err)
 {
-	if (daemon_mkdir_p(cfg->runtime_dir, 0700, err) < 0 ||
+	struct stat st;
+
+	if (daemon_mkdir_p(cfg->runtime_dir, 0755, err) < 0 ||
 	    daemon_mkdir_p(cfg->state_dir, 0700, err) < 0 ||
-	    daemon_mkdir_p(cfg->unix_sock_dir, 0700, err) < 0)
+	    daemon_mkdir_p(cfg->unix_sock_dir, 0755, err) < 0)
 		return -1;
+	if ((cfg->unix_sock_ro_perms & 0006) &&
+	    stat(cfg->unix_sock_dir, &st) == 0 && (st.st_mode & 0001) == 0)
+		log_warn("the read-only socket is out of reach of other users: "
+			 "'%s' is mode %04o (unix_sock_ro_perms is %04o)",
+			 cfg->unix_sock_dir, (unsigned int)(st.st_mode & 07777),
+			 cfg->unix_sock_ro_perms);
 	return 0;
 }
 
