@@ -155,6 +155,7 @@ unit-check: $(UNIT_BINS)
 
 include mk/version.mk
 include mk/install.mk
+include mk/systemd.mk
 
 # Benchmarks: numbers and ratios against a baseline measured in the same
 # run; never pass/fail.  Opt-in, not part of check.

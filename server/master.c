@@ -21,6 +21,7 @@
 #include "../store/store.h"
 #include "auth.h"
 #include "master.h"
+#include "notify.h"
 #include "session.h"
 #include "worker.h"
 
@@ -503,8 +504,10 @@ master_maintain(struct master *m, bool tick)
 		m->next_tick_ms = now + MASTER_TICK_MS;
 	if (m->stopping)
 		return;
-	if (tick && m->ready)
+	if (tick && m->ready) {
 		master_store_upkeep(m, now);
+		notify_status(m->sb);
+	}
 	if (sb_snapshot(m->sb, &snap, &err) < 0) {
 		log_error("cannot read the scoreboard: %s", err.message);
 		return;
@@ -627,9 +630,11 @@ master_reload(struct master *m)
 
 	if (m->stopping)
 		return;
+	notify_reloading();
 	nc = malloc(sizeof(*nc));
 	if (!nc) {
 		log_error("reload failed: out of memory");
+		notify_ready(m->sb, false);
 		return;
 	}
 	err_clear(&err);
@@ -670,6 +675,7 @@ master_reload(struct master *m)
 	m->spawn_rate = 1;
 out:
 	free(nc);
+	notify_ready(m->sb, false);
 }
 
 /* Put fd at exactly target, without close-on-exec. */
@@ -822,6 +828,7 @@ master_stop_begin(struct master *m, const char *why)
 	if (m->stopping)
 		return;
 	log_info("stopping on %s", why);
+	notify_stopping();
 	m->stopping = true;
 	if (m->upgrade_pid)
 		master_upgrade_abort(m, "the master is stopping");
@@ -998,6 +1005,8 @@ master_announce(struct master *m)
 
 	m->ready = true;
 	master_print_ready(mp->ls);
+	/* Before the old master hears: systemd must never lose MAINPID. */
+	notify_ready(m->sb, mp->upgrade_fd >= 0);
 	if (mp->upgrade_fd >= 0) {
 		char path[sizeof(m->sb_path)];
 
