@@ -106,6 +106,8 @@ static const struct config_key config_keys[] = {
 	KEY(reply_ttl, KIND_UINT, 1, 31536000),
 	KEY(log_level, KIND_INT, 1, 4),
 	KEY(log_outputs, KIND_LOG_OUTPUTS, 0, 0),
+	KEY(log_filters, KIND_STRING, 0, 0),
+	KEY(audit_log, KIND_STRING, 0, 0),
 };
 
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -212,6 +214,7 @@ config_init_defaults(struct config *cfg)
 	cfg->reply_ttl = 3600;
 	cfg->log_level = 3;
 	config_copy(cfg->log_outputs, sizeof(cfg->log_outputs), "3:stderr");
+	config_copy(cfg->audit_log, sizeof(cfg->audit_log), "on");
 
 	if (getuid() == 0) {
 		config_copy(cfg->runtime_dir, sizeof(cfg->runtime_dir),
@@ -539,6 +542,8 @@ config_check_log_output(const char *e, size_t len, char *why, size_t size)
 	rlen = len - 2;
 	if (rlen == 6 && strncmp(rest, "stderr", 6) == 0)
 		return 0;
+	if (rlen == 8 && strncmp(rest, "journald", 8) == 0)
+		return 0;
 	if (rlen >= 5 && strncmp(rest, "file:", 5) == 0) {
 		if (rlen == 5 || rest[5] != '/') {
 			snprintf(why, size, "file path must be absolute");
@@ -553,7 +558,8 @@ config_check_log_output(const char *e, size_t len, char *why, size_t size)
 		}
 		return 0;
 	}
-	snprintf(why, size, "output must be stderr, file:PATH or syslog:IDENT");
+	snprintf(why, size,
+		 "output must be stderr, file:PATH, syslog:IDENT or journald");
 	return -1;
 }
 

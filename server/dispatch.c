@@ -14,6 +14,7 @@
 #include "../common/err.h"
 #include "../common/uuid.h"
 #include "../common/log.h"
+#include "audit.h"
 #include "auth.h"
 #include "dispatch.h"
 #include "proc.h"
@@ -252,6 +253,7 @@ dispatch_replay(const struct proc_entry *pe, struct call *call, void *ret,
 	log_info("'%s' (xid %u) of a session of '%s' answered from its "
 		 "recorded reply",
 		 pe->name, call->xid, call->sess->identity);
+	call->replayed = true;
 	return 1;
 }
 
@@ -297,9 +299,9 @@ dispatch_record(const struct proc_entry *pe, struct call *call, void *ret,
 	return rc;
 }
 
-int
-dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
-	      void *ret, struct rvirt_error *err)
+static int
+dispatch_call_checked(const struct proc_entry *pe, struct call *call,
+		      void *args, void *ret, struct rvirt_error *err)
 {
 	struct session_state *sess = call->sess;
 	struct store_txn *txn = NULL;
@@ -371,6 +373,19 @@ dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
 		return -1;
 	}
 	return 0;
+}
+
+int
+dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
+	      void *ret, struct rvirt_error *err)
+{
+	int rc;
+
+	call->replayed = false;
+	rc = dispatch_call_checked(pe, call, args, ret, err);
+	if (pe->flags & PROC_MUTATING)
+		audit_call(pe, call, args, ret, rc, err);
+	return rc;
 }
 
 int

@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "config.h"
 #include "daemon.h"
+#include "journal.h"
 #include "listen.h"
 #include "master.h"
 #include "status_cmd.h"
@@ -269,8 +270,11 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : 2;
 	err_clear(&err);
 
+	journal_register();
 	if (load_config(&opt, &cfg, used, sizeof(used), &err) < 0 ||
-	    auth_config_check(&cfg, &err) < 0) {
+	    auth_config_check(&cfg, &err) < 0 ||
+	    log_set_filters(cfg.log_filters, false, &err) < 0 ||
+	    log_audit_setup(cfg.audit_log, false, &err) < 0) {
 		fprintf(stderr, "rvirtd: %s\n", err.message);
 		return 1;
 	}
@@ -303,7 +307,9 @@ main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (log_setup(cfg.log_level, cfg.log_outputs, &err) < 0) {
+	if (log_setup(cfg.log_level, cfg.log_outputs, &err) < 0 ||
+	    log_set_filters(cfg.log_filters, true, &err) < 0 ||
+	    log_audit_setup(cfg.audit_log, true, &err) < 0) {
 		fprintf(stderr, "rvirtd: %s\n", err.message);
 		return 1;
 	}
@@ -351,7 +357,9 @@ main(int argc, char **argv)
 	goto out;
 
 fail:
-	fprintf(stderr, "rvirtd: %s\n", err.message);
+	/* Once: the log may be stderr already. */
+	if (!log_has_stderr(LOG_LEVEL_ERROR))
+		fprintf(stderr, "rvirtd: %s\n", err.message);
 	log_error("%s", err.message);
 	if (in.listen_fds)
 		listen_close_keep(&ls);

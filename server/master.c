@@ -631,6 +631,7 @@ master_reload(struct master *m)
 	if (m->stopping)
 		return;
 	notify_reloading();
+	log_reopen();
 	nc = malloc(sizeof(*nc));
 	if (!nc) {
 		log_error("reload failed: out of memory");
