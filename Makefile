@@ -153,6 +153,10 @@ $(BUILD)/t/perf/%: $(BUILD)/obj/t/perf/%.o $(LIBA)
 
 unit-check: $(UNIT_BINS)
 
+include mk/version.mk
+include mk/install.mk
+include mk/systemd.mk
+
 # Benchmarks: numbers and ratios against a baseline measured in the same
 # run; never pass/fail.  Opt-in, not part of check.
 perf: all $(PERF_BINS) $(TOOL_BINS)

@@ -181,6 +181,14 @@ char *rvirt_conn_get_type(struct rvirt_conn *conn, struct rvirt_error *err);
 /* Driver version, major * 1000000 + minor * 1000 + micro. */
 int rvirt_conn_get_version(struct rvirt_conn *conn, uint64_t *version,
 			   struct rvirt_error *err);
+/*
+ * The daemon's own version (rvirtd's release), major * 1000000 +
+ * minor * 1000 + micro; rvirt_conn_get_version gives the driver's.
+ */
+int rvirt_conn_get_lib_version(struct rvirt_conn *conn, uint64_t *version,
+			       struct rvirt_error *err);
+/* This library's version, the same encoding; never fails. */
+uint64_t rvirt_get_version(void);
 /* The daemon host's name. */
 char *rvirt_conn_get_hostname(struct rvirt_conn *conn, struct rvirt_error *err);
 /* The canonical URI the daemon opened ("test:///default"). */

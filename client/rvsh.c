@@ -12,8 +12,8 @@
 #include <readline.h>
 
 #include "rvsh.h"
+#include "version.h"
 
-#define RVSH_VERSION "0.1.0"
 #define RVSH_LINE_MAX 65536
 #define RVSH_HISTORY_MAX 1000
 #define RVSH_QUIT (-1)
@@ -422,7 +422,7 @@ main(int argc, char **argv)
 			sh.script = 1;
 			break;
 		case 'V':
-			printf("rvsh %s\n", RVSH_VERSION);
+			printf("rvsh %s\n", version_string());
 			return RVSH_OK;
 		case 'h':
 			printf("%s\n", rvsh_usage_line);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rvsh.h"
+#include "version.h"
 #include "rvsh_vcpu.h"
 
 struct rvsh_cmd {
@@ -508,11 +509,16 @@ rvsh_cmd_capabilities(struct rvsh *sh, int argc, char **argv)
 	return RVSH_OK;
 }
 
+/*
+ * Like virsh: the library rvsh was compiled against and the one it runs
+ * with, the driver and its version, and the daemon's own version.
+ */
 static int
 rvsh_cmd_version(struct rvsh *sh, int argc, char **argv)
 {
 	struct rvirt_error err;
-	uint64_t v;
+	char lib[32], hv[32], daemon[32];
+	uint64_t v, dv;
 	char *type;
 
 	(void)argc;
@@ -522,20 +528,24 @@ rvsh_cmd_version(struct rvsh *sh, int argc, char **argv)
 	type = rvirt_conn_get_type(sh->conn, &err);
 	if (!type)
 		return rvsh_fail(&err);
-	if (rvirt_conn_get_version(sh->conn, &v, &err) < 0) {
+	if (rvirt_conn_get_version(sh->conn, &v, &err) < 0 ||
+	    rvirt_conn_get_lib_version(sh->conn, &dv, &err) < 0) {
 		free(type);
 		return rvsh_fail(&err);
 	}
+	version_format(v, hv, sizeof(hv));
+	version_format(dv, daemon, sizeof(daemon));
+	version_format(rvirt_get_version(), lib, sizeof(lib));
 	if (sh->script)
-		printf("type\t%s\nversion\t%llu.%llu.%llu\n", type,
-		       (unsigned long long)(v / 1000000),
-		       (unsigned long long)(v / 1000 % 1000),
-		       (unsigned long long)(v % 1000));
+		printf("type\t%s\nversion\t%s\nlibrary\t%s\ndaemon\t%s\n", type,
+		       hv, lib, daemon);
 	else
-		printf("Using API: %s\nRunning hypervisor: %s %llu.%llu.%llu\n",
-		       type, type, (unsigned long long)(v / 1000000),
-		       (unsigned long long)(v / 1000 % 1000),
-		       (unsigned long long)(v % 1000));
+		printf("Compiled against library: rvirt %s\n"
+		       "Using library: rvirt %s\n"
+		       "Using API: %s %s\n"
+		       "Running hypervisor: %s %s\n"
+		       "Running against daemon: %s\n",
+		       version_string(), lib, type, lib, type, hv, daemon);
 	free(type);
 	return RVSH_OK;
 }
@@ -607,8 +617,8 @@ static const struct rvsh_cmd rvsh_cmds[] = {
 	  rvsh_cmd_nodeinfo },
 	{ "capabilities", "", "print the capabilities XML", RVSH_ARG_NONE, 0, 0,
 	  rvsh_cmd_capabilities },
-	{ "version", "", "show the driver type and version", RVSH_ARG_NONE, 0,
-	  0, rvsh_cmd_version },
+	{ "version", "", "show the library, daemon and driver versions",
+	  RVSH_ARG_NONE, 0, 0, rvsh_cmd_version },
 	{ "uri", "", "print the URI the daemon opened", RVSH_ARG_NONE, 0, 0,
 	  rvsh_cmd_uri },
 	{ "hostname", "", "print the daemon host's name", RVSH_ARG_NONE, 0, 0,

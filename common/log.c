@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* log: leveled logging to stderr, a file or syslog (log_outputs). */
+/* log: leveled logging to stderr, files, syslog or journald; the audit trail. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,17 +22,34 @@
 #define LOG_TAG_MAX 64
 #define LOG_IDENT_MAX 64
 
+#define LOG_FILTERS_MAX 16
+#define LOG_MATCH_MAX 64
+#define LOG_PATH_MAX 1024
+
 enum log_dest {
 	LOG_DEST_STDERR,
 	LOG_DEST_FILE,
 	LOG_DEST_SYSLOG,
+	LOG_DEST_JOURNALD,
 };
 
 struct log_output {
 	int level;
 	enum log_dest dest;
-	int fd; /* stderr or the file; -1 for syslog */
+	int fd; /* stderr or the file; -1 for syslog and journald */
 	char ident[LOG_IDENT_MAX];
+	char path[LOG_PATH_MAX]; /* the file's, for log_reopen */
+};
+
+struct log_filter {
+	int level;
+	char match[LOG_MATCH_MAX];
+};
+
+enum log_audit_mode {
+	LOG_AUDIT_OFF,
+	LOG_AUDIT_ON,
+	LOG_AUDIT_FILE,
 };
 
 /*
@@ -47,6 +65,14 @@ static char log_tag[LOG_TAG_MAX] = "rvirtd";
 /* syslog's ident pointer must stay valid while the log is open. */
 static char log_syslog_ident[LOG_IDENT_MAX];
 static bool log_syslog_open;
+static log_journal_fn log_journal;
+/* stderr is the journal (JOURNAL_STREAM): "<N>" priority prefixes. */
+static bool log_stderr_journal;
+static struct log_filter log_filters[LOG_FILTERS_MAX];
+static size_t log_nfilters;
+static enum log_audit_mode log_audit_mode = LOG_AUDIT_ON;
+static int log_audit_fd = -1;
+static char log_audit_path[LOG_PATH_MAX];
 
 static const char *
 log_level_name(int level)
@@ -110,7 +136,23 @@ log_output_parse(const char *entry, struct log_output *out,
 		out->fd = 2;
 		return 0;
 	}
+	if (strcmp(rest, "journald") == 0) {
+		if (!log_journal) {
+			err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+				"invalid log output '%s': no journald here",
+				entry);
+			return -1;
+		}
+		out->dest = LOG_DEST_JOURNALD;
+		return 0;
+	}
 	if (strncmp(rest, "file:", 5) == 0 && rest[5] != '\0') {
+		if (strlen(rest + 5) >= sizeof(out->path)) {
+			err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+				"invalid log output '%.64s...': path too long",
+				entry);
+			return -1;
+		}
 		fd = open(rest + 5,
 			  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
 			  0600);
@@ -122,6 +164,7 @@ log_output_parse(const char *entry, struct log_output *out,
 		}
 		out->dest = LOG_DEST_FILE;
 		out->fd = fd;
+		snprintf(out->path, sizeof(out->path), "%s", rest + 5);
 		return 0;
 	}
 	if (strncmp(rest, "syslog:", 7) == 0 && rest[7] != '\0') {
@@ -139,10 +182,25 @@ log_output_parse(const char *entry, struct log_output *out,
 		return 0;
 	}
 	err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
-		"invalid log output '%s': expected 'L:stderr', 'L:file:PATH' "
-		"or 'L:syslog:IDENT'",
+		"invalid log output '%s': expected 'L:stderr', 'L:file:PATH', "
+		"'L:syslog:IDENT' or 'L:journald'",
 		entry);
 	return -1;
+}
+
+/* JOURNAL_STREAM="DEV:INODE" names stderr when systemd connected it. */
+static bool
+log_stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(2, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev &&
+	       (unsigned long long)st.st_ino == ino;
 }
 
 int
@@ -202,6 +260,7 @@ log_setup(int level, const char *outputs, struct rvirt_error *err)
 	memcpy(log_outputs, outs, n * sizeof(outs[0]));
 	log_noutputs = n;
 	log_min_level = level;
+	log_stderr_journal = log_stderr_is_journal();
 	if (ident) {
 		snprintf(log_syslog_ident, sizeof(log_syslog_ident), "%s",
 			 ident);
@@ -230,6 +289,138 @@ log_shutdown(void)
 	};
 	log_noutputs = 1;
 	log_min_level = LOG_LEVEL_WARN;
+}
+
+void
+log_set_journal(log_journal_fn fn)
+{
+	log_journal = fn;
+}
+
+int
+log_set_filters(const char *filters, bool apply, struct rvirt_error *err)
+{
+	struct log_filter fl[LOG_FILTERS_MAX];
+	const char *p = filters ? filters : "";
+	size_t n = 0, len;
+
+	for (;;) {
+		p += strspn(p, " \t");
+		if (*p == '\0')
+			break;
+		len = strcspn(p, " \t");
+		if (n == LOG_FILTERS_MAX) {
+			err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+				"invalid log filters '%.64s': more than %d "
+				"entries",
+				filters, LOG_FILTERS_MAX);
+			return -1;
+		}
+		if (len < 3 || p[0] < '1' || p[0] > '4' || p[1] != ':' ||
+		    len - 2 >= LOG_MATCH_MAX) {
+			err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+				"invalid log filter '%.*s': expected a level "
+				"1 to 4, ':' and a source name of 1 to %d "
+				"bytes",
+				(int)(len > 80 ? 80 : len), p,
+				LOG_MATCH_MAX - 1);
+			return -1;
+		}
+		fl[n].level = p[0] - '0';
+		memcpy(fl[n].match, p + 2, len - 2);
+		fl[n].match[len - 2] = '\0';
+		n++;
+		p += len;
+	}
+	if (apply) {
+		memcpy(log_filters, fl, n * sizeof(fl[0]));
+		log_nfilters = n;
+	}
+	return 0;
+}
+
+int
+log_audit_setup(const char *spec, bool apply, struct rvirt_error *err)
+{
+	enum log_audit_mode mode;
+	const char *path = NULL;
+	int fd = -1;
+
+	if (!spec || strcmp(spec, "on") == 0) {
+		mode = LOG_AUDIT_ON;
+	} else if (strcmp(spec, "off") == 0) {
+		mode = LOG_AUDIT_OFF;
+	} else if (strncmp(spec, "file:", 5) == 0 && spec[5] == '/' &&
+		   strlen(spec + 5) < sizeof(log_audit_path)) {
+		mode = LOG_AUDIT_FILE;
+		path = spec + 5;
+	} else {
+		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+			"invalid audit_log '%.64s': expected 'off', 'on' or "
+			"'file:/ABSOLUTE/PATH'",
+			spec);
+		return -1;
+	}
+	if (!apply)
+		return 0;
+	if (path) {
+		fd = open(path,
+			  O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
+			  0600);
+		if (fd < 0) {
+			err_set_errno(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CONFIG,
+				      errno, "cannot open audit log '%s'",
+				      path);
+			return -1;
+		}
+	}
+	if (log_audit_fd >= 0)
+		close(log_audit_fd);
+	log_audit_fd = fd;
+	log_audit_mode = mode;
+	snprintf(log_audit_path, sizeof(log_audit_path), "%s",
+		 path ? path : "");
+	return 0;
+}
+
+/* Open path again onto fd: the file rotated away is let go. */
+static void
+log_reopen_fd(int fd, const char *path)
+{
+	int nfd =
+		open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY,
+		     0600);
+
+	if (nfd < 0) {
+		log_error("cannot reopen log file '%s': %s", path,
+			  strerror(errno));
+		return;
+	}
+	if (dup3(nfd, fd, O_CLOEXEC) < 0)
+		log_error("cannot reopen log file '%s': %s", path,
+			  strerror(errno));
+	close(nfd);
+}
+
+void
+log_reopen(void)
+{
+	for (size_t i = 0; i < log_noutputs; i++)
+		if (log_outputs[i].dest == LOG_DEST_FILE &&
+		    log_outputs[i].fd >= 0)
+			log_reopen_fd(log_outputs[i].fd, log_outputs[i].path);
+	if (log_audit_fd >= 0)
+		log_reopen_fd(log_audit_fd, log_audit_path);
+}
+
+bool
+log_has_stderr(int level)
+{
+	for (size_t i = 0; i < log_noutputs; i++)
+		if (log_outputs[i].dest == LOG_DEST_STDERR &&
+		    log_outputs[i].level <= level && log_min_level <= level)
+			return true;
+	return false;
 }
 
 void
@@ -268,41 +459,58 @@ log_write_line(int fd, const char *line, size_t len)
 	}
 }
 
-void
-log_msg(int level, const char *fmt, ...)
+/* The level from which messages of src are kept (log_filters). */
+static int
+log_threshold(const char *src)
 {
-	char msg[LOG_LINE_MAX], line[LOG_BUF_MAX], stamp[64];
+	if (src)
+		for (size_t i = 0; i < log_nfilters; i++)
+			if (strstr(src, log_filters[i].match))
+				return log_filters[i].level;
+	return log_min_level;
+}
+
+/* "2026-01-02 03:04:05.678Z " */
+static void
+log_stamp(char *stamp, size_t size)
+{
 	struct timespec ts;
 	struct tm tm;
-	va_list ap;
-	int saved = errno, len;
-	bool have_stamp = false;
+	size_t len;
 
-	if (level < log_min_level)
-		goto out;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	len = strftime(stamp, size, "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(stamp + len, size - len, ".%03ldZ ", ts.tv_nsec / 1000000);
+}
+
+/* Write msg to every output that takes level (all of them with force). */
+static void
+log_emit(int level, const struct log_fields *fields, const char *msg,
+	 bool force)
+{
+	char line[LOG_BUF_MAX], stamp[64];
+	bool have_stamp = false;
+	int len;
 
 	for (size_t i = 0; i < log_noutputs; i++) {
 		const struct log_output *o = &log_outputs[i];
 
-		if (level < o->level)
+		if (!force && level < o->level)
 			continue;
 		switch (o->dest) {
 		case LOG_DEST_SYSLOG:
 			syslog(log_syslog_priority(level), "%s: %s",
 			       log_level_name(level), msg);
 			break;
+		case LOG_DEST_JOURNALD:
+			if (log_journal)
+				log_journal(level, fields, msg);
+			break;
 		case LOG_DEST_FILE:
 			/* A file has no other way to tell when it happened. */
 			if (!have_stamp) {
-				clock_gettime(CLOCK_REALTIME, &ts);
-				gmtime_r(&ts.tv_sec, &tm);
-				len = (int)strftime(stamp, sizeof(stamp),
-						    "%Y-%m-%d %H:%M:%S", &tm);
-				snprintf(stamp + len, sizeof(stamp) - len,
-					 ".%03ldZ ", ts.tv_nsec / 1000000);
+				log_stamp(stamp, sizeof(stamp));
 				have_stamp = true;
 			}
 			len = snprintf(line, sizeof(line), "%s%s: %s: %s\n",
@@ -311,11 +519,77 @@ log_msg(int level, const char *fmt, ...)
 			log_write_line(o->fd, line, log_line_end(line, len));
 			break;
 		case LOG_DEST_STDERR:
-			len = snprintf(line, sizeof(line), "%s: %s: %s\n",
-				       log_tag, log_level_name(level), msg);
+			/* The journal reads "<N>" as the line's priority. */
+			if (log_stderr_journal)
+				len = snprintf(
+					line, sizeof(line), "<%d>%s: %s: %s\n",
+					log_syslog_priority(level), log_tag,
+					log_level_name(level), msg);
+			else
+				len = snprintf(line, sizeof(line),
+					       "%s: %s: %s\n", log_tag,
+					       log_level_name(level), msg);
 			log_write_line(o->fd, line, log_line_end(line, len));
 			break;
 		}
+	}
+}
+
+void
+log_msg_src(const char *src, const struct log_fields *fields, int level,
+	    const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+	int saved = errno;
+
+	if (level < log_threshold(src))
+		goto out;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_emit(level, fields, msg, false);
+out:
+	errno = saved;
+}
+
+void
+log_msg(int level, const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX];
+	va_list ap;
+	int saved = errno;
+
+	if (level < log_min_level)
+		goto out;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_emit(level, NULL, msg, false);
+out:
+	errno = saved;
+}
+
+void
+log_audit(const struct log_fields *fields, const char *fmt, ...)
+{
+	char msg[LOG_LINE_MAX], line[LOG_BUF_MAX], stamp[64];
+	va_list ap;
+	int saved = errno, len;
+
+	if (log_audit_mode == LOG_AUDIT_OFF)
+		goto out;
+	memcpy(msg, "audit: ", 7);
+	va_start(ap, fmt);
+	vsnprintf(msg + 7, sizeof(msg) - 7, fmt, ap);
+	va_end(ap);
+	if (log_audit_mode == LOG_AUDIT_ON) {
+		log_emit(LOG_LEVEL_INFO, fields, msg, true);
+	} else if (log_audit_fd >= 0) {
+		log_stamp(stamp, sizeof(stamp));
+		len = snprintf(line, sizeof(line), "%s%s: %s\n", stamp, log_tag,
+			       msg);
+		log_write_line(log_audit_fd, line, log_line_end(line, len));
 	}
 out:
 	errno = saved;

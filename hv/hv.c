@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rvirt_paths.h"
+
 #include "../common/err.h"
 #include "driver.h"
 #include "hv.h"
@@ -38,7 +40,10 @@ hv_default_runtime_dir(char *buf, size_t size)
 			 home && *home ? home : "/tmp");
 }
 
-/* rvirt-guest in the directory of the running program. */
+/*
+ * rvirt-guest in the directory of the running program (the build
+ * tree), else where make install puts it (RVIRT_GUESTDIR).
+ */
 static void
 hv_default_guest_binary(char *buf, size_t size)
 {
@@ -47,7 +52,7 @@ hv_default_guest_binary(char *buf, size_t size)
 	char *slash;
 
 	if (n <= 0) {
-		snprintf(buf, size, "rvirt-guest");
+		snprintf(buf, size, "%s/rvirt-guest", RVIRT_GUESTDIR);
 		return;
 	}
 	self[n] = '\0';
@@ -55,6 +60,8 @@ hv_default_guest_binary(char *buf, size_t size)
 	if (slash)
 		*slash = '\0';
 	snprintf(buf, size, "%.4000s/rvirt-guest", self);
+	if (access(buf, X_OK) < 0)
+		snprintf(buf, size, "%s/rvirt-guest", RVIRT_GUESTDIR);
 }
 
 void

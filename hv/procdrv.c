@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "../common/err.h"
+#include "../common/log.h"
 #include "../common/uuid.h"
 #include "node.h"
 #include "procdrv.h"
@@ -232,6 +233,20 @@ procdrv_not_running(const struct domrec *d, struct rvirt_error *err)
 	return -1;
 }
 
+/* The audit trail: the hypervisor, not a caller, stopped this domain. */
+static void
+procdrv_audit_vanished(const struct domrec *d)
+{
+	char uuid[UUID_STRLEN + 1];
+	struct log_fields f = { .domain = d->name, .uuid = uuid };
+
+	uuid_format(d->uuid, uuid);
+	log_audit(&f,
+		  "domain '%s' uuid %s stopped on its own: its process %d "
+		  "has ended",
+		  d->name, uuid, (int)d->pid);
+}
+
 /*
  * Load dom for a change.  A domain found vanished by the probe is
  * written down as shut off first (a transient one is removed: then
@@ -246,6 +261,7 @@ procdrv_find(struct store_txn *txn, struct procdrv *pd,
 		return -1;
 	if (!d->vanished)
 		return 0;
+	procdrv_audit_vanished(d);
 	if (d->flags & DOMREC_TRANSIENT) {
 		err_set(err, RVIRT_ERR_NO_DOMAIN, RVIRT_FROM_HV,
 			"domain '%s' is gone: its process %d has ended",

@@ -18,7 +18,7 @@ set -eu
 # Build: compiler, rpcgen (rpcsvc-proto), and the libraries' headers.
 BUILD_PKGS="gcc make pkg-config rpcsvc-proto libtirpc-dev libxml2-dev
 liblmdb-dev libconfig-dev libedit-dev libcmocka-dev libgnutls28-dev
-libsasl2-dev libmicrohttpd-dev libcrypt-dev"
+libsasl2-dev libmicrohttpd-dev libcrypt-dev libsystemd-dev"
 
 # Test: rpcinfo (rpcbind), prove (perl), mdb_stat (lmdb-utils),
 # mandoc -T lint on the man pages (mandoc); a private sshd and the ssh
@@ -32,8 +32,8 @@ libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user curl"
 
 # Later issues: systemd-socket-activate for LISTEN_FDS tests.
 # promtool (prometheus) checks the metrics exporter's output; its tests
-# skip without it.
-LATER_PKGS="systemd prometheus"
+# skip without it.  clang-format (14 on Debian 12) for make fmt-check.
+LATER_PKGS="systemd prometheus clang-format"
 
 # Fuzzing (make fuzz, make fuzz-smoke in CI): clang-14 and its
 # runtime libraries, which hold libFuzzer (-fsanitize=fuzzer).

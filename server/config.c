@@ -110,6 +110,8 @@ static const struct config_key config_keys[] = {
 	KEY(metrics_tls, KIND_BOOL, 0, 1),
 	KEY(metrics_auth_file, KIND_PATH, 0, 0),
 	KEY(metrics_per_domain, KIND_BOOL, 0, 1),
+	KEY(log_filters, KIND_STRING, 0, 0),
+	KEY(audit_log, KIND_STRING, 0, 0),
 };
 
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
@@ -217,6 +219,7 @@ config_init_defaults(struct config *cfg)
 	cfg->reply_ttl = 3600;
 	cfg->log_level = 3;
 	config_copy(cfg->log_outputs, sizeof(cfg->log_outputs), "3:stderr");
+	config_copy(cfg->audit_log, sizeof(cfg->audit_log), "on");
 
 	if (getuid() == 0) {
 		config_copy(cfg->runtime_dir, sizeof(cfg->runtime_dir),
@@ -416,6 +419,40 @@ config_int_literal(const struct config_src *src, const config_setting_t *s,
 	return 0;
 }
 
+/*
+ * libvirtd.conf writes some numbers as strings (tcp_port = "16509"):
+ * accept a quoted decimal integer too.  Returns 1 (*out set), 0 when s
+ * is not a string, -1 on a string that is not a number in range.
+ */
+static int
+config_get_quoted_int(const struct config_src *src, const config_setting_t *s,
+		      const struct config_key *key, long long *out,
+		      struct rvirt_error *err)
+{
+	const char *v;
+	char *end;
+	long long n;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return 0;
+	v = config_setting_get_string(s);
+	errno = 0;
+	n = v && isdigit((unsigned char)v[0]) ? strtoll(v, &end, 10) : 0;
+	if (!v || !isdigit((unsigned char)v[0]) || *end || errno) {
+		config_err(err, src, s, "'%s' must be an integer, not '%.32s'",
+			   key->name, v ? v : "");
+		return -1;
+	}
+	if (n < key->min || n > key->max) {
+		config_err(err, src, s,
+			   "'%s' must be between %lld and %lld, not %lld",
+			   key->name, key->min, key->max, n);
+		return -1;
+	}
+	*out = n;
+	return 1;
+}
+
 static int
 config_get_int(const struct config_src *src, const config_setting_t *s,
 	       const struct config_key *key, long long *out,
@@ -423,7 +460,10 @@ config_get_int(const struct config_src *src, const config_setting_t *s,
 {
 	char lit[64];
 	long long v;
+	int q = config_get_quoted_int(src, s, key, out, err);
 
+	if (q != 0)
+		return q < 0 ? -1 : 0;
 	if (!config_is_int(s)) {
 		config_err(err, src, s, "'%s' must be an integer, not %s",
 			   key->name, config_type_name(config_setting_type(s)));
@@ -507,6 +547,8 @@ config_check_log_output(const char *e, size_t len, char *why, size_t size)
 	rlen = len - 2;
 	if (rlen == 6 && strncmp(rest, "stderr", 6) == 0)
 		return 0;
+	if (rlen == 8 && strncmp(rest, "journald", 8) == 0)
+		return 0;
 	if (rlen >= 5 && strncmp(rest, "file:", 5) == 0) {
 		if (rlen == 5 || rest[5] != '/') {
 			snprintf(why, size, "file path must be absolute");
@@ -521,7 +563,8 @@ config_check_log_output(const char *e, size_t len, char *why, size_t size)
 		}
 		return 0;
 	}
-	snprintf(why, size, "output must be stderr, file:PATH or syslog:IDENT");
+	snprintf(why, size,
+		 "output must be stderr, file:PATH, syslog:IDENT or journald");
 	return -1;
 }
 

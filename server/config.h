@@ -115,6 +115,8 @@ struct config {
 	/* Logging. */
 	int log_level;		/* 1 debug .. 4 error; default 3 */
 	char log_outputs[1024]; /* default "3:stderr" */
+	char log_filters[1024]; /* default "": none */
+	char audit_log[1100];	/* "off", "on" (default), "file:PATH" */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "../common/uuid.h"
 #include "../common/log.h"
 #include "../scoreboard/metrics.h"
+#include "audit.h"
 #include "auth.h"
 #include "dispatch.h"
 #include "proc.h"
@@ -157,6 +158,8 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_AUTH_SASL_STEP, "AUTH_SASL_STEP",
 	     rvirt_auth_sasl_step_args, rvirt_auth_sasl_step_ret,
 	     auth_proc_sasl_step, PROC_NO_AUTH),
+	PROC(RVIRT_PROC_CONNECT_GET_LIB_VERSION, "CONNECT_GET_LIB_VERSION",
+	     proc_void, rvirt_version_ret, proc_connect_get_lib_version, 0),
 };
 
 #define DISPATCH_NPROCS (sizeof(dispatch_table) / sizeof(dispatch_table[0]))
@@ -251,6 +254,7 @@ dispatch_replay(const struct proc_entry *pe, struct call *call, void *ret,
 	log_info("'%s' (xid %u) of a session of '%s' answered from its "
 		 "recorded reply",
 		 pe->name, call->xid, call->sess->identity);
+	call->replayed = true;
 	return 1;
 }
 
@@ -296,9 +300,9 @@ dispatch_record(const struct proc_entry *pe, struct call *call, void *ret,
 	return rc;
 }
 
-int
-dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
-	      void *ret, struct rvirt_error *err)
+static int
+dispatch_call_checked(const struct proc_entry *pe, struct call *call,
+		      void *args, void *ret, struct rvirt_error *err)
 {
 	struct session_state *sess = call->sess;
 	struct store_txn *txn = NULL;
@@ -372,6 +376,19 @@ dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
 		return -1;
 	}
 	return 0;
+}
+
+int
+dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
+	      void *ret, struct rvirt_error *err)
+{
+	int rc;
+
+	call->replayed = false;
+	rc = dispatch_call_checked(pe, call, args, ret, err);
+	if (pe->flags & PROC_MUTATING)
+		audit_call(pe, call, args, ret, rc, err);
+	return rc;
 }
 
 int

@@ -41,6 +41,7 @@ struct call {
 	uint32_t proc;
 	const void *args_raw; /* the encoded arguments, for recorded replies */
 	size_t args_len;
+	bool replayed; /* answered from its recorded reply (the audit trail) */
 };
 
 enum proc_flags {

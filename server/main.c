@@ -8,18 +8,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../common/err.h"
 #include "../common/log.h"
+#include "../common/version.h"
 #include "auth.h"
 #include "config.h"
 #include "daemon.h"
+#include "journal.h"
 #include "listen.h"
 #include "master.h"
 #include "status_cmd.h"
-
-#define RVIRTD_VERSION "0.1.0"
 
 struct options {
 	const char *config_file; /* -f, NULL for the default path */
@@ -66,7 +67,7 @@ parse_options(int argc, char **argv, struct options *opt)
 			opt->verbose = true;
 			break;
 		case 'V':
-			printf("rvirtd %s\n", RVIRTD_VERSION);
+			printf("rvirtd %s\n", version_string());
 			return 1;
 		case 'h':
 			usage(stdout);
@@ -198,14 +199,28 @@ inherited_read(struct inherited *in)
 	unsetenv("RVIRT_UPGRADE_PIDFILE_FD");
 }
 
-/* Create the directories rvirtd writes to (0700 when created). */
+/*
+ * Create the directories rvirtd writes to: the store's 0700, the
+ * sockets' and runtime files' 0755, so that the read-only socket is
+ * reachable as unix_sock_ro_perms says (the read-write socket is kept
+ * by its own mode).  A directory that exists keeps its mode; one that
+ * shuts out the users the read-only socket admits is warned about.
+ */
 static int
 make_dirs(const struct config *cfg, struct rvirt_error *err)
 {
-	if (daemon_mkdir_p(cfg->runtime_dir, 0700, err) < 0 ||
+	struct stat st;
+
+	if (daemon_mkdir_p(cfg->runtime_dir, 0755, err) < 0 ||
 	    daemon_mkdir_p(cfg->state_dir, 0700, err) < 0 ||
-	    daemon_mkdir_p(cfg->unix_sock_dir, 0700, err) < 0)
+	    daemon_mkdir_p(cfg->unix_sock_dir, 0755, err) < 0)
 		return -1;
+	if ((cfg->unix_sock_ro_perms & 0006) &&
+	    stat(cfg->unix_sock_dir, &st) == 0 && (st.st_mode & 0001) == 0)
+		log_warn("the read-only socket is out of reach of other users: "
+			 "'%s' is mode %04o (unix_sock_ro_perms is %04o)",
+			 cfg->unix_sock_dir, (unsigned int)(st.st_mode & 07777),
+			 cfg->unix_sock_ro_perms);
 	return 0;
 }
 
@@ -255,8 +270,11 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : 2;
 	err_clear(&err);
 
+	journal_register();
 	if (load_config(&opt, &cfg, used, sizeof(used), &err) < 0 ||
-	    auth_config_check(&cfg, &err) < 0) {
+	    auth_config_check(&cfg, &err) < 0 ||
+	    log_set_filters(cfg.log_filters, false, &err) < 0 ||
+	    log_audit_setup(cfg.audit_log, false, &err) < 0) {
 		fprintf(stderr, "rvirtd: %s\n", err.message);
 		return 1;
 	}
@@ -289,7 +307,9 @@ main(int argc, char **argv)
 	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (log_setup(cfg.log_level, cfg.log_outputs, &err) < 0) {
+	if (log_setup(cfg.log_level, cfg.log_outputs, &err) < 0 ||
+	    log_set_filters(cfg.log_filters, true, &err) < 0 ||
+	    log_audit_setup(cfg.audit_log, true, &err) < 0) {
 		fprintf(stderr, "rvirtd: %s\n", err.message);
 		return 1;
 	}
@@ -337,7 +357,9 @@ main(int argc, char **argv)
 	goto out;
 
 fail:
-	fprintf(stderr, "rvirtd: %s\n", err.message);
+	/* Once: the log may be stderr already. */
+	if (!log_has_stderr(LOG_LEVEL_ERROR))
+		fprintf(stderr, "rvirtd: %s\n", err.message);
 	log_error("%s", err.message);
 	if (in.listen_fds)
 		listen_close_keep(&ls);

@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "exporter.h"
 #include "master.h"
+#include "notify.h"
 #include "session.h"
 #include "worker.h"
 
@@ -540,8 +541,10 @@ master_maintain(struct master *m, bool tick)
 		m->next_tick_ms = now + MASTER_TICK_MS;
 	if (m->stopping)
 		return;
-	if (tick && m->ready)
+	if (tick && m->ready) {
 		master_store_upkeep(m, now);
+		notify_status(m->sb);
+	}
 	if (tick)
 		master_exporter_spawn(m);
 	if (sb_snapshot(m->sb, &snap, &err) < 0) {
@@ -670,9 +673,12 @@ master_reload(struct master *m)
 
 	if (m->stopping)
 		return;
+	notify_reloading();
+	log_reopen();
 	nc = malloc(sizeof(*nc));
 	if (!nc) {
 		log_error("reload failed: out of memory");
+		notify_ready(m->sb, false);
 		return;
 	}
 	err_clear(&err);
@@ -715,6 +721,7 @@ master_reload(struct master *m)
 	m->spawn_rate = 1;
 out:
 	free(nc);
+	notify_ready(m->sb, false);
 }
 
 /* Put fd at exactly target, without close-on-exec. */
@@ -868,6 +875,7 @@ master_stop_begin(struct master *m, const char *why)
 	if (m->stopping)
 		return;
 	log_info("stopping on %s", why);
+	notify_stopping();
 	m->stopping = true;
 	if (m->upgrade_pid)
 		master_upgrade_abort(m, "the master is stopping");
@@ -1045,6 +1053,8 @@ master_announce(struct master *m)
 
 	m->ready = true;
 	master_print_ready(mp->ls, &m->ex);
+	/* Before the old master hears: systemd must never lose MAINPID. */
+	notify_ready(m->sb, mp->upgrade_fd >= 0);
 	if (mp->upgrade_fd >= 0) {
 		char path[sizeof(m->sb_path)];
 

@@ -54,6 +54,8 @@ int proc_connect_get_uri(struct call *call, void *args, void *ret,
 			 struct rvirt_error *err);
 int proc_connect_get_version(struct call *call, void *args, void *ret,
 			     struct rvirt_error *err);
+int proc_connect_get_lib_version(struct call *call, void *args, void *ret,
+				 struct rvirt_error *err);
 int proc_connect_open(struct call *call, void *args, void *ret,
 		      struct rvirt_error *err);
 int proc_connect_reconnect(struct call *call, void *args, void *ret,

@@ -14,6 +14,7 @@
 #include "../common/err.h"
 #include "../common/uuid.h"
 #include "../common/log.h"
+#include "../common/version.h"
 #include "auth.h"
 #include "session.h"
 #include "dispatch.h"
@@ -262,6 +263,21 @@ proc_connect_get_type(struct call *call, void *args, void *retp,
 		return -1;
 	ret->status = RVIRT_OK;
 	ret->rvirt_string_ret_u.value = s;
+	return 0;
+}
+
+/* The daemon's version, not the driver's: no session needed. */
+int
+proc_connect_get_lib_version(struct call *call, void *args, void *retp,
+			     struct rvirt_error *err)
+{
+	struct rvirt_version_ret *ret = retp;
+
+	(void)call;
+	(void)args;
+	(void)err;
+	ret->status = RVIRT_OK;
+	ret->rvirt_version_ret_u.number = version_number();
 	return 0;
 }
 

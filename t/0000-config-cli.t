@@ -62,11 +62,19 @@ test_expect_success 'store_sync takes full or relaxed; the session keys their ra
 	EOF
 '
 
-test_expect_success 'a string where a number is wanted is an error' '
+test_expect_success 'a string that is not a number where a number is wanted is an error' '
 	bad_config type1 2 <<-\EOF
 	log_level = 2
-	tcp_port = "16609"
+	tcp_port = "16609x"
 	EOF
+'
+
+test_expect_success 'a quoted number is read as libvirtd.conf writes it' '
+	cat >quoted.conf <<-\EOF &&
+	tcp_port = "16509"
+	EOF
+	"$RVIRTD" -n -v -f "$TRASH/quoted.conf" >out 2>&1 &&
+	test_grep "tcp_port = 16509" out
 '
 
 test_expect_success 'a number where a string is wanted is an error' '

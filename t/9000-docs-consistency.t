@@ -151,6 +151,69 @@ for my $f (sort glob("$src/t/fuzz/fuzz-*.c")) {
 	   "doc/fuzzing.md describes fuzz target $name");
 }
 
+# --- librvirt(3) names every function of rvirt.h, and only those ---
+my $rvirt_h = slurp('client/rvirt.h');
+my $man3 = slurp('doc/librvirt.3');
+ok(defined $rvirt_h && defined $man3, 'client/rvirt.h and doc/librvirt.3 are readable');
+my %api = map { $_ => 1 } (defined $rvirt_h ? ($rvirt_h =~ /\b(rvirt_\w+)\(/g) : ());
+my %named = map { $_ => 1 } (defined $man3 ? ($man3 =~ /^\.Nm (rvirt_\w+)/mg) : ());
+ok(keys(%api) >= 30, 'rvirt.h declares functions (' . scalar(keys %api) . ')');
+for my $f (sort keys %api) {
+	ok($named{$f}, "doc/librvirt.3 has '.Nm $f' in NAME");
+}
+for my $f (sort keys %named) {
+	ok($api{$f}, "doc/librvirt.3's '.Nm $f' is declared in rvirt.h");
+}
+# What the built library exports is exactly rvirt.h's functions.
+my $so = ($ENV{RVIRT_BUILD} // "$src/build") . '/librvirt.so.0';
+if (-f $so && system('command -v nm >/dev/null 2>&1') == 0) {
+	my @dyn = grep { /^rvirt_/ }
+	    map { (split(/@/, (split(' ', $_))[-1]))[0] }
+	    grep { / T / } `nm -D --defined-only '$so'`;
+	ok(@dyn > 0, 'librvirt.so.0 exports functions (' . scalar(@dyn) . ')');
+	for my $f (sort @dyn) {
+		ok($api{$f}, "exported symbol $f is declared in rvirt.h");
+	}
+} else {
+	$n++;
+	print "ok $n # SKIP librvirt.so.0 not built or nm missing\n";
+}
+
+# --- rvsh(1) describes every command of rvsh's tables ---
+my $rvsh1 = slurp('doc/rvsh.1');
+my @cmds;
+for my $f (glob("$src/client/rvsh*.c")) {
+	open(my $fh, '<', $f) or next;
+	local $/;
+	my $t = <$fh>;
+	close($fh);
+	# Table rows: { "name", "usage", "help", ...
+	push @cmds, ($t =~ /^\t\{ "([a-z][a-z-]*)", "[^"]*",/mg);
+}
+ok(@cmds >= 20, 'rvsh has a command table (' . scalar(@cmds) . ' commands)');
+for my $c (@cmds) {
+	ok(defined $rvsh1 && $rvsh1 =~ /^\.It (?:Xo )?Ic \Q$c\E( |$)/m,
+	   "doc/rvsh.1 describes the command '$c'");
+}
+
+# --- the project's files: a licence, release notes, no dangling cites ---
+my $license = slurp('LICENSE');
+ok(defined $license && $license =~ /^MIT License/ &&
+   $license =~ /THE SOFTWARE IS PROVIDED "AS IS"/,
+   'LICENSE holds the MIT licence the SPDX headers name');
+my $news = slurp('NEWS');
+my $version = slurp('VERSION');
+chomp($version) if defined $version;
+ok(defined $version && $version =~ /^\d+\.\d+\.\d+$/,
+   'VERSION holds one version number', 'VERSION: ' . ($version // 'missing'));
+ok(defined $news && defined $version && $news =~ /^\Q$version\E\b/m,
+   'NEWS has an entry for the version in VERSION');
+for my $f (qw(.ci/run .clang-format)) {
+	my $t = slurp($f);
+	ok(defined $t && $t !~ /STYLE\.md/,
+	   "$f cites no STYLE.md (it is not in the repository)");
+}
+
 # --- man pages: they exist and pass mandoc -T lint (warnings and up) ---
 my $mandoc = '';
 for my $dir (split(/:/, $ENV{PATH} // '/usr/bin:/bin')) {

@@ -311,11 +311,28 @@ test_error_unknown_key(void **state)
 }
 
 static void
+test_quoted_number(void **state)
+{
+	struct config cfg;
+
+	(void)state;
+	config_init_defaults(&cfg);
+	load_ok(&cfg, "tcp_port = \"16509\"\nmax_workers = \"7\"\n");
+	assert_int_equal(cfg.tcp_port, 16509);
+	assert_int_equal(cfg.max_workers, 7);
+}
+
+static void
 test_error_types(void **state)
 {
 	(void)state;
-	expect_error("\ntcp_port = \"16609\"\n",
-		     "@:2: 'tcp_port' must be an integer, not a string");
+	/* libvirtd.conf's quoted numbers are read, but must be numbers. */
+	expect_error("\ntcp_port = \"16x09\"\n",
+		     "@:2: 'tcp_port' must be an integer, not '16x09'");
+	expect_error("tcp_port = \"70000\"\n",
+		     "@:1: 'tcp_port' must be between 0 and 65535, not 70000");
+	expect_error("tcp_port = \"-1\"\n",
+		     "@:1: 'tcp_port' must be an integer, not '-1'");
 	expect_error("max_clients = 1.5\n",
 		     "@:1: 'max_clients' must be an integer, not a float");
 	expect_error("log_level = true\n",
@@ -681,6 +698,7 @@ main(void)
 		cmocka_unit_test(test_error_syntax),
 		cmocka_unit_test(test_error_unknown_key),
 		cmocka_unit_test(test_error_types),
+		cmocka_unit_test(test_quoted_number),
 		cmocka_unit_test(test_error_ranges),
 		cmocka_unit_test(test_error_values),
 		cmocka_unit_test(test_auth_explicit),

@@ -190,7 +190,7 @@ test_table(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(dispatch_max_proc(), 37);
+	assert_int_equal(dispatch_max_proc(), 38);
 	for (uint32_t p = 0; p <= dispatch_max_proc(); p++) {
 		const struct proc_entry *pe = dispatch_lookup(p);
 
