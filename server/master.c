@@ -221,7 +221,8 @@ out:
 }
 
 /*
- * With store_sync = relaxed no commit is synced: make what the workers
+ * With store_sync = relaxed no commit is synced, and with full the
+ * session records are not (doc/sessions.md): make what the workers
  * committed durable now.  LMDB writes through write(2), so syncing the
  * data file from any descriptor flushes it; the master need not (and
  * must not, across its forks) open the environment.
@@ -253,7 +254,7 @@ master_store_upkeep(struct master *m, uint64_t now)
 	const struct config *cfg = m->cfg;
 	pid_t master_pid = getpid(), pid;
 
-	if (cfg->store_sync == CONFIG_SYNC_RELAXED && now >= m->next_sync_ms) {
+	if (now >= m->next_sync_ms) {
 		m->next_sync_ms =
 			now + (uint64_t)cfg->store_sync_interval * 1000;
 		master_store_sync(m);
@@ -1054,7 +1055,7 @@ out:
 		waitpid(m.gc_pid, NULL, 0);
 	}
 	/* What the workers committed last is on disk before we go. */
-	if (m.cfg && m.cfg->store_sync == CONFIG_SYNC_RELAXED)
+	if (m.cfg)
 		master_store_sync(&m);
 	if (m.upgrade_pid && !m.handed_over) {
 		kill(m.upgrade_pid, SIGKILL);

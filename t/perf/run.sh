@@ -134,6 +134,9 @@ fi
 stop_rvirtd
 
 echo
+sh "$(dirname "$0")/setups.sh"
+
+echo
 sh "$(dirname "$0")/sessions.sh"
 
 echo
