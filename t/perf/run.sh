@@ -137,6 +137,9 @@ echo
 sh "$(dirname "$0")/setups.sh"
 
 echo
+sh "$(dirname "$0")/pool.sh"
+
+echo
 sh "$(dirname "$0")/sessions.sh"
 
 echo
