@@ -11,6 +11,7 @@
 #include "rvirt_protocol.h"
 
 #include "auth.h"
+#include "backoff.h"
 #include "conn.h"
 #include "err.h"
 #include "rpcclnt.h"
@@ -23,9 +24,6 @@
 #define CONN_CONNECT_TIMEOUT_MS 10000
 #define CONN_CLOSE_TIMEOUT_S 5
 #define CONN_RECONNECT_TIMEOUT_S 60
-/* Back-off between reconnection attempts: doubles from min to max. */
-#define CONN_BACKOFF_MIN_MS 10
-#define CONN_BACKOFF_MAX_MS 250
 
 struct rvirt_conn {
 	pthread_mutex_t lock; /* one call at a time on clnt */
@@ -239,15 +237,6 @@ conn_event(struct rvirt_conn *conn, int event, const struct rvirt_error *why)
 		conn->event_cb(conn, event, why, conn->event_opaque);
 }
 
-static void
-conn_sleep_ms(int64_t ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /*
  * Resume the session on the new stream.  Returns 0, 1 when the daemon
  * could not be reached this time (try again), -1 when the daemon
@@ -295,22 +284,15 @@ conn_lose(struct rvirt_conn *conn, const struct rvirt_error *err)
 	return -1;
 }
 
-/* rpcclnt's reconnect hook: a new stream, the session resumed. */
+/* Attempts until deadline, waiting as bo says between them. */
 static int
-conn_reconnect(void *opaque, CLIENT *clnt, const struct rvirt_error *why,
-	       struct rvirt_error *err)
+conn_reconnect_loop(struct rvirt_conn *conn, struct backoff *bo,
+		    int64_t deadline, const struct rvirt_error *why,
+		    struct rvirt_error *err)
 {
-	struct rvirt_conn *conn = opaque;
 	struct rvirt_error last = *why;
-	int64_t deadline, now, delay = CONN_BACKOFF_MIN_MS;
+	int64_t now;
 
-	(void)clnt;
-	if (!conn->reconnect) {
-		*err = *why;
-		return -1;
-	}
-	conn_event(conn, RVIRT_CONN_EVENT_DISCONNECTED, why);
-	deadline = stream_now_ms() + (int64_t)conn->reconnect_timeout_s * 1000;
 	for (unsigned int attempt = 0;; attempt++) {
 		struct stream *st;
 		int r;
@@ -319,11 +301,7 @@ conn_reconnect(void *opaque, CLIENT *clnt, const struct rvirt_error *why,
 		if (now >= deadline)
 			break;
 		if (attempt > 0) {
-			conn_sleep_ms(delay < deadline - now ? delay
-							     : deadline - now);
-			delay = delay * 2 > CONN_BACKOFF_MAX_MS
-					? CONN_BACKOFF_MAX_MS
-					: delay * 2;
+			backoff_wait(bo, deadline - now);
 			now = stream_now_ms();
 			if (now >= deadline)
 				break;
@@ -371,6 +349,31 @@ conn_reconnect(void *opaque, CLIENT *clnt, const struct rvirt_error *why,
 		"connection lost and not back within %u s: %s",
 		conn->reconnect_timeout_s, last.message);
 	return conn_lose(conn, err);
+}
+
+/* rpcclnt's reconnect hook: a new stream, the session resumed. */
+static int
+conn_reconnect(void *opaque, CLIENT *clnt, const struct rvirt_error *why,
+	       struct rvirt_error *err)
+{
+	struct rvirt_conn *conn = opaque;
+	struct rvirt_error last = *why;
+	struct backoff bo;
+	int rc;
+
+	(void)clnt;
+	if (!conn->reconnect) {
+		*err = *why;
+		return -1;
+	}
+	conn_event(conn, RVIRT_CONN_EVENT_DISCONNECTED, why);
+	backoff_init(&bo, conn->uri, conn->flags);
+	rc = conn_reconnect_loop(
+		conn, &bo,
+		stream_now_ms() + (int64_t)conn->reconnect_timeout_s * 1000,
+		&last, err);
+	backoff_release(&bo);
+	return rc;
 }
 
 struct rvirt_conn *

@@ -34,6 +34,7 @@ _Static_assert(offsetof(struct sb_shm_slot, call_ns) == 64, "call_ns");
 _Static_assert(offsetof(struct sb_shm_slot, proc) == 72, "proc");
 _Static_assert(offsetof(struct sb_shm_slot, proc_name) == 80, "proc_name");
 _Static_assert(offsetof(struct sb_shm_slot, client) == 144, "client");
+_Static_assert(offsetof(struct sb_shm_slot, busy_ns) == 400, "busy_ns");
 /* Processes share these counters; a lock-based fallback would not work. */
 _Static_assert(ATOMIC_LLONG_LOCK_FREE == 2, "64-bit atomics lock-free");
 
@@ -53,6 +54,7 @@ struct sb {
 	struct sb_shm_header *hdr;
 	struct sb_shm_global *global;
 	struct sb_shm_slot *slots;
+	int64_t awake_ns; /* this process: when its loop last woke, 0 none */
 };
 
 static const char *const sb_state_names[] = {
@@ -184,6 +186,7 @@ sb_slot_reset(struct sb_shm_slot *s, pid_t pid, uint64_t generation,
 	s->proc = -1;
 	memset(s->proc_name, 0, sizeof(s->proc_name));
 	memset(s->client, 0, sizeof(s->client));
+	s->busy_ns = 0;
 	sb_write_end(s, seq);
 }
 
@@ -560,6 +563,42 @@ sb_slot_conn_close(struct sb *sb, int idx)
 	sb_write_end(s, seq);
 }
 
+/* A fine clock: calls last microseconds, COARSE ticks in milliseconds. */
+static int64_t
+sb_fine_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void
+sb_slot_wake(struct sb *sb, int idx)
+{
+	if (sb_slot_get(sb, idx))
+		sb->awake_ns = sb_fine_ns();
+}
+
+void
+sb_slot_sleep(struct sb *sb, int idx)
+{
+	struct sb_shm_slot *s = sb_slot_get(sb, idx);
+	int64_t now;
+	uint64_t seq;
+
+	if (!s || sb->awake_ns == 0)
+		return;
+	now = sb_fine_ns();
+	if (now > sb->awake_ns) {
+		seq = sb_write_begin(s);
+		s->busy_ns += (uint64_t)(now - sb->awake_ns);
+		sb_write_end(s, seq);
+	}
+	sb->awake_ns = 0;
+}
+
 void
 sb_global_set_master(struct sb *sb, pid_t pid, uint64_t generation)
 {
@@ -625,6 +664,7 @@ sb_slot_info_fill(struct sb_slot_info *info, const struct sb_shm_slot *s)
 	info->proc_name[sizeof(info->proc_name) - 1] = '\0';
 	memcpy(info->client, s->client, sizeof(info->client));
 	info->client[sizeof(info->client) - 1] = '\0';
+	info->busy_ns = s->busy_ns;
 }
 
 int

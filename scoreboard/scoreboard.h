@@ -101,7 +101,12 @@ struct sb_shm_slot {
 	uint32_t reserved0;
 	char proc_name[SB_PROC_NAME_MAX];
 	char client[SB_CLIENT_MAX];
-	uint8_t reserved[112]; /* zero; pads the slot to 512 bytes */
+	/*
+	 * Time the worker was awake (not waiting in epoll_wait), summed,
+	 * CLOCK_MONOTONIC ns: the master's measure of how busy it is.
+	 */
+	uint64_t busy_ns;
+	uint8_t reserved[104]; /* zero; pads the slot to 512 bytes */
 };
 
 struct sb;
@@ -120,6 +125,7 @@ struct sb_slot_info {
 	int32_t proc;
 	char proc_name[SB_PROC_NAME_MAX]; /* always NUL-terminated */
 	char client[SB_CLIENT_MAX];	  /* always NUL-terminated */
+	uint64_t busy_ns;
 };
 
 /* What sb_snapshot copies: the global record and every slot. */
@@ -216,6 +222,16 @@ void sb_slot_conn_open(struct sb *sb, int idx);
 
 /* A connection was closed: open connections go down by one (not below 0). */
 void sb_slot_conn_close(struct sb *sb, int idx);
+
+/*
+ * The worker's event loop: sb_slot_wake right after its wait for events
+ * returns, sb_slot_sleep right before the next wait, which adds the time
+ * awake in between to the slot's busy_ns.  A worker that holds many
+ * connections with nothing to do sleeps, so it counts as idle.  One
+ * clock_gettime (vDSO) each.
+ */
+void sb_slot_wake(struct sb *sb, int idx);
+void sb_slot_sleep(struct sb *sb, int idx);
 
 /* Master: record its pid and the current generation (after a reload). */
 void sb_global_set_master(struct sb *sb, pid_t pid, uint64_t generation);

@@ -25,10 +25,11 @@ libsasl2-dev libmicrohttpd-dev libcrypt-dev libsystemd-dev"
 # client for the ssh transport tests, nc -U for its netcat proxy.
 # TLS, SASL and Kerberos tests make their certificates, sasldb and KDC
 # at test time: certtool (gnutls-bin), saslpasswd2 (sasl2-bin), the SASL
-# plugins, krb5kdc/kdb5_util/kadmin.local/kinit.
+# plugins, krb5kdc/kdb5_util/kadmin.local/kinit.  strace: which commits
+# sync (t/4004).
 TEST_PKGS="rpcbind perl lmdb-utils mandoc openssh-server openssh-client
 netcat-openbsd gnutls-bin sasl2-bin libsasl2-modules libsasl2-modules-db
-libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user curl"
+libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user curl strace"
 
 # Later issues: systemd-socket-activate for LISTEN_FDS tests.
 # promtool (prometheus) checks the metrics exporter's output; its tests

@@ -23,6 +23,7 @@
 #include "exporter.h"
 #include "master.h"
 #include "notify.h"
+#include "pool.h"
 #include "session.h"
 #include "worker.h"
 
@@ -43,7 +44,14 @@ struct master_worker {
 	pid_t pid; /* 0: slot not ours */
 	uint64_t generation;
 	uint64_t start_ms;
-	bool retiring; /* told to stop gracefully */
+	bool retiring;		   /* told to stop gracefully */
+	struct pool_sample sample; /* its busy time, each tick (pool.c) */
+};
+
+/* What the pool looked like at the last tick that logged it. */
+struct master_pool_view {
+	unsigned int total, idle;
+	uint64_t conns;
 };
 
 struct master {
@@ -232,7 +240,8 @@ out:
 }
 
 /*
- * With store_sync = relaxed no commit is synced: make what the workers
+ * With store_sync = relaxed no commit is synced, and with full the
+ * session records are not (doc/sessions.md): make what the workers
  * committed durable now.  LMDB writes through write(2), so syncing the
  * data file from any descriptor flushes it; the master need not (and
  * must not, across its forks) open the environment.
@@ -264,7 +273,7 @@ master_store_upkeep(struct master *m, uint64_t now)
 	const struct config *cfg = m->cfg;
 	pid_t master_pid = getpid(), pid;
 
-	if (cfg->store_sync == CONFIG_SYNC_RELAXED && now >= m->next_sync_ms) {
+	if (now >= m->next_sync_ms) {
 		m->next_sync_ms =
 			now + (uint64_t)cfg->store_sync_interval * 1000;
 		master_store_sync(m);
@@ -379,6 +388,7 @@ master_spawn(struct master *m)
 	m->workers[slot].generation = m->generation;
 	m->workers[slot].start_ms = master_now_ms();
 	m->workers[slot].retiring = false;
+	memset(&m->workers[slot].sample, 0, sizeof(m->workers[slot].sample));
 	log_debug("worker %ld started in slot %d, generation %llu", (long)pid,
 		  slot, (unsigned long long)m->generation);
 	return 0;
@@ -522,10 +532,11 @@ master_reap(struct master *m)
 }
 
 /*
- * Keep the pool in shape.  Idle means: a current-generation worker,
- * not retiring, starting or IDLE in the scoreboard, with no open
- * connection.  A worker with a connection that waits for its next
- * record is not idle, since it may be given a call at any time.
+ * Keep the pool in shape.  Idle (spare) means: a current-generation
+ * worker, not retiring, that pool_worker_idle counts as spare: starting,
+ * or awake less than POOL_BUSY_PCT of the last tick, whatever
+ * connections it holds.  Only spare workers without a connection are
+ * retired.
  */
 static void
 master_maintain(struct master *m, bool tick)
@@ -535,7 +546,12 @@ master_maintain(struct master *m, bool tick)
 	struct rvirt_error err;
 	unsigned int idle = 0, total = 0, want, n;
 	int idle_slot = -1;
-	uint64_t now = master_now_ms();
+	uint64_t now = master_now_ms(), conns = 0;
+	static struct master_pool_view seen;
+	/* The connections a worker holds at most (worker.c). */
+	uint64_t cap = cfg->max_clients < cfg->max_clients_per_worker
+			       ? cfg->max_clients
+			       : cfg->max_clients_per_worker;
 
 	if (tick)
 		m->next_tick_ms = now + MASTER_TICK_MS;
@@ -552,21 +568,28 @@ master_maintain(struct master *m, bool tick)
 		return;
 	}
 	for (unsigned int i = 0; i < m->nslots && i < snap.nslots; i++) {
-		const struct master_worker *mw = &m->workers[i];
+		struct master_worker *mw = &m->workers[i];
 		const struct sb_slot_info *si = &snap.slots[i];
 
 		if (!mw->pid || mw->retiring || mw->generation != m->generation)
 			continue;
+		if (tick)
+			pool_sample_update(&mw->sample, si, snap.now_mono_ns);
 		total++;
-		if ((si->state == SB_STATE_STARTING ||
-		     si->state == SB_STATE_IDLE) &&
-		    si->conns_open == 0) {
+		conns += si->conns_open;
+		if (pool_worker_idle(si, &mw->sample, cap)) {
 			idle++;
-			if (si->state == SB_STATE_IDLE)
+			if (pool_worker_retirable(si, &mw->sample, cap))
 				idle_slot = (int)i;
 		}
 	}
 	sb_snapshot_release(&snap);
+	if (tick &&
+	    (seen.total != total || seen.idle != idle || seen.conns != conns)) {
+		log_debug("pool: %u workers, %u spare, %llu connections", total,
+			  idle, (unsigned long long)conns);
+		seen = (struct master_pool_view){ total, idle, conns };
+	}
 
 	want = cfg->min_spare_workers ? cfg->min_spare_workers : 1;
 	if (total == 0 && want < 1)
@@ -1114,7 +1137,7 @@ out:
 		waitpid(m.gc_pid, NULL, 0);
 	}
 	/* What the workers committed last is on disk before we go. */
-	if (m.cfg && m.cfg->store_sync == CONFIG_SYNC_RELAXED)
+	if (m.cfg)
 		master_store_sync(&m);
 	if (m.upgrade_pid && !m.handed_over) {
 		kill(m.upgrade_pid, SIGKILL);

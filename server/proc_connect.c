@@ -52,7 +52,12 @@ proc_auth_list(struct call *call, void *args, void *retp,
 	return 0;
 }
 
-/* Write the session record for a new cookie in its own transaction. */
+/*
+ * Write the session record for a new cookie in its own transaction,
+ * committed without a sync: a crash of rvirtd keeps it (page cache), a
+ * power loss before the next sync may lose it and the client then gets
+ * NO_SESSION (doc/sessions.md, "What a session record survives").
+ */
 static int
 proc_session_store(struct store *st, const unsigned char *cookie,
 		   const char *uri, const char *identity, bool readonly,
@@ -67,7 +72,7 @@ proc_session_store(struct store *st, const unsigned char *cookie,
 		store_txn_abort(txn);
 		return -1;
 	}
-	return store_txn_commit(txn, err);
+	return store_txn_commit_lazy(txn, err);
 }
 
 int
@@ -136,13 +141,15 @@ proc_connect_close(struct call *call, void *args, void *retp,
 	/*
 	 * The connection ends whatever happens to the record: a client
 	 * that asked to close must not be left holding a half-open one.
-	 * A record that could not be deleted is collected by expiry.
+	 * A record that could not be deleted is collected by expiry.  No
+	 * sync: a deletion a power loss undoes only leaves a session its
+	 * owner no longer uses, which expires.
 	 */
 	txn = store_txn_begin(call->store, true, err);
 	if (txn) {
 		if (session_delete(txn, sess->cookie, err) < 0)
 			store_txn_abort(txn);
-		else if (store_txn_commit(txn, err) == 0)
+		else if (store_txn_commit_lazy(txn, err) == 0)
 			rc = 0;
 	}
 	hv_close(sess->hv);
@@ -229,7 +236,8 @@ proc_connect_reconnect(struct call *call, void *argsp, void *retp,
 	}
 	if (session_touch(txn, cookie, now, err) < 0)
 		goto out;
-	r = store_txn_commit(txn, err);
+	/* Only the last use changed: no sync (as for CONNECT_OPEN). */
+	r = store_txn_commit_lazy(txn, err);
 	txn = NULL;
 	if (r < 0)
 		goto out;

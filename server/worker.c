@@ -654,8 +654,11 @@ worker_run(const struct worker_params *wp, struct rvirt_error *err)
 		sb_slot_set_state(w.env.sb, w.env.sb_slot, SB_STATE_IDLE);
 	rc = 0;
 	while (rc == 0 && !(w.stopping && w.nconns == 0)) {
+		/* Time awake is what the master sizes the pool by. */
+		sb_slot_sleep(w.env.sb, w.env.sb_slot);
 		n = epoll_wait(w.epfd, evs, WORKER_MAX_EVENTS,
 			       worker_timeout(&w));
+		sb_slot_wake(w.env.sb, w.env.sb_slot);
 		if (n < 0 && errno != EINTR) {
 			err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
 				      errno, "cannot wait for events");

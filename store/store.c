@@ -396,6 +396,27 @@ store_txn_commit(struct store_txn *txn, struct rvirt_error *err)
 	return 0;
 }
 
+int
+store_txn_commit_lazy(struct store_txn *txn, struct rvirt_error *err)
+{
+	MDB_env *env = txn->st->env;
+	unsigned int flags = 0;
+	int rc;
+
+	/*
+	 * LMDB reads MDB_NOSYNC from the environment at commit time and
+	 * lets it change at any time; this environment is this process's
+	 * alone and has one transaction at a time, so the flag is set for
+	 * exactly this commit.
+	 */
+	if (mdb_env_get_flags(env, &flags) != 0 || (flags & MDB_NOSYNC))
+		return store_txn_commit(txn, err);
+	mdb_env_set_flags(env, MDB_NOSYNC, 1);
+	rc = store_txn_commit(txn, err);
+	mdb_env_set_flags(env, MDB_NOSYNC, 0);
+	return rc;
+}
+
 void
 store_txn_abort(struct store_txn *txn)
 {

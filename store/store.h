@@ -76,6 +76,18 @@ struct store_txn *store_txn_begin(struct store *st, bool write,
  */
 int store_txn_commit(struct store_txn *txn, struct rvirt_error *err);
 
+/*
+ * Commit a write txn as store_txn_commit does, but without waiting for
+ * the disk (LMDB's MDB_NOSYNC for this commit only): the commit is in
+ * the page cache, so it survives the crash of any process, and reaches
+ * the disk with the next synced commit of any process (which syncs the
+ * whole data file), the next store_sync or the kernel's writeback.  A
+ * power loss before that may undo it.  For records a client can do
+ * without (session records); a change whose result is reported to a
+ * client uses store_txn_commit.
+ */
+int store_txn_commit_lazy(struct store_txn *txn, struct rvirt_error *err);
+
 /* Abort and free txn.  NULL is a no-op. */
 void store_txn_abort(struct store_txn *txn);
 

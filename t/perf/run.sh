@@ -134,6 +134,12 @@ fi
 stop_rvirtd
 
 echo
+sh "$(dirname "$0")/setups.sh"
+
+echo
+sh "$(dirname "$0")/pool.sh"
+
+echo
 sh "$(dirname "$0")/sessions.sh"
 
 echo

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/* setups: connection setups per second, rvirtd against a plain rpcgen server. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rpc/rpc.h>
+
+#include "rvirt_protocol.h"
+
+#include "../../client/rvirt.h"
+
+/*
+ * Usage:
+ *   setups serve unix PATH | tcp
+ *	a plain libtirpc server (svc_run, the way rpcgen's server stub
+ *	runs) of RVIRT_PROGRAM that answers NULL: the baseline.  Prints
+ *	"listening PORT" (0 on a unix socket) and serves until killed.
+ *   setups plain unix PATH | tcp PORT CLIENTS SECONDS
+ *	CLIENTS processes each create a CLIENT (clntunix_create or
+ *	clnttcp_create), call NULL once and destroy it, again and again.
+ *   setups rvirt URI CLIENTS SECONDS
+ *	CLIENTS processes each open URI with librvirt (connect, auth list,
+ *	CONNECT_OPEN), ping once and close (CONNECT_CLOSE), again and again.
+ * Each client mode prints "setups/s N (R rounds, F failed)".  Not a
+ * test: t/perf/setups.sh prints the figures and their ratios.
+ */
+
+#define SETUPS_CLIENTS_MAX 64
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* xdr_void takes no arguments, which xdrproc_t's cast does not like. */
+static bool_t
+setups_xdr_void(XDR *x, void *p)
+{
+	(void)x;
+	(void)p;
+	return TRUE;
+}
+
+static void
+serve_dispatch(struct svc_req *rq, SVCXPRT *xprt)
+{
+	if (rq->rq_proc == 0)
+		svc_sendreply(xprt, (xdrproc_t)setups_xdr_void, NULL);
+	else
+		svcerr_noproc(xprt);
+}
+
+static int
+serve(int argc, char **argv)
+{
+	SVCXPRT *xprt;
+	int fd;
+
+	if (argc == 4 && !strcmp(argv[2], "unix")) {
+		unlink(argv[3]);
+		xprt = svcunix_create(RPC_ANYSOCK, 0, 0, argv[3]);
+		printf("listening 0\n");
+	} else if (argc == 3 && !strcmp(argv[2], "tcp")) {
+		struct sockaddr_in sin = { .sin_family = AF_INET };
+		socklen_t len = sizeof(sin);
+
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0 ||
+		    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
+		    listen(fd, 128) < 0 ||
+		    getsockname(fd, (struct sockaddr *)&sin, &len) < 0)
+			return 1;
+		xprt = svctcp_create(fd, 0, 0);
+		printf("listening %d\n", ntohs(sin.sin_port));
+	} else {
+		return 2;
+	}
+	fflush(stdout);
+	if (!xprt ||
+	    !svc_register(xprt, RVIRT_PROGRAM, RVIRT_V1, serve_dispatch, 0))
+		return 1;
+	svc_run();
+	return 1;
+}
+
+/* One plain round: a new CLIENT, one NULL call, destroyed. */
+static int
+plain_round(const char *kind, const char *where)
+{
+	struct timeval tv = { 10, 0 };
+	CLIENT *c;
+	enum clnt_stat st;
+	int sock;
+
+	/*
+	 * The socket is connected here: given RPC_ANYSOCK, libtirpc binds
+	 * a reserved port first when run as root, which is not the cost
+	 * being measured (and runs out of ports).
+	 */
+	if (!strcmp(kind, "unix")) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", where);
+		sock = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (sock < 0 ||
+		    connect(sock, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+			goto fail;
+		c = clntunix_create(&sun, RVIRT_PROGRAM, RVIRT_V1, &sock, 0, 0);
+	} else {
+		struct sockaddr_in sin = { .sin_family = AF_INET };
+
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin.sin_port = htons((unsigned short)atoi(where));
+		sock = socket(AF_INET, SOCK_STREAM, 0);
+		if (sock < 0 ||
+		    connect(sock, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			goto fail;
+		c = clnttcp_create(&sin, RVIRT_PROGRAM, RVIRT_V1, &sock, 0, 0);
+	}
+	if (!c)
+		goto fail;
+	/* A CLIENT made on a given socket leaves it open when destroyed. */
+	clnt_control(c, CLSET_FD_CLOSE, NULL);
+	st = clnt_call(c, 0, (xdrproc_t)setups_xdr_void, NULL,
+		       (xdrproc_t)setups_xdr_void, NULL, tv);
+	clnt_destroy(c);
+	return st == RPC_SUCCESS ? 0 : -1;
+fail:
+	if (sock >= 0)
+		close(sock);
+	return -1;
+}
+
+static int
+rvirt_round(const char *uri)
+{
+	struct rvirt_error err;
+	struct rvirt_conn *c = rvirt_conn_open(uri, 0, &err);
+	int rc;
+
+	if (!c)
+		return -1;
+	rc = rvirt_conn_ping(c, &err);
+	rvirt_conn_close(c);
+	return rc;
+}
+
+/* CLIENTS processes run rounds for SECONDS; prints the total rate. */
+static int
+run(const char *kind, const char *where, int clients, double seconds)
+{
+	unsigned long total[2] = { 0, 0 }, n[2];
+	int fds[2], status, failed = 0;
+	double t0, t1;
+
+	if (clients < 1 || clients > SETUPS_CLIENTS_MAX || pipe(fds) < 0)
+		return 2;
+	t0 = now();
+	for (int i = 0; i < clients; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return 1;
+		if (pid == 0) {
+			unsigned long r[2] = { 0, 0 };
+			double end = now() + seconds;
+
+			close(fds[0]);
+			while (now() < end) {
+				int rc = kind ? plain_round(kind, where)
+					      : rvirt_round(where);
+
+				r[rc < 0]++;
+			}
+			_exit(write(fds[1], r, sizeof(r)) == sizeof(r) ? 0 : 1);
+		}
+	}
+	close(fds[1]);
+	while (read(fds[0], n, sizeof(n)) == sizeof(n)) {
+		total[0] += n[0];
+		total[1] += n[1];
+	}
+	while (wait(&status) > 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			failed++;
+	t1 = now();
+	printf("setups/s %.0f (%lu rounds, %lu failed)\n",
+	       (double)total[0] / (t1 - t0), total[0], total[1]);
+	return failed || total[1] ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	signal(SIGPIPE, SIG_IGN);
+	if (argc >= 3 && !strcmp(argv[1], "serve"))
+		return serve(argc, argv);
+	if (argc == 6 && !strcmp(argv[1], "plain"))
+		return run(argv[2], argv[3], atoi(argv[4]), atof(argv[5]));
+	if (argc == 5 && !strcmp(argv[1], "rvirt"))
+		return run(NULL, argv[2], atoi(argv[3]), atof(argv[4]));
+	fprintf(stderr, "usage: setups serve unix PATH | tcp\n"
+			"       setups plain unix PATH | tcp PORT CLIENTS "
+			"SECONDS\n"
+			"       setups rvirt URI CLIENTS SECONDS\n");
+	return 2;
+}
