@@ -321,7 +321,7 @@ test_wait_exit_ () {
 # children_of PID: its live children.
 children_of () {
 	for test_co_d_ in /proc/[0-9]*; do
-		read -r test_co_l_ <"$test_co_d_/stat" 2>/dev/null || continue
+		read -r test_co_l_ 2>/dev/null <"$test_co_d_/stat" || continue
 		# After the command name: "STATE PPID ...".
 		test_co_l_=${test_co_l_##*) }
 		test_co_state_=${test_co_l_%% *}
