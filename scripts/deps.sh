@@ -24,10 +24,11 @@ libsasl2-dev"
 # client for the ssh transport tests, nc -U for its netcat proxy.
 # TLS, SASL and Kerberos tests make their certificates, sasldb and KDC
 # at test time: certtool (gnutls-bin), saslpasswd2 (sasl2-bin), the SASL
-# plugins, krb5kdc/kdb5_util/kadmin.local/kinit.
+# plugins, krb5kdc/kdb5_util/kadmin.local/kinit.  pgrep (procps) finds
+# a test's daemons and guests without a fork per process.
 TEST_PKGS="rpcbind perl lmdb-utils mandoc openssh-server openssh-client
 netcat-openbsd gnutls-bin sasl2-bin libsasl2-modules libsasl2-modules-db
-libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user"
+libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user procps"
 
 # Later issues: systemd-socket-activate for LISTEN_FDS tests.
 LATER_PKGS="systemd"
