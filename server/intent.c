@@ -52,6 +52,12 @@ intent_configure(const char *runtime_dir, struct rvirt_error *err)
 	intent_dir[0] = '\0';
 	if (!runtime_dir || !*runtime_dir)
 		return 0;
+	if (getenv("RVIRTD_TEST_NO_INTENTS")) {
+		/* The baseline of t/perf/intent-cost.sh. */
+		log_warn("test knob RVIRTD_TEST_NO_INTENTS: calls that act "
+			 "on domain processes run without intents");
+		return 0;
+	}
 	n = snprintf(intent_dir, sizeof(intent_dir), "%s/intents", runtime_dir);
 	if (n < 0 || (size_t)n >= sizeof(intent_dir) - 40) {
 		intent_dir[0] = '\0';
