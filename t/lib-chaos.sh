@@ -13,7 +13,8 @@
 #       default 1800, have passed: then it says so and stops early),
 #       waits a random 0.1-0.8 s and does one event: a SIGKILL of the
 #       whole daemon and a restart (5 in 8), a USR2 upgrade (2 in 8) or
-#       a HUP reload (1 in 8), each waited for by its condition.  Then
+#       a HUP reload (1 in 8), each waited for by its condition (the
+#       first two events are an upgrade and a reload).  Then
 #       it stops the clients and counts, from outside:
 #         errors      errors the clients saw (and any stderr line that
 #                     is not a disconnect/reconnect), clients that failed
@@ -30,8 +31,9 @@ chaos_rand () {
 	echo $(($(od -An -N2 -tu2 /dev/urandom) % $1))
 }
 
+# chaos_event_ [R]: one event; R (0-7) chooses it, random without.
 chaos_event_ () {
-	ce_r_=$(chaos_rand 8)
+	ce_r_=${1:-$(chaos_rand 8)}
 	if test "$ce_r_" -lt 5; then
 		crash_rvirtd && start_rvirtd rvirtd.conf && chaos_kills=$((chaos_kills + 1))
 	elif test "$ce_r_" -lt 7; then
@@ -78,13 +80,22 @@ chaos_phase () {
 	done
 	cp_t0_=$(date +%s)
 	cp_ok_=0
+	cp_n_=0
 	while test "$chaos_kills" -lt "$cp_kills_"; do
 		if test "$(date +%s)" -ge "$cp_deadline_"; then
 			echo "# chaos: $cp_name_: time bound reached after $chaos_kills of $cp_kills_ kills" >&2
 			break
 		fi
 		sleep "0.$(($(chaos_rand 8) + 1))"
-		chaos_event_ || {
+		# The first two are an upgrade and a reload, so that even a
+		# short run has one of each; then chance decides.
+		case $cp_n_ in
+		0) cp_ev_=5 ;;
+		1) cp_ev_=7 ;;
+		*) cp_ev_= ;;
+		esac
+		cp_n_=$((cp_n_ + 1))
+		chaos_event_ $cp_ev_ || {
 			echo "# chaos: $cp_name_: an event failed" >&2
 			cp_ok_=1
 			break
