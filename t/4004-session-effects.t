@@ -6,7 +6,9 @@
 # pinned) and before its commit; the whole daemon is killed there and
 # started again; rvsh's librvirt reconnects and sends the call again
 # with the same xid.  The call must succeed as the first run would
-# have, with one guest (the same process), and no orphan.
+# have, with one guest (the same process), and no orphan.  An intent
+# whose client never comes back is settled at the next start: its
+# guest, unknown to the store, is stopped.
 
 . "$(dirname "$0")/test-lib.sh"
 . "$RVIRT_SRC/t/lib-process.sh"
@@ -120,6 +122,31 @@ test_expect_success 'shutdown: a guest stopped by the dead run is the success it
 	guests g >gone && test_line_count = 0 gone &&
 	crash_and_resend && test_grep reconciling "$RVIRTD_LOG" &&
 	test_grep "shut" held.out &&
+	PRVSH domstate g >st && echo "shut off" >want && test_cmp want st
+'
+
+test_expect_success 'an intent its client abandoned: the guest is stopped at the next start' '
+	rm -f run/test-hold &&
+	stop_rvirtd &&
+	RVIRTD_TEST_HOLD=after-effect:DOMAIN_CREATE &&
+	export RVIRTD_TEST_HOLD &&
+	start_rvirtd
+	rc=$?
+	unset RVIRTD_TEST_HOLD
+	test $rc = 0 &&
+	{ "$RVSH" -c "process://$PROCESS_PATH?socket=$RVIRTD_SOCK&reconnect_timeout=0" \
+		start g >ab.out 2>&1 & ab=$!; } &&
+	wait_until 300 "test -s run/test-hold" &&
+	guests g >during && test_line_count = 1 during &&
+	cat during >>domain-pids &&
+	crash_rvirtd &&
+	! wait $ab &&
+	ls run/intents >intents && test_line_count = 1 intents &&
+	touch -d "-10 minutes" run/intents/* &&
+	start_rvirtd &&
+	wait_until 300 "test_proc_gone_ $(cat during)" &&
+	test_grep "abandoned by its client: 1 process" "$RVIRTD_LOG" &&
+	ls run/intents >intents && test_line_count = 0 intents &&
 	PRVSH domstate g >st && echo "shut off" >want && test_cmp want st
 '
 
