@@ -81,7 +81,7 @@ UNIT_BINS = $(patsubst t/unit/%.c,$(BUILD)/t/%,$(UNIT_SRCS))
 TOOL_BINS = $(patsubst t/tools/%.c,$(BUILD)/t/tools/%,$(TOOL_SRCS))
 PERF_BINS = $(patsubst t/perf/%.c,$(BUILD)/t/perf/%,$(PERF_SRCS))
 
-.PHONY: all check check-run demo perf soak unit-check fmt fmt-check clean
+.PHONY: all check check-run chaos demo perf soak unit-check fmt fmt-check clean
 .SUFFIXES:
 .DELETE_ON_ERROR:
 # Keep objects of unit tests and tools between runs.
@@ -179,6 +179,13 @@ check:
 soak: all $(TOOL_BINS)
 	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) \
 		$(PROVE) $(PROVE_FLAGS) t/soak/*.t
+
+# Clients under random SIGKILLs, upgrades and reloads of the whole
+# daemon, judged from outside (t/chaos/chaos.t; sized by RVIRT_CHAOS_*).
+# Opt-in; a short version is t/4005 in check.
+chaos: all $(TOOL_BINS)
+	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) \
+		$(PROVE) -v t/chaos/*.t
 
 check-run: all $(UNIT_BINS) $(TOOL_BINS)
 	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) \

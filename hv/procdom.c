@@ -18,7 +18,10 @@
 #include <unistd.h>
 
 #include "../common/err.h"
+#include "effect.h"
 #include "procdom.h"
+
+extern char **environ;
 
 /* Threads of one domain we are ready to look at. */
 #define PROCDOM_TASKS_MAX (RVIRT_VCPUS_MAX * 2 + 64)
@@ -381,9 +384,9 @@ procdom_fd_high(int fd)
  * calls: the worker may have threads (libraries) we know nothing of.
  */
 static _Noreturn void
-procdom_grandchild(const struct procdom_launch *l, const cpu_set_t *mask,
-		   size_t masksize, int status_w, int log_fd, int null_fd,
-		   int go_r)
+procdom_grandchild(const struct procdom_launch *l, char *const *envp,
+		   const cpu_set_t *mask, size_t masksize, int status_w,
+		   int log_fd, int null_fd, int go_r)
 {
 	struct sigaction sa;
 	sigset_t all;
@@ -429,11 +432,41 @@ procdom_grandchild(const struct procdom_launch *l, const cpu_set_t *mask,
 		goto fail;
 	if (chdir("/") < 0)
 		goto fail;
-	execv(l->path, l->argv);
+	execve(l->path, l->argv, envp);
 fail:
 	e = errno;
 	procdom_write_all(status_w, &e, sizeof(e));
 	_exit(127);
+}
+
+/*
+ * The environment of a domain process: the worker's, and the tag of
+ * the call that starts it (hv/effect.h) in place of any inherited one.
+ * *tagged is malloc'd (NULL without a current effect: then environ).
+ */
+static char *const *
+procdom_env(char *entry, size_t size, char ***tagged)
+{
+	const struct hv_effect *e = hv_effect_current();
+	size_t n = 0, k = 0, plen = strlen(HV_EFFECT_ENV);
+	char **env;
+
+	*tagged = NULL;
+	if (!e || !e->tag[0])
+		return environ;
+	while (environ[n])
+		n++;
+	env = calloc(n + 2, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], HV_EFFECT_ENV, plen) != 0 ||
+		    environ[i][plen] != '=')
+			env[k++] = environ[i];
+	snprintf(entry, size, "%s=%s", HV_EFFECT_ENV, e->tag);
+	env[k] = entry;
+	*tagged = env;
+	return env;
 }
 
 /*
@@ -505,6 +538,9 @@ procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 	int log_fd = -1, null_fd = -1, ret = -1, child_errno = 0;
 	size_t masksize = CPU_ALLOC_SIZE(CPUSET_MAX_CPUS);
 	cpu_set_t *mask = NULL;
+	char tag_entry[sizeof(HV_EFFECT_ENV) + HV_EFFECT_TAG_MAX + 2];
+	char **tagged_env = NULL;
+	char *const *envp;
 	pid_t mid, pid = 0;
 	struct procdom_stat st;
 	uint64_t deadline;
@@ -537,6 +573,12 @@ procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 			if (cpuset_has(l->affinity, c))
 				CPU_SET_S(c, masksize, mask);
 	}
+	envp = procdom_env(tag_entry, sizeof(tag_entry), &tagged_env);
+	if (!envp) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+			"cannot start '%s': out of memory", l->path);
+		goto out;
+	}
 	fflush(NULL);
 	mid = fork();
 	if (mid < 0) {
@@ -561,8 +603,8 @@ procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 		procdom_close_others(keep, sizeof(keep) / sizeof(keep[0]));
 		g = fork();
 		if (g == 0)
-			procdom_grandchild(l, mask, masksize, status[1], log_fd,
-					   null_fd, go[0]);
+			procdom_grandchild(l, envp, mask, masksize, status[1],
+					   log_fd, null_fd, go[0]);
 		if (g < 0) {
 			int e = errno;
 
@@ -627,6 +669,7 @@ procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 	ret = 0;
 out:
 	CPU_FREE(mask);
+	free(tagged_env);
 	if (status[0] >= 0)
 		close(status[0]);
 	if (status[1] >= 0)

@@ -102,7 +102,9 @@ struct procdom_proc {
  * the worker closed, signals reset.  Returns once the program runs
  * (exec succeeded; an exec failure is reported with its errno), 0 with
  * *out, or -1 with *err.  With hold, the program finds the read end of
- * a pipe on fd 3: procdom_release writes the byte it waits for.
+ * a pipe on fd 3: procdom_release writes the byte it waits for.  Its
+ * environment is the worker's, with HV_EFFECT_ENV set to the tag of the
+ * current effect when there is one (hv/effect.h).
  */
 int procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 		  struct rvirt_error *err);

@@ -10,6 +10,7 @@
 #include "../common/err.h"
 #include "../common/log.h"
 #include "../common/uuid.h"
+#include "effect.h"
 #include "node.h"
 #include "procdrv.h"
 
@@ -174,12 +175,24 @@ procdrv_start_def(struct store_txn *txn, struct procdrv *pd, struct domrec *d,
 	struct cpuset host;
 	char dir[4096];
 	struct rvirt_error e;
+	bool adopted;
 
 	if (procdrv_host(&host, err) < 0 ||
 	    domain_def_check_host(def, &host, err) < 0 ||
-	    procdrv_dir(pd, dir, sizeof(dir), err) < 0 ||
-	    pd->ops->launch(pd, d, def, &host, dir, &p, err) < 0)
+	    procdrv_dir(pd, dir, sizeof(dir), err) < 0)
 		return -1;
+	/*
+	 * Sent again after a run that died before its commit: the guest
+	 * it started and noted is this call's, adopted; what it started
+	 * without a note (the worker died in between) goes.
+	 */
+	adopted = hv_effect_adoptable(&p.pid, &p.start);
+	hv_effect_reap_strays(adopted ? p.pid : 0);
+	if (!adopted) {
+		if (pd->ops->launch(pd, d, def, &host, dir, &p, err) < 0)
+			return -1;
+		hv_effect_note(p.pid, p.start);
+	}
 	d->pid = p.pid;
 	d->pid_start = p.start;
 	if (domstore_boot(txn, &pd->ds, d, def, err) < 0 ||
@@ -217,6 +230,29 @@ procdrv_stopped(struct store_txn *txn, struct procdrv *pd, struct domrec *d,
 	if (pd->ops->cleanup)
 		pd->ops->cleanup(pd, d);
 	return domstore_stopped(txn, &pd->ds, d, reason, err);
+}
+
+/*
+ * Sent again after a run that stopped the process it noted and died
+ * before its commit: that stop is done.  The record is written down as
+ * stopped for reason if it still names no live process (a transient
+ * domain goes); a domain started again since is left alone.
+ */
+static int
+procdrv_stop_done(struct store_txn *txn, struct procdrv *pd,
+		  const struct hv_domain_ref *dom, int reason,
+		  struct rvirt_error *err)
+{
+	struct domrec d;
+	int ret;
+
+	if (domstore_find(txn, &pd->ds, dom, &d, err) < 0)
+		return err->code == RVIRT_ERR_NO_DOMAIN ? 0 : -1;
+	ret = 0;
+	if (!domrec_active(&d) || d.vanished)
+		ret = procdrv_stopped(txn, pd, &d, reason, err);
+	domrec_release(&d);
+	return ret;
 }
 
 static int
@@ -342,12 +378,16 @@ procdrv_domain_destroy(struct hv_conn *c, struct store_txn *txn,
 	struct domrec d;
 	int ret = -1;
 
+	if (hv_effect_noted_gone())
+		return procdrv_stop_done(txn, pd, dom,
+					 DOMREC_REASON_SHUTOFF_DESTROYED, err);
 	if (procdrv_find(txn, pd, dom, &d, err) < 0)
 		return -1;
 	if (!domrec_active(&d)) {
 		procdrv_not_running(&d, err);
 		goto out;
 	}
+	hv_effect_note(d.pid, d.pid_start);
 	if (procdom_kill(d.pid, d.pid_start, err) < 0)
 		goto out;
 	ret = procdrv_stopped(txn, pd, &d, DOMREC_REASON_SHUTOFF_DESTROYED,
@@ -379,12 +419,21 @@ procdrv_domain_shutdown(struct hv_conn *c, struct store_txn *txn,
 	struct procdrv *pd = procdrv_of(c);
 	unsigned int ms = hv_get_options()->shutdown_timeout_ms;
 	struct domrec d;
+	pid_t npid;
+	uint64_t nstart;
 	int ret = -1;
 
+	if (hv_effect_noted_gone() && hv_effect_noted(&npid, &nstart)) {
+		procdom_kill_leftovers(npid);
+		return procdrv_stop_done(txn, pd, dom,
+					 DOMREC_REASON_SHUTOFF_SHUTDOWN, err);
+	}
 	if (procdrv_find(txn, pd, dom, &d, err) < 0)
 		return -1;
-	if (procdrv_check_running(&d, err) < 0 ||
-	    pd->ops->shutdown(pd, &d, err) < 0)
+	if (procdrv_check_running(&d, err) < 0)
+		goto out;
+	hv_effect_note(d.pid, d.pid_start);
+	if (pd->ops->shutdown(pd, &d, err) < 0)
 		goto out;
 	/*
 	 * The caller's write transaction stays open while the guest goes
@@ -417,15 +466,26 @@ procdrv_domain_reboot(struct hv_conn *c, struct store_txn *txn,
 	char dir[4096];
 	int ret = -1;
 
+	/* An exe program's reboot replaced its process: none is adopted. */
+	if (hv_effect_noted_gone())
+		hv_effect_reap_strays(0);
 	if (procdrv_find(txn, pd, dom, &d, err) < 0)
 		return -1;
 	if (procdrv_check_running(&d, err) < 0)
 		goto out;
 	def = domstore_live_def(&d, err);
 	if (!def || procdrv_host(&host, err) < 0 ||
-	    procdrv_dir(pd, dir, sizeof(dir), err) < 0 ||
-	    pd->ops->reboot(pd, &d, def, &host, dir, err) < 0)
+	    procdrv_dir(pd, dir, sizeof(dir), err) < 0)
 		goto out;
+	/*
+	 * The signal was sent just after the note: a re-run finding the
+	 * noted process does not reboot it a second time.
+	 */
+	if (!hv_effect_noted_is(d.pid, d.pid_start)) {
+		hv_effect_note(d.pid, d.pid_start);
+		if (pd->ops->reboot(pd, &d, def, &host, dir, err) < 0)
+			goto out;
+	}
 	d.reason = DOMREC_REASON_RUNNING_BOOTED;
 	ret = domstore_save(txn, &pd->ds, &d, err);
 out:
@@ -444,16 +504,20 @@ procdrv_domain_suspend(struct hv_conn *c, struct store_txn *txn,
 
 	if (procdrv_find(txn, pd, dom, &d, err) < 0)
 		return -1;
-	if (d.state == RVIRT_DOMAIN_PAUSED) {
+	/* Sent again: the process this call stopped is stopped. */
+	if (d.state == RVIRT_DOMAIN_PAUSED &&
+	    !hv_effect_noted_is(d.pid, d.pid_start)) {
 		err_set(err, RVIRT_ERR_OPERATION_INVALID, RVIRT_FROM_HV,
 			"domain '%s' is already paused", d.name);
 		goto out;
 	}
-	if (d.state != RVIRT_DOMAIN_RUNNING) {
+	if (d.state != RVIRT_DOMAIN_RUNNING && d.state != RVIRT_DOMAIN_PAUSED) {
 		procdrv_not_running(&d, err);
 		goto out;
 	}
-	if (pd->ops->suspend(pd, &d, err) < 0)
+	hv_effect_note(d.pid, d.pid_start);
+	if (d.state == RVIRT_DOMAIN_RUNNING &&
+	    pd->ops->suspend(pd, &d, err) < 0)
 		goto out;
 	d.state = RVIRT_DOMAIN_PAUSED;
 	d.reason = DOMREC_REASON_PAUSED_USER;
@@ -473,16 +537,19 @@ procdrv_domain_resume(struct hv_conn *c, struct store_txn *txn,
 
 	if (procdrv_find(txn, pd, dom, &d, err) < 0)
 		return -1;
-	if (d.state == RVIRT_DOMAIN_RUNNING) {
+	/* Sent again: the process this call continued runs. */
+	if (d.state == RVIRT_DOMAIN_RUNNING &&
+	    !hv_effect_noted_is(d.pid, d.pid_start)) {
 		err_set(err, RVIRT_ERR_OPERATION_INVALID, RVIRT_FROM_HV,
 			"domain '%s' is not paused", d.name);
 		goto out;
 	}
-	if (d.state != RVIRT_DOMAIN_PAUSED) {
+	if (d.state != RVIRT_DOMAIN_RUNNING && d.state != RVIRT_DOMAIN_PAUSED) {
 		procdrv_not_running(&d, err);
 		goto out;
 	}
-	if (pd->ops->resume(pd, &d, err) < 0)
+	hv_effect_note(d.pid, d.pid_start);
+	if (d.state == RVIRT_DOMAIN_PAUSED && pd->ops->resume(pd, &d, err) < 0)
 		goto out;
 	d.state = RVIRT_DOMAIN_RUNNING;
 	d.reason = DOMREC_REASON_RUNNING_UNPAUSED;

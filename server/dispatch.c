@@ -18,6 +18,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "dispatch.h"
+#include "intent.h"
 #include "proc.h"
 #include "session.h"
 
@@ -307,6 +308,7 @@ dispatch_call_checked(const struct proc_entry *pe, struct call *call,
 	struct session_state *sess = call->sess;
 	struct store_txn *txn = NULL;
 	bool write = pe->flags & PROC_MUTATING;
+	struct intent in = { 0 };
 	bool record;
 
 	if (!(pe->flags & PROC_NO_AUTH) && !sess->authenticated) {
@@ -354,13 +356,22 @@ dispatch_call_checked(const struct proc_entry *pe, struct call *call,
 				metrics_call_replayed();
 			return r > 0 ? 0 : -1;
 		}
+		/* Effects outside the store: written down before they happen. */
+		if (intent_begin(&in, call, err) < 0) {
+			call->txn = NULL;
+			store_txn_abort(txn);
+			return -1;
+		}
 	}
 	if (pe->fn(call, args, ret, err) < 0 ||
 	    (record && dispatch_record(pe, call, ret, err) < 0)) {
 		call->txn = NULL;
 		store_txn_abort(txn);
+		intent_end(&in, false);
 		return -1;
 	}
+	if (write)
+		intent_test_hold(pe->name);
 	call->txn = NULL;
 	if (!txn)
 		return 0;
@@ -373,8 +384,10 @@ dispatch_call_checked(const struct proc_entry *pe, struct call *call,
 		/* The success result must not go out: free it here. */
 		xdr_free(pe->xdr_ret, ret);
 		memset(ret, 0, pe->ret_size);
+		intent_end(&in, false);
 		return -1;
 	}
+	intent_end(&in, true);
 	return 0;
 }
 
@@ -405,9 +418,13 @@ dispatch_worker_init(struct store *st, const struct dispatch_options *opts,
 		snprintf(o.guest_binary, sizeof(o.guest_binary), "%s",
 			 opts->guest_binary);
 	hv_set_options(&o);
+	if (intent_configure(o.runtime_dir, err) < 0)
+		return -1;
 	if (!st)
 		return 0;
-	return hv_host_start(st, err);
+	if (hv_host_start(st, err) < 0)
+		return -1;
+	return intent_settle(st, err);
 }
 
 void

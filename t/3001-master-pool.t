@@ -69,7 +69,7 @@ test_expect_success 'a worker killed under load is replaced; at most its call fa
 	client 60 c1 & p1=$!
 	client 60 c2 & p2=$!
 	client 60 c3 & p3=$!
-	sleep 0.3 &&
+	wait_until 300 "test -s c1 && test -s c2 && test -s c3" &&
 	victim=$(worker_pids | head -n 1) &&
 	test -n "$victim" &&
 	kill -KILL "$victim" &&

@@ -4,6 +4,9 @@
 # sockets; five upgrades in a row under a connecting client refuse no
 # connection; a broken binary, or a new master whose workers cannot
 # start, leaves the old master serving with its pidfile and scoreboard.
+# The load is checked by condition, not by rate: after each upgrade the
+# client must start and complete a call on the new master (however long it takes
+# on a busy machine), and not one call may fail.
 
 . "$(dirname "$0")/test-lib.sh"
 require_rvirtd
@@ -28,22 +31,23 @@ loop_null () {
 }
 
 test_expect_success 'five USR2 upgrades under load: no refused connection' '
-	rm -f stop loop.out &&
-	loop_null loop.out & lp=$!
+	rm -f stop && : >loop.out &&
+	{ loop_null loop.out & lp=$!; } &&
 	ok=0 && first=$RVIRTD_PID &&
 	for n in 1 2 3 4 5; do
 		old=$(rvirtd_master_pid) &&
 		kill -USR2 $old &&
 		wait_until 100 "test \"\$(rvirtd_master_pid)\" != $old" &&
 		test_wait_exit_ $old 100 &&
+		seen=$(wc -l <loop.out) &&
+		wait_until 300 "test \$(wc -l <loop.out) -gt $((seen + 1))" &&
 		ok=$((ok + 1)) || break
 	done
 	touch stop && wait $lp &&
 	test $ok = 5 &&
 	test "$(rvirtd_master_pid)" != "$first" &&
 	sort loop.out | uniq -c &&
-	! grep -v "^accepted SUCCESS$" loop.out &&
-	test $(wc -l <loop.out) -gt 10
+	! grep -v "^accepted SUCCESS$" loop.out
 '
 
 test_expect_success 'USR2 with a broken binary: the old master serves on' '

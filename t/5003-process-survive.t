@@ -38,8 +38,9 @@ test_expect_success 'the domain is not a child of any rvirtd process' '
 '
 
 test_expect_success 'a worker killed with SIGKILL leaves it running' '
-	for w in $(children_of "$RVIRTD_PID"); do kill -KILL "$w"; done &&
-	sleep 0.5 &&
+	ws=$(children_of "$RVIRTD_PID") &&
+	for w in $ws; do kill -KILL "$w"; done &&
+	for w in $ws; do test_wait_exit_ "$w" 300 || return 1; done &&
 	pid=$(guest_pid keep) &&
 	identity "$pid" >id.now &&
 	test_cmp id.before id.now &&

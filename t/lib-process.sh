@@ -35,8 +35,9 @@ proc_live () {
 
 # The live rvirt-guest of a domain (its argv: rvirt-guest --name NAME ...).
 guest_pid () {
-	for gp_d_ in /proc/[0-9]*; do
-		gp_pid_=${gp_d_#/proc/}
+	# pgrep narrows /proc down in one process; the exact check follows.
+	for gp_pid_ in $(pgrep -f "^rvirt-guest --name "); do
+		gp_d_=/proc/$gp_pid_
 		gp_cmd_=$(tr '\0' '\n' <"$gp_d_/cmdline" 2>/dev/null | sed -n '1,3p' | tr '\n' ' ')
 		# Ours only: other test runs on the machine name domains alike,
 		# but their guests log to their own trash directories.

@@ -321,7 +321,7 @@ test_wait_exit_ () {
 # children_of PID: its live children.
 children_of () {
 	for test_co_d_ in /proc/[0-9]*; do
-		read -r test_co_l_ <"$test_co_d_/stat" 2>/dev/null || continue
+		read -r test_co_l_ 2>/dev/null <"$test_co_d_/stat" || continue
 		# After the command name: "STATE PPID ...".
 		test_co_l_=${test_co_l_##*) }
 		test_co_state_=${test_co_l_%% *}
@@ -336,16 +336,14 @@ children_of () {
 # Live processes whose command line mentions the trash dir (an rvirtd
 # started here, a daemonized one, or a worker it forked).
 test_procs_in_trash () {
-	for test_pt_d_ in /proc/[0-9]*; do
-		test_pt_pid_=${test_pt_d_#/proc/}
+	# pgrep -f lists the candidates in one process: a loop over
+	# /proc forking tr and grep for each took 18 s on a loaded host.
+	for test_pt_pid_ in $(pgrep -f -- "$TRASH"); do
 		test "$test_pt_pid_" = "$$" && continue
 		test_proc_gone_ "$test_pt_pid_" && continue
-		if tr '\0' ' ' <"$test_pt_d_/cmdline" 2>/dev/null |
-			grep -F -e "$TRASH" >/dev/null 2>&1; then
-			case $(readlink "$test_pt_d_/exe" 2>/dev/null) in
-			*/rvirtd) echo "$test_pt_pid_" ;;
-			esac
-		fi
+		case $(readlink "/proc/$test_pt_pid_/exe" 2>/dev/null) in
+		*/rvirtd) echo "$test_pt_pid_" ;;
+		esac
 	done
 }
 

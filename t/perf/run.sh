@@ -147,3 +147,6 @@ sh "$(dirname "$0")/pin.sh"
 
 echo
 sh "$(dirname "$0")/metrics.sh"
+
+echo
+sh "$(dirname "$0")/intent-cost.sh"

@@ -11,7 +11,7 @@
 
 /*
  * sessload [-u URI] [-n ROUNDS] [-p PREFIX] [-k KEEP_EVERY] [-f FLAGFILE]
- *          [-s STOPFILE] [-c]
+ *          [-s STOPFILE] [-c] [-x]
  *
  * Each round defines the domain PREFIX-I, starts it, destroys it and
  * undefines it, except that every KEEP_EVERY-th stays defined (and
@@ -28,6 +28,10 @@
  * connection open for the test to look at.  With STOPFILE, the rounds
  * end early once that file exists (ROUNDS still bounds them).  -c says
  * other clients start domains too, so ids are not checked for gaps.
+ * -x makes the domains process domains (rvirt-guest, for a
+ * process:/// URI) and adds a suspend and a resume to each round: a
+ * call of theirs run twice is an error ("already paused"), one started
+ * twice leaves a guest process behind (the caller counts them).
  */
 
 struct sessload_stats {
@@ -90,6 +94,7 @@ sessload_check(struct sessload_stats *s, int rc, const char *what,
 }
 
 static int sessload_shared;
+static int sessload_process;
 
 static int
 sessload_round(struct rvirt_conn *conn, const char *prefix, unsigned long i,
@@ -101,11 +106,19 @@ sessload_round(struct rvirt_conn *conn, const char *prefix, unsigned long i,
 	int rc;
 
 	snprintf(name, sizeof(name), "%s-%lu", prefix, i);
-	snprintf(xml, sizeof(xml),
-		 "<domain type='test'><name>%s</name>"
-		 "<memory unit='KiB'>65536</memory><vcpu>1</vcpu>"
-		 "<os><type>hvm</type></os></domain>",
-		 name);
+	if (sessload_process)
+		snprintf(xml, sizeof(xml),
+			 "<domain type='process'><name>%s</name>"
+			 "<memory unit='MiB'>8</memory><vcpu>1</vcpu>"
+			 "<os><type>hvm</type><cmdline>load=idle</cmdline>"
+			 "</os></domain>",
+			 name);
+	else
+		snprintf(xml, sizeof(xml),
+			 "<domain type='test'><name>%s</name>"
+			 "<memory unit='KiB'>65536</memory><vcpu>1</vcpu>"
+			 "<os><type>hvm</type></os></domain>",
+			 name);
 	rc = rvirt_domain_define_xml(conn, xml, &dom, &err);
 	if (sessload_check(s, rc, "define", name, &err) < 0)
 		return -1;
@@ -118,6 +131,14 @@ sessload_round(struct rvirt_conn *conn, const char *prefix, unsigned long i,
 		s->gaps++;
 	}
 	*last_id = dom.id;
+	if (sessload_process) {
+		rc = rvirt_domain_suspend(conn, &dom, &err);
+		if (sessload_check(s, rc, "suspend", name, &err) < 0)
+			return -1;
+		rc = rvirt_domain_resume(conn, &dom, &err);
+		if (sessload_check(s, rc, "resume", name, &err) < 0)
+			return -1;
+	}
 	rc = rvirt_domain_destroy(conn, &dom, &err);
 	if (sessload_check(s, rc, "destroy", name, &err) < 0)
 		return -1;
@@ -139,7 +160,7 @@ main(int argc, char **argv)
 	int opt, last_id = 0;
 
 	memset(&s, 0, sizeof(s));
-	while ((opt = getopt(argc, argv, "u:n:p:k:f:s:c")) != -1) {
+	while ((opt = getopt(argc, argv, "u:n:p:k:f:s:cx")) != -1) {
 		switch (opt) {
 		case 'u':
 			uri = optarg;
@@ -162,10 +183,13 @@ main(int argc, char **argv)
 		case 'c':
 			sessload_shared = 1;
 			break;
+		case 'x':
+			sessload_process = 1;
+			break;
 		default:
 			fprintf(stderr, "usage: sessload [-u URI] [-n ROUNDS] "
 					"[-p PREFIX] [-k KEEP] [-f FLAGFILE] "
-					"[-s STOPFILE] [-c]\n");
+					"[-s STOPFILE] [-c] [-x]\n");
 			return 2;
 		}
 	}
