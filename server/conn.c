@@ -9,9 +9,13 @@
 
 #include "../common/err.h"
 #include "../common/log.h"
+#include "../common/ratelimit.h"
 #include "auth.h"
 #include "conn.h"
 #include "xprt.h"
+
+/* Connections closed for bad or cut input, logged at a bounded rate. */
+static struct ratelimit conn_close_log = RATELIMIT_DEFAULT;
 
 struct conn *
 conn_new(int fd, enum listen_kind kind, uint64_t now_ms)
@@ -154,8 +158,9 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 		r = rpc_record_feed(&c->rec, data, len, conn_limit(c), &used,
 				    &rec, &reclen, &err);
 		if (r < 0) {
-			log_warn("closing connection of '%s': %s",
-				 c->sess.identity, err.message);
+			log_ratelimited(&conn_close_log, LOG_LEVEL_WARN,
+					"closing connection of '%s': %s",
+					c->sess.identity, err.message);
 			return CONN_CLOSE;
 		}
 		if (!was_started)
@@ -177,8 +182,9 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 		env->calls++;
 		rpc_record_reset(&c->rec);
 		if (r < 0) {
-			log_warn("closing connection of '%s': %s",
-				 c->sess.identity, err.message);
+			log_ratelimited(&conn_close_log, LOG_LEVEL_WARN,
+					"closing connection of '%s': %s",
+					c->sess.identity, err.message);
 			return CONN_CLOSE;
 		}
 		c->calls++;
@@ -221,9 +227,10 @@ conn_on_readable(struct conn *c, struct conn_env *env)
 	n = xprt_read(&c->sess, c->fd, env->rbuf, env->rbuf_size, &data);
 	if (n == 0) {
 		if (rpc_record_started(&c->rec))
-			log_info("connection of '%s' closed in the middle of "
-				 "a record",
-				 c->sess.identity);
+			log_ratelimited(&conn_close_log, LOG_LEVEL_INFO,
+					"connection of '%s' closed in the "
+					"middle of a record",
+					c->sess.identity);
 		else
 			log_debug("connection of '%s' closed after %llu calls",
 				  c->sess.identity,

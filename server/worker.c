@@ -16,6 +16,7 @@
 
 #include "../common/err.h"
 #include "../common/log.h"
+#include "../common/ratelimit.h"
 #include "auth.h"
 #include "conn.h"
 #include "dispatch.h"
@@ -46,6 +47,10 @@
  */
 #define WORKER_TAG_SIGNAL 1
 #define WORKER_TAG_LISTENER 16 /* + index in the listen set */
+
+/* Refusals and deadline closes, logged at a bounded rate. */
+static struct ratelimit worker_refuse_log = RATELIMIT_DEFAULT;
+static struct ratelimit worker_timeout_log = RATELIMIT_DEFAULT;
 
 struct worker {
 	const struct config *cfg;
@@ -253,8 +258,9 @@ worker_conn_add(struct worker *w, const struct listener *l, int fd,
 	}
 	if (auth_session_init(&c->sess, l->kind, fd, peer, peerlen, w->cfg,
 			      &err) < 0) {
-		log_warn("closing a connection on '%s': %s", l->name,
-			 err.message);
+		log_ratelimited(&worker_refuse_log, LOG_LEVEL_WARN,
+				"closing a connection on '%s': %s", l->name,
+				err.message);
 		conn_free(c);
 		return;
 	}
@@ -452,6 +458,24 @@ worker_touch_sessions(struct worker *w)
 			 err.message);
 }
 
+/* Report warnings the rate limits held back, once their interval is over. */
+static void
+worker_log_flush(void)
+{
+	uint64_t now = ratelimit_now_ms(), n;
+
+	n = ratelimit_flush(&worker_refuse_log, now);
+	if (n)
+		log_warn("closing connections refused: suppressed %llu "
+			 "similar messages",
+			 (unsigned long long)n);
+	n = ratelimit_flush(&worker_timeout_log, now);
+	if (n)
+		log_info("closing connections past a deadline: suppressed "
+			 "%llu similar messages",
+			 (unsigned long long)n);
+}
+
 /* Close connections past their deadlines; once a second. */
 static void
 worker_sweep(struct worker *w)
@@ -460,6 +484,7 @@ worker_sweep(struct worker *w)
 	const char *why;
 
 	w->next_sweep_ms = w->env.now_ms + WORKER_SWEEP_MS;
+	worker_log_flush();
 	if (w->env.now_ms >= w->next_touch_ms)
 		worker_touch_sessions(w);
 	if (w->accept_resume_ms && w->env.now_ms >= w->accept_resume_ms) {
@@ -473,8 +498,9 @@ worker_sweep(struct worker *w)
 		why = conn_expired(c, w->env.now_ms, w->message_ms, w->idle_ms);
 		if (!why)
 			continue;
-		log_info("closing connection of '%s': %s", c->sess.identity,
-			 why);
+		log_ratelimited(&worker_timeout_log, LOG_LEVEL_INFO,
+				"closing connection of '%s': %s",
+				c->sess.identity, why);
 		worker_conn_close(w, c);
 	}
 }
@@ -488,6 +514,9 @@ worker_timeout(const struct worker *w)
 	if (w->ready)
 		return 0;
 	if (w->nconns && (w->message_ms || w->idle_ms))
+		deadline = w->next_sweep_ms;
+	/* Suppressed warnings are counted in a line once their second ends. */
+	if (worker_refuse_log.suppressed || worker_timeout_log.suppressed)
 		deadline = w->next_sweep_ms;
 	if (w->nconns && w->next_touch_ms < deadline)
 		deadline = w->next_touch_ms;
