@@ -28,8 +28,8 @@ struct hv_conn {
  * Returns 0, or -1 with *err (RVIRT_ERR_NO_MEMORY, or RVIRT_ERR_URI
  * when longer than RVIRT_URI_MAX).
  */
-int hv_conn_set_uri(struct hv_conn *c, struct rvirt_error *err,
-		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int hv_conn_set_uri(struct hv_conn *c, struct rvirt_error *err, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
 
 /* The options hv_set_options kept (defaults filled in); never NULL. */
 const struct hv_options *hv_get_options(void);
