@@ -10,6 +10,7 @@
 #include "../common/err.h"
 #include "../common/log.h"
 #include "../common/ratelimit.h"
+#include "admit.h"
 #include "auth.h"
 #include "conn.h"
 #include "xprt.h"
@@ -45,6 +46,7 @@ conn_free(struct conn *c)
 	rpc_record_release(&c->rec);
 	free(c->pending);
 	free(c->out);
+	free(c->refuse);
 	free(c);
 }
 
@@ -173,6 +175,15 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 						  SB_STATE_READING);
 			break;
 		}
+		if (c->refuse) {
+			r = rpc_call_refuse(rec, reclen, c->refuse, env->obuf);
+			rpc_record_reset(&c->rec);
+			if (r < 0)
+				return CONN_CLOSE;
+			/* Written or not, nothing more is read from it. */
+			return conn_send(c, env) == CONN_WRITE ? CONN_WRITE
+							       : CONN_CLOSE;
+		}
 		if (env->sb)
 			conn_call_begin(c, env, rec, reclen);
 		r = rpc_call_handle(rec, reclen, &c->sess, env->store,
@@ -277,6 +288,8 @@ conn_on_writable(struct conn *c, struct conn_env *env)
 	c->out = NULL;
 	c->out_off = c->out_len = 0;
 	c->last_active_ms = env->now_ms;
+	if (c->refuse)
+		return CONN_CLOSE;
 	return c->pending_len > 0 ? CONN_READY : CONN_READ;
 }
 
@@ -289,6 +302,8 @@ conn_expired(const struct conn *c, uint64_t now_ms, uint64_t message_ms,
 
 	if (why)
 		return why;
+	if (c->refuse && now_ms - c->last_active_ms >= ADMIT_REFUSE_WAIT_MS)
+		return "refused, and no call came to answer";
 	if (message_ms && started && now_ms - c->record_start_ms >= message_ms)
 		return "message_timeout passed with a record unfinished";
 	if (message_ms && c->out_len > 0 &&
