@@ -19,6 +19,8 @@ admit_limits_init(struct admit_limits *al, const struct config *cfg,
 	al->hard = hard ? (unsigned int)hard : 1;
 	al->slots =
 		cfg->max_clients_per_worker ? cfg->max_clients_per_worker : 1;
+	al->strict = al->slots == 1;
+	al->max_workers = cfg->max_workers;
 	/* An eighth, at least one when there are two to share. */
 	al->reserve = al->hard / 8;
 	if (al->reserve == 0 && al->hard >= 2)
@@ -67,12 +69,14 @@ admit_pick_shed(struct conn *list, enum listen_kind kind, uint64_t now_ms)
 }
 
 bool
-admit_pool_full(const struct sb *sb, int self, unsigned int slots)
+admit_pool_full(const struct sb *sb, int self, unsigned int slots,
+		unsigned int *others)
 {
 	struct sb_snapshot snap;
 	struct rvirt_error err;
 	bool full = true;
 
+	*others = 0;
 	if (!sb)
 		return true;
 	if (sb_snapshot(sb, &snap, &err) < 0)
@@ -86,10 +90,9 @@ admit_pool_full(const struct sb *sb, int self, unsigned int slots)
 		    s->state != SB_STATE_IDLE && s->state != SB_STATE_READING &&
 		    s->state != SB_STATE_BUSY)
 			continue;
-		if (s->conns_open < slots) {
+		(*others)++;
+		if (s->conns_open < slots)
 			full = false;
-			break;
-		}
 	}
 	sb_snapshot_release(&snap);
 	return full;

@@ -37,6 +37,13 @@ struct admit_limits {
 	unsigned int slots;
 	unsigned int hard;
 	unsigned int reserve;
+	/*
+	 * max_clients_per_worker = 1: one connection per process, never
+	 * overflow; when every worker of a full pool holds its one, new
+	 * connections are refused.
+	 */
+	bool strict;
+	unsigned int max_workers;
 };
 
 /*
@@ -83,9 +90,11 @@ struct conn *admit_pick_shed(struct conn *list, enum listen_kind kind,
  * Whether the pool has no room elsewhere: no live worker of the current
  * generation other than slot self has fewer than slots connections.
  * A worker at its slots then keeps accepting (overflow) rather than
- * leaving new clients in the kernel's backlog.  true without sb.
+ * leaving new clients in the kernel's backlog.  *others gets the number
+ * of those other live workers.  true (and 0) without sb.
  */
-bool admit_pool_full(const struct sb *sb, int self, unsigned int slots);
+bool admit_pool_full(const struct sb *sb, int self, unsigned int slots,
+		     unsigned int *others);
 
 /*
  * Raise the soft RLIMIT_NOFILE to the hard limit (connections are

@@ -127,8 +127,13 @@ worker_at_slots(struct worker *w)
 	if (w->nconns - w->nrefusing < w->lim.slots)
 		return false;
 	if (w->env.now_ms >= w->pool_check_ms) {
+		unsigned int others;
+
 		w->pool_full = admit_pool_full(w->env.sb, w->env.sb_slot,
-					       w->lim.slots);
+					       w->lim.slots, &others);
+		/* Strict: only a pool that cannot grow any more is full. */
+		if (w->lim.strict && others + 1 < w->lim.max_workers)
+			w->pool_full = false;
 		w->pool_check_ms = w->env.now_ms + ADMIT_POOL_CHECK_MS;
 	}
 	return !w->pool_full;
@@ -353,6 +358,9 @@ worker_admit(struct worker *w, const struct listener *l)
 	enum admit_verdict v;
 	struct conn *victim;
 
+	/* One connection per process: the rest of a full pool is refused. */
+	if (w->lim.strict && w->nconns - w->nrefusing >= 1)
+		return ADMIT_REFUSE;
 	v = admit_decide(&w->lim, l->kind, w->nconns - w->nrefusing, w->nonrw);
 	if (v != ADMIT_SHED)
 		return v;
