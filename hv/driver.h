@@ -10,14 +10,26 @@
 /*
  * A connection as hv.c and the drivers see it.  hv.c parses the URI,
  * finds the driver by scheme and calls its open, which may set priv and
- * must fill uri with the canonical URI.
+ * must set uri to the canonical URI with hv_conn_set_uri.
  */
 struct hv_conn {
 	const struct hv_driver *drv;
 	struct store *st; /* borrowed */
-	char uri[RVIRT_URI_MAX + 1];
+	/*
+	 * Allocated to its length: an open connection is held by every
+	 * idle console, so it must stay small (not RVIRT_URI_MAX bytes).
+	 */
+	char *uri;
 	void *priv; /* the driver's */
 };
+
+/*
+ * Set c->uri to the formatted canonical URI (for a driver's open).
+ * Returns 0, or -1 with *err (RVIRT_ERR_NO_MEMORY, or RVIRT_ERR_URI
+ * when longer than RVIRT_URI_MAX).
+ */
+int hv_conn_set_uri(struct hv_conn *c, struct rvirt_error *err, const char *fmt,
+		    ...) __attribute__((format(printf, 3, 4)));
 
 /* The options hv_set_options kept (defaults filled in); never NULL. */
 const struct hv_options *hv_get_options(void);

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* hv: the hypervisor interface; parses the URI and calls the driver. */
+#define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,10 +213,39 @@ hv_open(const char *uri, struct store *st, struct rvirt_error *err)
 	c->drv = drv;
 	c->st = st;
 	if (drv->open(c, path, err) < 0) {
+		free(c->uri);
 		free(c);
 		return NULL;
 	}
 	return c;
+}
+
+int
+hv_conn_set_uri(struct hv_conn *c, struct rvirt_error *err, const char *fmt,
+		...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
+			"cannot open a connection: out of memory");
+		return -1;
+	}
+	if (n > RVIRT_URI_MAX) {
+		err_set(err, RVIRT_ERR_URI, RVIRT_FROM_HV,
+			"invalid uri '%.64s...': longer than %d bytes", s,
+			RVIRT_URI_MAX);
+		free(s);
+		return -1;
+	}
+	free(c->uri);
+	c->uri = s;
+	return 0;
 }
 
 void
@@ -224,6 +255,7 @@ hv_close(struct hv_conn *c)
 		return;
 	if (c->drv->close)
 		c->drv->close(c);
+	free(c->uri);
 	free(c);
 }
 

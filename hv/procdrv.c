@@ -1008,7 +1008,8 @@ procdrv_open(struct hv_conn *c, struct procdrv *pd, const char *path,
 	/* Domains that died while nobody looked are written down now. */
 	if (domstore_settle(c->st, &pd->ds, err) < 0)
 		return -1;
-	snprintf(c->uri, sizeof(c->uri), "%s://%s", pd->ds.name, path);
+	if (hv_conn_set_uri(c, err, "%s://%s", pd->ds.name, path) < 0)
+		return -1;
 	c->priv = pd;
 	return 0;
 }

@@ -684,8 +684,7 @@ test_open(struct hv_conn *c, const char *path, struct rvirt_error *err)
 	}
 	if (test_init_store(c->st, err) < 0)
 		return -1;
-	snprintf(c->uri, sizeof(c->uri), "%s", TEST_URI);
-	return 0;
+	return hv_conn_set_uri(c, err, "%s", TEST_URI);
 }
 
 /* Autostart domains start at the first daemon start of each host boot. */

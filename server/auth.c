@@ -18,6 +18,7 @@
 #include "../common/err.h"
 #include "../common/log.h"
 #include "../scoreboard/metrics.h"
+#include "../common/ratelimit.h"
 #include "auth.h"
 #include "saslsrv.h"
 #include "tlssrv.h"
@@ -39,6 +40,8 @@ struct auth_fail {
 /* Per worker process: workers do not share these counts. */
 static struct auth_fail auth_fails[AUTH_FAIL_SLOTS];
 static unsigned int auth_anon_count;
+/* Failed authentications, logged at a bounded rate. */
+static struct ratelimit auth_fail_log = RATELIMIT_DEFAULT;
 
 static uint64_t
 auth_now_ms(void)
@@ -385,9 +388,10 @@ auth_fail_note(const struct auth_state *a)
 	if (wait > AUTH_FAIL_WAIT_MAX_MS)
 		wait = AUTH_FAIL_WAIT_MAX_MS;
 	f->until_ms = now + wait;
-	log_warn("%u failed authentications from '%s': its next attempt "
-		 "waits %llu ms",
-		 f->fails, a->peer, (unsigned long long)wait);
+	log_ratelimited(&auth_fail_log, LOG_LEVEL_WARN,
+			"%u failed authentications from '%s': its next "
+			"attempt waits %llu ms",
+			f->fails, a->peer, (unsigned long long)wait);
 }
 
 static int
@@ -481,7 +485,8 @@ auth_proc_sasl_init(struct call *call, void *args, void *retp,
 static int
 auth_sasl_failed(struct auth_state *a, const char *who)
 {
-	log_info("sasl authentication of '%s' failed", who);
+	log_ratelimited(&auth_fail_log, LOG_LEVEL_INFO,
+			"sasl authentication of '%s' failed", who);
 	metrics_auth_failed(METRICS_AUTH_SASL);
 	saslsrv_free(a->sasl);
 	a->sasl = NULL;

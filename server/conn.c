@@ -10,9 +10,14 @@
 #include "../common/err.h"
 #include "../common/log.h"
 #include "../scoreboard/metrics.h"
+#include "../common/ratelimit.h"
+#include "admit.h"
 #include "auth.h"
 #include "conn.h"
 #include "xprt.h"
+
+/* Connections closed for bad or cut input, logged at a bounded rate. */
+static struct ratelimit conn_close_log = RATELIMIT_DEFAULT;
 
 struct conn *
 conn_new(int fd, enum listen_kind kind, uint64_t now_ms)
@@ -42,6 +47,7 @@ conn_free(struct conn *c)
 	rpc_record_release(&c->rec);
 	free(c->pending);
 	free(c->out);
+	free(c->refuse);
 	free(c);
 }
 
@@ -156,8 +162,9 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 		r = rpc_record_feed(&c->rec, data, len, conn_limit(c), &used,
 				    &rec, &reclen, &err);
 		if (r < 0) {
-			log_warn("closing connection of '%s': %s",
-				 c->sess.identity, err.message);
+			log_ratelimited(&conn_close_log, LOG_LEVEL_WARN,
+					"closing connection of '%s': %s",
+					c->sess.identity, err.message);
 			return CONN_CLOSE;
 		}
 		if (!was_started)
@@ -170,6 +177,15 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 						  SB_STATE_READING);
 			break;
 		}
+		if (c->refuse) {
+			r = rpc_call_refuse(rec, reclen, c->refuse, env->obuf);
+			rpc_record_reset(&c->rec);
+			if (r < 0)
+				return CONN_CLOSE;
+			/* Written or not, nothing more is read from it. */
+			return conn_send(c, env) == CONN_WRITE ? CONN_WRITE
+							       : CONN_CLOSE;
+		}
 		if (env->sb)
 			conn_call_begin(c, env, rec, reclen);
 		r = rpc_call_handle(rec, reclen, &c->sess, env->store,
@@ -181,8 +197,9 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 		env->calls++;
 		rpc_record_reset(&c->rec);
 		if (r < 0) {
-			log_warn("closing connection of '%s': %s",
-				 c->sess.identity, err.message);
+			log_ratelimited(&conn_close_log, LOG_LEVEL_WARN,
+					"closing connection of '%s': %s",
+					c->sess.identity, err.message);
 			return CONN_CLOSE;
 		}
 		c->calls++;
@@ -225,9 +242,10 @@ conn_on_readable(struct conn *c, struct conn_env *env)
 	n = xprt_read(&c->sess, c->fd, env->rbuf, env->rbuf_size, &data);
 	if (n == 0) {
 		if (rpc_record_started(&c->rec))
-			log_info("connection of '%s' closed in the middle of "
-				 "a record",
-				 c->sess.identity);
+			log_ratelimited(&conn_close_log, LOG_LEVEL_INFO,
+					"connection of '%s' closed in the "
+					"middle of a record",
+					c->sess.identity);
 		else
 			log_debug("connection of '%s' closed after %llu calls",
 				  c->sess.identity,
@@ -274,6 +292,8 @@ conn_on_writable(struct conn *c, struct conn_env *env)
 	c->out = NULL;
 	c->out_off = c->out_len = 0;
 	c->last_active_ms = env->now_ms;
+	if (c->refuse)
+		return CONN_CLOSE;
 	return c->pending_len > 0 ? CONN_READY : CONN_READ;
 }
 
@@ -286,6 +306,8 @@ conn_expired(const struct conn *c, uint64_t now_ms, uint64_t message_ms,
 
 	if (why)
 		return why;
+	if (c->refuse && now_ms - c->last_active_ms >= ADMIT_REFUSE_WAIT_MS)
+		return "refused, and no call came to answer";
 	if (message_ms && started && now_ms - c->record_start_ms >= message_ms)
 		return "message_timeout passed with a record unfinished";
 	if (message_ms && c->out_len > 0 &&

@@ -59,6 +59,12 @@ struct conn {
 	uint64_t record_start_ms; /* first byte of the record in progress */
 	uint64_t out_start_ms;	  /* when the reply began to wait */
 	uint64_t calls;		  /* calls answered */
+	/*
+	 * Beyond the worker's limits (server/admit.c): the first call gets
+	 * this error as its reply, then the connection closes.  NULL for
+	 * a connection served as usual.
+	 */
+	struct rvirt_error *refuse;
 
 	/* The worker's bookkeeping. */
 	uint32_t events; /* epoll events registered */

@@ -14,6 +14,7 @@
 #include "../common/err.h"
 #include "../common/log.h"
 #include "../common/version.h"
+#include "admit.h"
 #include "auth.h"
 #include "config.h"
 #include "daemon.h"
@@ -348,6 +349,9 @@ main(int argc, char **argv)
 	mp.exe = exe;
 	mp.argv = argv;
 	log_info("starting (config '%s')", used[0] ? used : "defaults");
+	/* Workers inherit it: every connection is a file descriptor. */
+	log_info("file descriptors: %llu per process",
+		 (unsigned long long)admit_nofile_raise());
 	rc = master_run(&mp, &err);
 	if (rc < 0)
 		goto fail;

@@ -575,3 +575,18 @@ rpc_call_handle(const unsigned char *rec, size_t len,
 			"cannot allocate a reply");
 	return rc;
 }
+
+int
+rpc_call_refuse(const unsigned char *rec, size_t len,
+		const struct rvirt_error *e, struct rpc_buf *out)
+{
+	const struct proc_entry *pe;
+	struct rpc_call_hdr hdr;
+
+	out->len = 0;
+	if (rpc_call_check(rec, len, &hdr, &pe) != RPC_CHECK_OK)
+		return rpc_call_handle(rec, len, NULL, NULL, out, NULL);
+	if (!pe->fn)
+		return rpc_reply_accept_stat(out, hdr.xid, SYSTEM_ERR);
+	return rpc_reply_error(out, hdr.xid, e) == RPC_ENC_OK ? 0 : -1;
+}

@@ -132,4 +132,14 @@ int rpc_call_handle(const unsigned char *rec, size_t len,
 		    struct session_state *sess, struct store *store,
 		    struct rpc_buf *out, struct rvirt_error *err);
 
+/*
+ * Answer a call record with the error *e instead of running it (a
+ * connection beyond the daemon's limits): an rvirt_error result for a
+ * procedure with one, SYSTEM_ERR for NULL, the standard rejection for
+ * a bad header.  Returns 0 when out holds the reply, -1 when there is
+ * nothing to answer (not a call, no memory).
+ */
+int rpc_call_refuse(const unsigned char *rec, size_t len,
+		    const struct rvirt_error *e, struct rpc_buf *out);
+
 #endif

@@ -17,6 +17,8 @@
 #include "../common/err.h"
 #include "../common/log.h"
 #include "../scoreboard/metrics.h"
+#include "../common/ratelimit.h"
+#include "admit.h"
 #include "auth.h"
 #include "conn.h"
 #include "dispatch.h"
@@ -48,22 +50,32 @@
 #define WORKER_TAG_SIGNAL 1
 #define WORKER_TAG_LISTENER 16 /* + index in the listen set */
 
+/* Refusals and deadline closes, logged at a bounded rate. */
+static struct ratelimit worker_refuse_log = RATELIMIT_DEFAULT;
+static struct ratelimit worker_timeout_log = RATELIMIT_DEFAULT;
+static struct ratelimit worker_shed_log = RATELIMIT_DEFAULT;
+
 struct worker {
 	const struct config *cfg;
 	const struct listen_set *ls;
-	unsigned int cap;	/* connections held at most */
-	uint64_t max_calls;	/* recycle after so many calls, 0 never */
-	uint32_t accept_flags;	/* EPOLLEXCLUSIVE unless measuring */
-	uint64_t accepts;	/* accept() calls that gave a connection */
-	uint64_t accepts_empty; /* ... that found nothing (EAGAIN) */
-	uint64_t wakeups_empty; /* listener events with nothing to take */
+	struct admit_limits lim; /* slots, hard limit, rw reserve */
+	unsigned int nonrw;	 /* connections not on the rw unix socket */
+	unsigned int nrefusing;	 /* connections held only to refuse them */
+	uint64_t pool_check_ms;	 /* when to look at the other workers again */
+	bool pool_full;		 /* no other worker has a free slot */
+	struct conn *dead;	 /* shed in this batch of events, to free */
+	uint64_t max_calls;	 /* recycle after so many calls, 0 never */
+	uint32_t accept_flags;	 /* EPOLLEXCLUSIVE unless measuring */
+	uint64_t accepts;	 /* accept() calls that gave a connection */
+	uint64_t accepts_empty;	 /* ... that found nothing (EAGAIN) */
+	uint64_t wakeups_empty;	 /* listener events with nothing to take */
 	int epfd;
 	int sigfd;
 	struct conn *conns; /* every connection, doubly linked */
 	unsigned int nconns;
 	struct conn *ready; /* connections with a buffered record */
 	bool accepting;	    /* listeners are in the epoll set */
-	bool at_limit;	    /* paused by max_clients */
+	bool at_limit;	    /* paused at max_clients_per_worker */
 	bool stopping;
 	uint64_t accept_resume_ms; /* paused for lack of fds until then */
 	uint64_t next_sweep_ms;
@@ -103,18 +115,42 @@ worker_accept_set(struct worker *w, bool on)
 	w->accepting = on;
 }
 
+/*
+ * Whether the worker holds max_clients_per_worker connections while
+ * another worker has a free slot: it then leaves new connections to
+ * the others.  When none has room it goes on accepting (overflow) up
+ * to its hard limit (server/admit.c).  The scoreboard is read at most
+ * every ADMIT_POOL_CHECK_MS.
+ */
+static bool
+worker_at_slots(struct worker *w)
+{
+	if (w->nconns - w->nrefusing < w->lim.slots)
+		return false;
+	if (w->env.now_ms >= w->pool_check_ms) {
+		unsigned int others;
+
+		w->pool_full = admit_pool_full(w->env.sb, w->env.sb_slot,
+					       w->lim.slots, &others);
+		/* Strict: only a pool that cannot grow any more is full. */
+		if (w->lim.strict && others + 1 < w->lim.max_workers)
+			w->pool_full = false;
+		w->pool_check_ms = w->env.now_ms + ADMIT_POOL_CHECK_MS;
+	}
+	return !w->pool_full;
+}
+
 /* Accept again when nothing holds it back any more. */
 static void
 worker_accept_maybe_resume(struct worker *w)
 {
 	if (w->accepting || w->stopping || w->accept_resume_ms)
 		return;
-	if (w->nconns >= w->cap)
+	if (worker_at_slots(w))
 		return;
 	if (w->at_limit) {
-		log_debug("%u connections, below the cap of %u: accepting "
-			  "again",
-			  w->nconns, w->cap);
+		log_debug("%u connections (%u slots): accepting again",
+			  w->nconns, w->lim.slots);
 		w->at_limit = false;
 	}
 	worker_accept_set(w, true);
@@ -137,8 +173,9 @@ worker_ready_remove(struct worker *w, struct conn *c)
 	c->ready_next = NULL;
 }
 
+/* Take c out of the worker's lists and counts. */
 static void
-worker_conn_close(struct worker *w, struct conn *c)
+worker_conn_detach(struct worker *w, struct conn *c)
 {
 	worker_ready_remove(w, c);
 	if (c->prev)
@@ -147,8 +184,54 @@ worker_conn_close(struct worker *w, struct conn *c)
 		w->conns = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
 	w->nconns--;
 	metrics_conn_closed(c->kind);
+	if (c->refuse)
+		w->nrefusing--;
+	else if (c->kind != LISTEN_UNIX_RW)
+		w->nonrw--;
+}
+
+/*
+ * Close c to make room for a new connection, in the middle of a batch
+ * of events: later events of the batch may still point to it, so the
+ * socket closes now and the memory after the batch (worker_free_dead).
+ */
+static void
+worker_conn_shed(struct worker *w, struct conn *c, const char *where)
+{
+	const char *why = !c->sess.authenticated ? "unauthenticated"
+			  : !c->sess.hv		 ? "no session opened"
+						 : "stalled in a record";
+
+	log_ratelimited(&worker_shed_log, LOG_LEVEL_WARN,
+			"closing connection of '%s' (%s) to make room on '%s'",
+			c->sess.identity, why, where);
+	worker_conn_detach(w, c);
+	close(c->fd);
+	c->fd = -1;
+	c->ready_next = w->dead;
+	w->dead = c;
+	if (w->env.sb)
+		sb_slot_conn_close(w->env.sb, w->env.sb_slot);
+}
+
+static void
+worker_free_dead(struct worker *w)
+{
+	struct conn *c;
+
+	while ((c = w->dead)) {
+		w->dead = c->ready_next;
+		conn_free(c);
+	}
+}
+
+static void
+worker_conn_close(struct worker *w, struct conn *c)
+{
+	worker_conn_detach(w, c);
 	/* Closing the fd removes it from the epoll set. */
 	conn_free(c);
 	if (w->env.sb) {
@@ -215,6 +298,8 @@ worker_conn_event(struct worker *w, struct conn *c, uint32_t events)
 	enum conn_next next;
 
 	(void)events; /* errors and hang-ups show up in read or send */
+	if (c->fd < 0)
+		return; /* shed earlier in this batch */
 	if (conn_has_output(c))
 		next = conn_on_writable(c, &w->env);
 	else
@@ -238,11 +323,62 @@ worker_run_ready(struct worker *w)
 	}
 }
 
+/*
+ * Over its socket's budget: make c a connection whose first call is
+ * answered with a clear error before it closes.  -1 when it must close
+ * at once (too many such, or no memory).
+ */
+static int
+worker_conn_refuse(struct worker *w, const struct listener *l, struct conn *c)
+{
+	if (w->nrefusing >= ADMIT_REFUSING_MAX ||
+	    !(c->refuse = malloc(sizeof(*c->refuse)))) {
+		log_ratelimited(&worker_refuse_log, LOG_LEVEL_WARN,
+				"closing a connection on '%s' at once: %u "
+				"connections are open, and %u others are "
+				"being refused",
+				l->name, w->nconns - w->nrefusing,
+				w->nrefusing);
+		return -1;
+	}
+	err_set(c->refuse, RVIRT_ERR_LIMIT, RVIRT_FROM_SERVER,
+		"cannot serve a new connection on '%s': %u connections are "
+		"open (max_clients %u per worker, %u of them kept for the "
+		"read-write socket)",
+		l->name, w->nconns - w->nrefusing, w->lim.hard, w->lim.reserve);
+	snprintf(c->sess.identity, sizeof(c->sess.identity), "%s:refused",
+		 listen_kind_name(l->kind));
+	log_ratelimited(&worker_refuse_log, LOG_LEVEL_WARN,
+			"refusing a connection: %s", c->refuse->message);
+	return 0;
+}
+
+/* Which budget the connection falls in: make room, or refuse it. */
+static enum admit_verdict
+worker_admit(struct worker *w, const struct listener *l)
+{
+	enum admit_verdict v;
+	struct conn *victim;
+
+	/* One connection per process: the rest of a full pool is refused. */
+	if (w->lim.strict && w->nconns - w->nrefusing >= 1)
+		return ADMIT_REFUSE;
+	v = admit_decide(&w->lim, l->kind, w->nconns - w->nrefusing, w->nonrw);
+	if (v != ADMIT_SHED)
+		return v;
+	victim = admit_pick_shed(w->conns, l->kind, w->env.now_ms);
+	if (!victim)
+		return ADMIT_REFUSE;
+	worker_conn_shed(w, victim, l->name);
+	return ADMIT_OK;
+}
+
 static void
 worker_conn_add(struct worker *w, const struct listener *l, int fd,
 		const struct sockaddr *peer, socklen_t peerlen)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
+	enum admit_verdict v = worker_admit(w, l);
 	struct rvirt_error err;
 	struct conn *c;
 	int one = 1;
@@ -253,10 +389,17 @@ worker_conn_add(struct worker *w, const struct listener *l, int fd,
 		close(fd);
 		return;
 	}
-	if (auth_session_init(&c->sess, l->kind, fd, peer, peerlen, w->cfg,
-			      &err) < 0) {
-		log_warn("closing a connection on '%s': %s", l->name,
-			 err.message);
+	if (v == ADMIT_REFUSE) {
+		metrics_conn_refused(l->kind);
+		if (worker_conn_refuse(w, l, c) < 0) {
+			conn_free(c);
+			return;
+		}
+	} else if (auth_session_init(&c->sess, l->kind, fd, peer, peerlen,
+				     w->cfg, &err) < 0) {
+		log_ratelimited(&worker_refuse_log, LOG_LEVEL_WARN,
+				"closing a connection on '%s': %s", l->name,
+				err.message);
 		metrics_conn_refused(l->kind);
 		conn_free(c);
 		return;
@@ -277,6 +420,10 @@ worker_conn_add(struct worker *w, const struct listener *l, int fd,
 		w->conns->prev = c;
 	w->conns = c;
 	w->nconns++;
+	if (c->refuse)
+		w->nrefusing++;
+	else if (c->kind != LISTEN_UNIX_RW)
+		w->nonrw++;
 	if (w->env.sb)
 		sb_slot_conn_open(w->env.sb, w->env.sb_slot);
 	metrics_conn_accepted(l->kind);
@@ -291,12 +438,10 @@ worker_accept(struct worker *w, const struct listener *l)
 	int fd;
 
 	for (int i = 0; i < WORKER_ACCEPTS_PER_EVENT && w->accepting; i++) {
-		if (w->nconns >= w->cap) {
-			/*
-			 * Other workers take the rest; or they wait in
-			 * the kernel's backlog.
-			 */
-			log_debug("%u connections: at the cap, not accepting",
+		if (worker_at_slots(w)) {
+			/* Other workers have room: they take the rest. */
+			log_debug("%u connections: at max_clients_per_worker, "
+				  "not accepting",
 				  w->nconns);
 			w->at_limit = true;
 			worker_accept_set(w, false);
@@ -456,6 +601,24 @@ worker_touch_sessions(struct worker *w)
 			 err.message);
 }
 
+/* Report warnings the rate limits held back, once their interval is over. */
+static void
+worker_log_flush(void)
+{
+	uint64_t now = ratelimit_now_ms(), n;
+
+	n = ratelimit_flush(&worker_refuse_log, now);
+	if (n)
+		log_warn("closing connections refused: suppressed %llu "
+			 "similar messages",
+			 (unsigned long long)n);
+	n = ratelimit_flush(&worker_timeout_log, now);
+	if (n)
+		log_info("closing connections past a deadline: suppressed "
+			 "%llu similar messages",
+			 (unsigned long long)n);
+}
+
 /* Close connections past their deadlines; once a second. */
 static void
 worker_sweep(struct worker *w)
@@ -464,6 +627,7 @@ worker_sweep(struct worker *w)
 	const char *why;
 
 	w->next_sweep_ms = w->env.now_ms + WORKER_SWEEP_MS;
+	worker_log_flush();
 	if (w->env.now_ms >= w->next_touch_ms)
 		worker_touch_sessions(w);
 	if (w->accept_resume_ms && w->env.now_ms >= w->accept_resume_ms) {
@@ -477,8 +641,9 @@ worker_sweep(struct worker *w)
 		why = conn_expired(c, w->env.now_ms, w->message_ms, w->idle_ms);
 		if (!why)
 			continue;
-		log_info("closing connection of '%s': %s", c->sess.identity,
-			 why);
+		log_ratelimited(&worker_timeout_log, LOG_LEVEL_INFO,
+				"closing connection of '%s': %s",
+				c->sess.identity, why);
 		worker_conn_close(w, c);
 	}
 }
@@ -493,10 +658,16 @@ worker_timeout(const struct worker *w)
 		return 0;
 	if (w->nconns && (w->message_ms || w->idle_ms))
 		deadline = w->next_sweep_ms;
+	/* Suppressed warnings are counted in a line once their second ends. */
+	if (worker_refuse_log.suppressed || worker_timeout_log.suppressed)
+		deadline = w->next_sweep_ms;
 	if (w->nconns && w->next_touch_ms < deadline)
 		deadline = w->next_touch_ms;
 	if (w->accept_resume_ms && w->accept_resume_ms < deadline)
 		deadline = w->accept_resume_ms;
+	/* Paused at its slots: look again whether other workers have room. */
+	if (w->at_limit && w->pool_check_ms < deadline)
+		deadline = w->pool_check_ms;
 	if (w->stopping && w->stop_deadline_ms < deadline)
 		deadline = w->stop_deadline_ms;
 	/* Look again for quiet connections to close while stopping. */
@@ -524,11 +695,7 @@ worker_setup(struct worker *w, const struct worker_params *wp,
 	memset(w, 0, sizeof(*w));
 	w->cfg = cfg;
 	w->ls = wp->ls;
-	w->cap = cfg->max_clients_per_worker < cfg->max_clients
-			 ? cfg->max_clients_per_worker
-			 : cfg->max_clients;
-	if (w->cap == 0)
-		w->cap = 1;
+	admit_limits_init(&w->lim, cfg, admit_nofile_raise());
 	w->max_calls = wp->sb ? cfg->max_calls_per_worker : 0;
 	/*
 	 * t/perf/accept-herd.sh turns EPOLLEXCLUSIVE off to measure what
@@ -597,6 +764,7 @@ worker_release(struct worker *w)
 	w->stopping = true; /* no accepting again as connections close */
 	while (w->conns)
 		worker_conn_close(w, w->conns);
+	worker_free_dead(w);
 	if (w->epfd >= 0)
 		close(w->epfd);
 	if (w->sigfd >= 0)
@@ -669,7 +837,10 @@ worker_run(const struct worker_params *wp, struct rvirt_error *err)
 		sig = false;
 		for (int i = 0; i < n; i++)
 			worker_event(&w, &evs[i], &sig);
+		worker_free_dead(&w);
 		worker_run_ready(&w);
+		if (w.at_limit)
+			worker_accept_maybe_resume(&w);
 		if (sig && worker_signals(&w, err) < 0) {
 			rc = -1;
 			break;

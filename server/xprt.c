@@ -9,10 +9,14 @@
 
 #include "../common/err.h"
 #include "../common/log.h"
+#include "../common/ratelimit.h"
 #include "auth.h"
 #include "saslsrv.h"
 #include "tlssrv.h"
 #include "xprt.h"
+
+/* Refused TLS handshakes, logged at a bounded rate. */
+static struct ratelimit xprt_refuse_log = RATELIMIT_DEFAULT;
 
 /* TLS handshake: 1 done, -1 with errno (EAGAIN to wait). */
 static int
@@ -29,8 +33,9 @@ xprt_tls_ready(struct session_state *sess)
 		return -1;
 	}
 	if (r < 0) {
-		log_warn("refusing tls client '%s': %s", sess->identity,
-			 err.message);
+		log_ratelimited(&xprt_refuse_log, LOG_LEVEL_WARN,
+				"refusing tls client '%s': %s", sess->identity,
+				err.message);
 		errno = ECONNABORTED;
 		return -1;
 	}

@@ -1,17 +1,28 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# 2002-max-clients: at max_clients a worker stops accepting; connections
-# beyond it wait in the listen backlog and are served once one closes.
+# 2002-max-clients: at max_clients a worker refuses a new connection
+# with a clear error (its first call is answered, then it is closed),
+# instead of leaving it in the listen backlog; once connections close,
+# new ones are served again.
 
 . "$(dirname "$0")/test-lib.sh"
 require_rvirtd
 
 RVSH=$RVIRT_BUILD/rvsh
 
-# hold SECONDS OUT: an rvsh session that opens its connection, answers
-# one command, then keeps the connection for SECONDS.
+# hold NAME: an rvsh session that opens its connection and answers one
+# command, then keeps the connection until the file NAME.go exists and
+# answers a second command.
 hold () {
-	{ echo uri; sleep "$1"; } | "$RVSH" >"$2" 2>&1 &
+	{
+		echo uri
+		i=0
+		while ! test -f "$1.go" && test $i -lt 600; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		echo uri
+	} | "$RVSH" >"$1.out" 2>&1 &
 }
 
 test_expect_success 'start one worker with max_clients = 2' '
@@ -21,25 +32,28 @@ test_expect_success 'start one worker with max_clients = 2' '
 '
 
 test_expect_success 'two held connections are served' '
-	hold 4 h1.out && h1=$! &&
-	hold 4 h2.out && h2=$! &&
-	wait_until 50 "grep -q default h1.out && grep -q default h2.out"
+	hold h1 && h1=$! &&
+	hold h2 && h2=$! &&
+	wait_until 300 "grep -q default h1.out && grep -q default h2.out"
 '
 
-test_expect_success 'a third waits in the backlog while they are held' '
-	{ timeout 20 "$RVSH" uri >third.out 2>&1; echo $? >third.rc; } &
-	sleep 1 &&
-	test ! -s third.out &&
-	test ! -f third.rc
+test_expect_success 'a third is refused with a clear error, not left waiting' '
+	test_must_fail timeout 60 "$RVSH" uri >third.out 2>third.err &&
+	test_grep "cannot serve a new connection on .*rvirt-sock.*: 2 connections are open (max_clients 2 per worker" third.err &&
+	test_grep "refusing a connection" "$RVIRTD_LOG"
 '
 
-test_expect_success 'it is served once the held connections close' '
-	wait $h1 $h2;
-	wait_until 150 "test -f third.rc" &&
-	echo 0 >expect &&
-	test_cmp expect third.rc &&
+test_expect_success 'the held connections are still served' '
+	touch h1.go h2.go &&
+	wait $h1 && wait $h2 &&
+	test $(grep -c "^test:///default" h1.out) = 2 &&
+	test $(grep -c "^test:///default" h2.out) = 2
+'
+
+test_expect_success 'once they closed, a new connection is served' '
+	wait_until 100 "timeout 60 \"$RVSH\" uri >fourth.out 2>&1" &&
 	echo "test:///default" >expect &&
-	test_cmp expect third.out
+	test_cmp expect fourth.out
 '
 
 test_done

@@ -150,3 +150,6 @@ sh "$(dirname "$0")/metrics.sh"
 
 echo
 sh "$(dirname "$0")/intent-cost.sh"
+
+echo
+sh "$(dirname "$0")/conns.sh"
