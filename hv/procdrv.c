@@ -9,6 +9,7 @@
 
 #include "../common/err.h"
 #include "../common/uuid.h"
+#include "domevent.h"
 #include "node.h"
 #include "procdrv.h"
 
@@ -410,6 +411,7 @@ procdrv_domain_reboot(struct hv_conn *c, struct store_txn *txn,
 	    procdrv_dir(pd, dir, sizeof(dir), err) < 0 ||
 	    pd->ops->reboot(pd, &d, def, &host, dir, err) < 0)
 		goto out;
+	domevent_hint(RVIRT_EVENT_REBOOTED, RVIRT_EVENT_REBOOTED_REBOOTED, -1);
 	d.reason = DOMREC_REASON_RUNNING_BOOTED;
 	ret = domstore_save(txn, &pd->ds, &d, err);
 out:

@@ -14,6 +14,7 @@
 #include "../common/err.h"
 #include "../common/uuid.h"
 #include "../common/log.h"
+#include "../store/journal.h"
 #include "auth.h"
 #include "dispatch.h"
 #include "proc.h"
@@ -156,6 +157,9 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_AUTH_SASL_STEP, "AUTH_SASL_STEP",
 	     rvirt_auth_sasl_step_args, rvirt_auth_sasl_step_ret,
 	     auth_proc_sasl_step, PROC_NO_AUTH),
+	PROC(RVIRT_PROC_EVENT_WAIT, "EVENT_WAIT", rvirt_event_wait_args,
+	     rvirt_event_wait_ret, proc_event_wait,
+	     PROC_NEEDS_HV | PROC_READ_TXN),
 };
 
 #define DISPATCH_NPROCS (sizeof(dispatch_table) / sizeof(dispatch_table[0]))
@@ -348,12 +352,16 @@ dispatch_call(const struct proc_entry *pe, struct call *call, void *args,
 			return r > 0 ? 0 : -1;
 		}
 	}
+	/* The journal names who caused the changes (doc/events.md). */
+	journal_set_actor(sess->identity);
 	if (pe->fn(call, args, ret, err) < 0 ||
 	    (record && dispatch_record(pe, call, ret, err) < 0)) {
+		journal_set_actor(NULL);
 		call->txn = NULL;
 		store_txn_abort(txn);
 		return -1;
 	}
+	journal_set_actor(NULL);
 	call->txn = NULL;
 	if (!txn)
 		return 0;

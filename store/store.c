@@ -22,6 +22,8 @@ struct store {
 	MDB_dbi dbi[STORE_NTABLES];
 	size_t map_size;
 	char path[4096];
+	void (*commit_hook)(uint64_t seq, void *opaque);
+	void *commit_opaque;
 };
 
 struct store_txn {
@@ -30,12 +32,13 @@ struct store_txn {
 	bool write;
 	/* The first LMDB failure inside the txn, so commit reports it. */
 	int failed;
+	uint64_t journal_seq; /* last journal event appended, 0 none */
 };
 
 static const char *const store_table_names[STORE_NTABLES] = {
 	[STORE_DOMAINS] = "domains",   [STORE_NAMES] = "names",
 	[STORE_SESSIONS] = "sessions", [STORE_REPLIES] = "replies",
-	[STORE_META] = "meta",
+	[STORE_META] = "meta",	       [STORE_EVENTS] = "events",
 };
 
 /*
@@ -277,6 +280,7 @@ store_txn_commit(struct store_txn *txn, struct rvirt_error *err)
 {
 	struct store *st = txn->st;
 	int failed = txn->failed;
+	uint64_t seq;
 	int rc;
 
 	if (failed) {
@@ -287,12 +291,30 @@ store_txn_commit(struct store_txn *txn, struct rvirt_error *err)
 		return -1;
 	}
 	rc = mdb_txn_commit(txn->txn);
+	seq = txn->journal_seq;
 	free(txn);
 	if (rc) {
 		store_set_error(st, rc, "commit", err);
 		return -1;
 	}
+	if (seq && st->commit_hook)
+		st->commit_hook(seq, st->commit_opaque);
 	return 0;
+}
+
+void
+store_set_commit_hook(struct store *st,
+		      void (*hook)(uint64_t seq, void *opaque), void *opaque)
+{
+	st->commit_hook = hook;
+	st->commit_opaque = opaque;
+}
+
+void
+store_txn_note_seq(struct store_txn *txn, uint64_t seq)
+{
+	if (seq > txn->journal_seq)
+		txn->journal_seq = seq;
 }
 
 void
