@@ -107,6 +107,10 @@ struct config {
 	unsigned int reply_ttl;		  /* seconds; default 3600 */
 	unsigned int store_gc_interval;	  /* seconds; default 60 */
 
+	/* The event journal (doc/events.md); 0: no such bound. */
+	unsigned int event_journal_max;	    /* events; default 100000 */
+	unsigned int event_journal_max_age; /* seconds; default 604800 */
+
 	/* Logging. */
 	int log_level;		/* 1 debug .. 4 error; default 3 */
 	char log_outputs[1024]; /* default "3:stderr" */

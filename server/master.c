@@ -18,6 +18,7 @@
 #include "../common/err.h"
 #include "../common/log.h"
 #include "../scoreboard/scoreboard.h"
+#include "../store/journal.h"
 #include "../store/store.h"
 #include "auth.h"
 #include "master.h"
@@ -183,6 +184,7 @@ master_gc_main(struct master *m, pid_t master_pid)
 	struct session_gc_stats stats;
 	struct rvirt_error err;
 	struct store *store;
+	uint64_t trimmed = 0;
 	sigset_t set;
 	int rc = 1;
 
@@ -210,6 +212,15 @@ master_gc_main(struct master *m, pid_t master_pid)
 				 (unsigned long long)stats.sessions,
 				 (unsigned long long)stats.replies_expired,
 				 (unsigned long long)stats.replies);
+	}
+	if (rc == 0 && journal_gc(store, m->cfg->event_journal_max,
+				  m->cfg->event_journal_max_age,
+				  (uint64_t)time(NULL), &trimmed, &err) < 0) {
+		log_error("cannot trim the event journal: %s", err.message);
+		rc = 1;
+	} else if (trimmed) {
+		log_info("trimmed %llu events from the journal",
+			 (unsigned long long)trimmed);
 	}
 	/* A relaxed store is synced by whoever wrote last. */
 	if (rc == 0 && store_sync(store, &err) < 0)

@@ -12,6 +12,8 @@
 #define JOURNAL_VERSION 1
 #define JOURNAL_HEADER 40
 #define JOURNAL_LAST_KEY "journal:last"
+/* Events trimmed per write transaction: a writer never waits long. */
+#define JOURNAL_GC_BATCH 10000
 
 static char journal_actor[RVIRT_IDENTITY_MAX + 1];
 
@@ -291,6 +293,38 @@ journal_trim(struct store_txn *txn, uint64_t max_count, uint64_t max_age_s,
 	}
 	if (ntrimmed)
 		*ntrimmed = n;
+	return 0;
+}
+
+int
+journal_gc(struct store *st, uint64_t max_count, uint64_t max_age_s,
+	   uint64_t now_s, uint64_t *ntrimmed, struct rvirt_error *err)
+{
+	struct store_txn *txn;
+	uint64_t n, total = 0;
+
+	if (!max_count && !max_age_s)
+		goto out;
+	do {
+		txn = store_txn_begin(st, true, err);
+		if (!txn)
+			return -1;
+		if (journal_trim(txn, max_count, max_age_s, now_s,
+				 JOURNAL_GC_BATCH, &n, err) < 0) {
+			store_txn_abort(txn);
+			return -1;
+		}
+		if (n == 0) {
+			store_txn_abort(txn);
+			break;
+		}
+		if (store_txn_commit(txn, err) < 0)
+			return -1;
+		total += n;
+	} while (n == JOURNAL_GC_BATCH);
+out:
+	if (ntrimmed)
+		*ntrimmed = total;
 	return 0;
 }
 

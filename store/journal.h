@@ -89,6 +89,14 @@ int journal_trim(struct store_txn *txn, uint64_t max_count, uint64_t max_age_s,
 		 uint64_t now_s, size_t batch, uint64_t *ntrimmed,
 		 struct rvirt_error *err);
 
+/*
+ * The collector's pass: journal_trim in write transactions of its own
+ * (a batch each) until nothing more goes.  *ntrimmed (may be NULL) gets
+ * the total.  Returns 0 or -1 with *err.
+ */
+int journal_gc(struct store *st, uint64_t max_count, uint64_t max_age_s,
+	       uint64_t now_s, uint64_t *ntrimmed, struct rvirt_error *err);
+
 /* "started", "stopped"...: the kind's name, "unknown" when not one. */
 const char *journal_kind_name(int kind);
 
