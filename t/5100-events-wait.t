@@ -122,7 +122,7 @@ test_expect_success 'a wait with nothing new times out empty' '
 
 test_expect_success 'a parked wait leaves its worker serving, and wakes on the commit' '
 	rm -f parked.out &&
-	./evc "$RVIRTD_SOCK" 9 120000 10 >parked.out &
+	{ ./evc "$RVIRTD_SOCK" 9 120000 10 >parked.out & } &&
 	evc_pid=$! &&
 	"$RVSH" list --all >list.out &&
 	"$RVSH" domstate test >state.out &&
@@ -135,7 +135,7 @@ test_expect_success 'a parked wait leaves its worker serving, and wakes on the c
 '
 
 test_expect_success 'a waiter that hangs up is forgotten; the worker goes on' '
-	./evc "$RVIRTD_SOCK" 10 120000 10 >gone.out &
+	{ ./evc "$RVIRTD_SOCK" 10 120000 10 >gone.out & } &&
 	evc_pid=$! &&
 	"$RVSH" domstate db >/dev/null &&
 	kill -KILL $evc_pid && { wait $evc_pid || :; } &&
