@@ -13,6 +13,20 @@ static struct {
 } domevent_next;
 
 static enum domevent_cause domevent_cause_now;
+static int domevent_watched_pid, domevent_watched_status = -1;
+
+enum domevent_cause
+domevent_cause(void)
+{
+	return domevent_cause_now;
+}
+
+void
+domevent_set_watched(int pid, int status)
+{
+	domevent_watched_pid = pid;
+	domevent_watched_status = status;
+}
 
 void
 domevent_hint(int kind, int detail, int status)
@@ -32,7 +46,7 @@ domevent_set_cause(enum domevent_cause cause)
 static int
 domevent_stop_detail(int reason)
 {
-	if (domevent_cause_now == DOMEVENT_SETTLE)
+	if (domevent_cause_now == DOMEVENT_SETTLE && !domevent_watched_pid)
 		return RVIRT_EVENT_STOPPED_VANISHED;
 	switch (reason) {
 	case DOMREC_REASON_SHUTOFF_SHUTDOWN:
@@ -90,7 +104,8 @@ domevent_classify(const struct domrec *old, const struct domrec *now, int *kind,
 		*detail = was ? domevent_stop_detail(old->reason)
 			      : RVIRT_EVENT_UNDEFINED_REMOVED;
 		if (was && old->vanished)
-			*detail = domevent_cause_now == DOMEVENT_SETTLE
+			*detail = domevent_cause_now == DOMEVENT_SETTLE &&
+						  !domevent_watched_pid
 					  ? RVIRT_EVENT_STOPPED_VANISHED
 					  : RVIRT_EVENT_STOPPED_CRASHED;
 		return 0;
@@ -156,6 +171,9 @@ domevent_record(struct store_txn *txn, const struct domstore_driver *drv,
 	} else if (domevent_classify(old, now, &kind, &detail) < 0) {
 		return 0;
 	}
+	if (kind == RVIRT_EVENT_STOPPED && domevent_watched_pid && old &&
+	    old->pid == domevent_watched_pid)
+		status = domevent_watched_status;
 	ev.kind = kind;
 	ev.detail = detail;
 	ev.status = status;

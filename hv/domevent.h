@@ -38,6 +38,16 @@ enum domevent_cause {
 /* Until set back to DOMEVENT_CALL, changes come from cause. */
 void domevent_set_cause(enum domevent_cause cause);
 
+/* The cause set now. */
+enum domevent_cause domevent_cause(void);
+
+/*
+ * Until set back with pid 0: the watcher saw process pid end with wait
+ * status status (-1 unknown); stops found now are crashes, not
+ * domains gone while the daemon was down.
+ */
+void domevent_set_watched(int pid, int status);
+
 /*
  * Journal the change of one record in txn: old NULL for a new record,
  * now NULL for a deleted one.  A change with no event (autostart flag,

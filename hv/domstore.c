@@ -1315,6 +1315,43 @@ domstore_settle(struct store *st, const struct domstore_driver *drv,
 	return store_txn_commit(txn, err);
 }
 
+struct domstore_pid_ctx {
+	int (*fn)(int pid, uint64_t start, void *opaque);
+	void *opaque;
+};
+
+static int
+domstore_pid_one(const void *key, size_t klen, const void *val, size_t vlen,
+		 void *opaque, struct rvirt_error *err)
+{
+	struct domstore_pid_ctx *x = opaque;
+	const unsigned char *v = val;
+	int pid;
+
+	(void)key;
+	(void)klen;
+	(void)err;
+	/* Only version 2 records have a process. */
+	if (vlen < REC_HEADER_V2 || memcmp(v, REC_MAGIC_V2, 4) != 0 ||
+	    (v[4] != RVIRT_DOMAIN_RUNNING && v[4] != RVIRT_DOMAIN_PAUSED))
+		return 0;
+	pid = (int)le32_get(v + 56);
+	if (pid <= 0)
+		return 0;
+	return x->fn(pid, le64_get(v + 60), x->opaque) < 0 ? 1 : 0;
+}
+
+int
+domstore_each_pid(struct store_txn *txn,
+		  int (*fn)(int pid, uint64_t start, void *opaque),
+		  void *opaque, struct rvirt_error *err)
+{
+	struct domstore_pid_ctx x = { .fn = fn, .opaque = opaque };
+
+	return store_foreach_from(txn, STORE_DOMAINS, NULL, 0, domstore_pid_one,
+				  &x, err);
+}
+
 static bool
 domstore_want_autostart(const struct domrec *d)
 {

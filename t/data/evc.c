@@ -12,7 +12,8 @@
  * Opens test:///default on the unix socket PATH, calls EVENT_WAIT once
  * and prints "cursor C lost L", then one line per event:
  * "event SEQ NAME KIND DETAIL ID STATUS IDENTITY".  An rvirt error is
- * printed as "error CODE MESSAGE" (exit 3).
+ * printed as "error CODE MESSAGE" (exit 3).  The environment variable
+ * EVC_URI names another driver URI than test:///default.
  */
 int
 main(int argc, char **argv)
@@ -31,6 +32,8 @@ main(int argc, char **argv)
 				"[DOMAIN [KINDS]]\n");
 		return 2;
 	}
+	if (getenv("EVC_URI"))
+		oa.uri = getenv("EVC_URI");
 	memset(&sun, 0, sizeof(sun));
 	sun.sun_family = AF_UNIX;
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", argv[1]);
