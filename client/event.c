@@ -23,8 +23,11 @@
  * for exactly the events not yet delivered.
  */
 
-/* How long one EVENT_WAIT parks: a wake-up per registration this often. */
-#define EVENT_WAIT_MS 30000
+/*
+ * How long one EVENT_WAIT parks: a registration costs the daemon one
+ * call this often when nothing happens.
+ */
+#define EVENT_WAIT_MS 300000
 /* Events fetched per wait. */
 #define EVENT_BATCH 256
 /* Between attempts to open a new connection when the old one gave up. */
