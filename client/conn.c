@@ -40,6 +40,10 @@ struct rvirt_conn {
 	bool lost;
 	struct rvirt_error lost_err;
 	struct auth_client *auth; /* client/auth.c: methods, cached creds */
+	/* What opened it, for the event thread's own connection. */
+	char *open_uri;
+	struct rvirt_auth open_auth;
+	bool has_open_auth;
 };
 
 /* XDR encodes from char *, which never writes through it. */
@@ -227,6 +231,7 @@ conn_free(struct rvirt_conn *conn)
 	pthread_mutex_destroy(&conn->lock);
 	auth_client_free(conn->auth);
 	explicit_bzero(conn->cookie, sizeof(conn->cookie));
+	free(conn->open_uri);
 	free(conn);
 }
 
@@ -440,6 +445,16 @@ rvirt_conn_open_auth(const char *uri, const struct rvirt_auth *auth,
 		goto fail;
 	if (auth_conn(conn->auth, conn->clnt, st, err) < 0)
 		goto fail;
+	conn->open_uri = strdup(uri);
+	if (!conn->open_uri) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_CLIENT,
+			"out of memory");
+		goto fail;
+	}
+	if (auth) {
+		conn->open_auth = *auth;
+		conn->has_open_auth = true;
+	}
 
 	pthread_mutex_lock(&conn->lock);
 	cs = rvirt_proc_connect_open_1(&args, &ret, conn->clnt);
@@ -468,6 +483,14 @@ fail:
 	return NULL;
 }
 
+struct rvirt_conn *
+conn_open_again(struct rvirt_conn *conn, struct rvirt_error *err)
+{
+	return rvirt_conn_open_auth(
+		conn->open_uri, conn->has_open_auth ? &conn->open_auth : NULL,
+		conn->flags, err);
+}
+
 void
 rvirt_conn_close(struct rvirt_conn *conn)
 {
@@ -476,6 +499,7 @@ rvirt_conn_close(struct rvirt_conn *conn)
 
 	if (!conn)
 		return;
+	event_conn_close(conn);
 	pthread_mutex_lock(&conn->lock);
 	/* Closing never waits for a daemon that is away. */
 	rpcclnt_set_reconnect(conn->clnt, NULL, NULL);

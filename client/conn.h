@@ -34,6 +34,16 @@ int conn_end(struct rvirt_conn *conn, const char *proc, enum clnt_stat st,
  * dom is).  0, or -1 with *err (RVIRT_ERR_INVALID_ARG for a NULL dom or
  * an unterminated name).
  */
+/*
+ * A new connection to what conn was opened on, with the same flags and
+ * authentication (for the event thread).  NULL with *err.
+ */
+struct rvirt_conn *conn_open_again(struct rvirt_conn *conn,
+				   struct rvirt_error *err);
+
+/* client/event.c: end every event registration of conn (on close). */
+void event_conn_close(struct rvirt_conn *conn);
+
 int conn_domain_to_wire(const struct rvirt_domain *dom, rvirt_wire_domain *w,
 			struct rvirt_error *err);
 

@@ -338,6 +338,51 @@ int rvirt_domain_get_autostart(struct rvirt_conn *conn,
 			       const struct rvirt_domain *dom, int *autostart,
 			       struct rvirt_error *err);
 
+/*
+ * Lifecycle events (librvirt(3), doc/events.md).  The daemon journals
+ * every change of a domain's lifecycle; a registration follows the
+ * journal from the moment it is made.  Kinds and details are the
+ * RVIRT_EVENT_* constants of rvirt_defs.h.
+ */
+struct rvirt_domain_event {
+	uint64_t seq; /* the journal's number: 1, 2, ... in commit order */
+	struct rvirt_domain dom; /* id: the one it had for a stop */
+	int kind;		 /* RVIRT_EVENT_*, or RVIRT_EVENT_LOST */
+	int detail;		 /* RVIRT_EVENT_<KIND>_* */
+	int status;	  /* wait(2) status of a process that ended alone, -1 */
+	uint64_t time_ns; /* CLOCK_REALTIME */
+	char identity[RVIRT_IDENTITY_MAX + 1]; /* who caused it, "" host */
+	uint64_t lost; /* RVIRT_EVENT_LOST: events trimmed unread */
+};
+
+/* Not a journal kind: "lost" events were trimmed before they were read. */
+#define RVIRT_EVENT_LOST (-1)
+
+/*
+ * Call cb for every lifecycle event committed from now on, of the
+ * domain named domain (NULL: all) and of the kinds in the mask kinds
+ * (1 << RVIRT_EVENT_*; 0: all), each exactly once and in order, across
+ * reconnects and outages of any length.  cb runs in a thread of the
+ * library that waits on a connection of its own (same URI and
+ * credentials), so calls on conn are never delayed; it must not call
+ * rvirt_conn_domain_event_deregister or rvirt_conn_close itself.
+ * free_opaque (may be NULL) is called on opaque when the registration
+ * ends.  Returns the registration's id (>= 0), or -1 with *err.
+ */
+int rvirt_conn_domain_event_register(
+	struct rvirt_conn *conn, const char *domain, unsigned int kinds,
+	void (*cb)(struct rvirt_conn *conn, const struct rvirt_domain_event *ev,
+		   void *opaque),
+	void *opaque, void (*free_opaque)(void *opaque),
+	struct rvirt_error *err);
+
+/*
+ * End registration id: once it returns, cb is not called again.
+ * 0, or -1 with *err (no such registration).
+ */
+int rvirt_conn_domain_event_deregister(struct rvirt_conn *conn, int id,
+				       struct rvirt_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -9,6 +9,7 @@
 
 #include "rvsh.h"
 #include "version.h"
+#include "rvsh_event.h"
 #include "rvsh_vcpu.h"
 
 struct rvsh_cmd {
@@ -649,7 +650,8 @@ rvsh_cmd_help(struct rvsh *sh, int argc, char **argv)
 	(void)sh;
 	if (argc == 2) {
 		c = rvsh_cmd_find(argv[1]);
-		if (!c && rvsh_vcpu_help(argv[1]) == 0)
+		if (!c && (rvsh_vcpu_help(argv[1]) == 0 ||
+			   rvsh_event_help(argv[1]) == 0))
 			return RVSH_OK;
 		if (!c) {
 			rvsh_error("unknown command '%s'", argv[1]);
@@ -668,6 +670,7 @@ rvsh_cmd_help(struct rvsh *sh, int argc, char **argv)
 		printf("  %-32s%s\n", left, c->help);
 	}
 	rvsh_vcpu_help_all();
+	rvsh_event_help_all();
 	printf("  %-32s%s\n", "quit, exit", "leave the interactive shell");
 	return RVSH_OK;
 }
@@ -679,6 +682,8 @@ rvsh_cmd_run(struct rvsh *sh, int argc, char **argv)
 	int rc;
 
 	if (!c && (rc = rvsh_vcpu_run(sh, argc, argv)) >= 0)
+		return rc;
+	if (!c && (rc = rvsh_event_run(sh, argc, argv)) >= 0)
 		return rc;
 	if (!c) {
 		rvsh_error("unknown command '%s' (try 'help')", argv[0]);
@@ -694,8 +699,16 @@ rvsh_cmd_run(struct rvsh *sh, int argc, char **argv)
 const char *
 rvsh_cmd_name(size_t i)
 {
-	return i < RVSH_NCMDS ? rvsh_cmds[i].name
-			      : rvsh_vcpu_name(i - RVSH_NCMDS);
+	size_t nvcpu = 0;
+
+	if (i < RVSH_NCMDS)
+		return rvsh_cmds[i].name;
+	while (rvsh_vcpu_name(nvcpu))
+		nvcpu++;
+	if (i - RVSH_NCMDS < nvcpu)
+		return rvsh_vcpu_name(i - RVSH_NCMDS);
+	/* rvsh_event.c's one command comes last. */
+	return i - RVSH_NCMDS == nvcpu ? "event" : NULL;
 }
 
 enum rvsh_arg
@@ -703,5 +716,7 @@ rvsh_cmd_arg(const char *name)
 {
 	const struct rvsh_cmd *c = rvsh_cmd_find(name);
 
+	if (!c && strcmp(name, "event") == 0)
+		return RVSH_ARG_DOMAIN;
 	return c ? c->arg : rvsh_vcpu_arg(name);
 }

@@ -9,6 +9,7 @@
 #include "../common/err.h"
 #include "../common/le.h"
 #include "../common/uuid.h"
+#include "domevent.h"
 #include "domstore.h"
 
 #define REC_MAGIC_V1 "RVD\x01"
@@ -135,6 +136,36 @@ domstore_decode(const struct domstore_driver *drv, const unsigned char *uuid,
 	return 1;
 }
 
+/*
+ * Journal the change of the record of uuid d->uuid to now (NULL: it is
+ * deleted) against what the store holds before it is written.
+ */
+static int
+domstore_journal(struct store_txn *txn, const struct domstore_driver *drv,
+		 const struct domrec *d, const struct domrec *now,
+		 struct rvirt_error *err)
+{
+	struct domrec old;
+	const void *val;
+	size_t vlen;
+	int rc;
+
+	rc = store_get(txn, STORE_DOMAINS, d->uuid, RVIRT_UUID_BUFLEN, &val,
+		       &vlen, err);
+	if (rc < 0)
+		return -1;
+	if (rc > 0) {
+		rc = domstore_decode(drv, d->uuid, val, vlen, &old, err);
+		if (rc < 0)
+			return -1;
+	}
+	if (rc == 0)
+		return now ? domevent_record(txn, drv, NULL, now, err) : 0;
+	rc = domevent_record(txn, drv, &old, now, err);
+	domrec_release(&old);
+	return rc;
+}
+
 int
 domstore_save(struct store_txn *txn, const struct domstore_driver *drv,
 	      const struct domrec *d, struct rvirt_error *err)
@@ -180,8 +211,10 @@ domstore_save(struct store_txn *txn, const struct domstore_driver *drv,
 	p += xlen;
 	if (llen)
 		memcpy(p, d->live_xml, llen);
-	rc = store_put(txn, STORE_DOMAINS, d->uuid, RVIRT_UUID_BUFLEN, rec, len,
-		       err);
+	rc = domstore_journal(txn, drv, d, d, err);
+	if (rc == 0)
+		rc = store_put(txn, STORE_DOMAINS, d->uuid, RVIRT_UUID_BUFLEN,
+			       rec, len, err);
 	free(rec);
 	return rc;
 }
@@ -314,7 +347,8 @@ domstore_delete(struct store_txn *txn, const struct domstore_driver *drv,
 	unsigned char key[NAME_KEY_MAX];
 	size_t klen = domstore_name_key(drv, d->name, key, sizeof(key));
 
-	if (store_del(txn, STORE_DOMAINS, d->uuid, RVIRT_UUID_BUFLEN, err) <
+	if (domstore_journal(txn, drv, d, NULL, err) < 0 ||
+	    store_del(txn, STORE_DOMAINS, d->uuid, RVIRT_UUID_BUFLEN, err) <
 		    0 ||
 	    store_del(txn, STORE_NAMES, key, klen, err) < 0)
 		return -1;
@@ -695,6 +729,10 @@ domstore_define(struct store_txn *txn, const struct domstore_driver *drv,
 	d.xml = domain_xml_format(def, -1, err);
 	if (!d.xml)
 		goto out;
+	/* A transient domain made persistent is added, else updated. */
+	if (!(d.flags & DOMREC_TRANSIENT))
+		domevent_hint(RVIRT_EVENT_DEFINED, RVIRT_EVENT_DEFINED_UPDATED,
+			      -1);
 	d.flags &= ~(unsigned int)DOMREC_TRANSIENT;
 	if (!domrec_active(&d))
 		domstore_live_from_def(&d, def);
@@ -720,6 +758,7 @@ domstore_undefine(struct store_txn *txn, const struct domstore_driver *drv,
 	if (d.flags & DOMREC_TRANSIENT) {
 		if (d.vanished) {
 			/* Its process is gone: so is the domain. */
+			domevent_hint_stop(DOMREC_REASON_SHUTOFF_CRASHED);
 			ret = domstore_delete(txn, drv, &d, err);
 			goto out;
 		}
@@ -752,8 +791,10 @@ domstore_stopped(struct store_txn *txn, const struct domstore_driver *drv,
 {
 	struct domain_def *def;
 
-	if (d->flags & DOMREC_TRANSIENT)
+	if (d->flags & DOMREC_TRANSIENT) {
+		domevent_hint_stop(reason);
 		return domstore_delete(txn, drv, d, err);
+	}
 	def = domain_xml_parse(d->xml, err);
 	if (!def)
 		return -1;
@@ -1026,6 +1067,10 @@ domstore_pin(struct hv_conn *c, struct store_txn *txn,
 		goto out;
 	if (live && domstore_reformat(&d.live_xml, live, err) < 0)
 		goto out;
+	domevent_hint(RVIRT_EVENT_TUNED,
+		      vcpu >= 0 ? RVIRT_EVENT_TUNED_VCPU_PIN
+				: RVIRT_EVENT_TUNED_EMULATOR_PIN,
+		      -1);
 	if (domstore_save(txn, drv, &d, err) < 0)
 		goto out;
 	/*
@@ -1242,6 +1287,7 @@ domstore_settle(struct store *st, const struct domstore_driver *drv,
 {
 	struct store_txn *txn;
 	size_t n = 0;
+	int rc;
 
 	/* A read transaction first: the usual answer is "nothing to do". */
 	txn = store_txn_begin(st, false, err);
@@ -1258,12 +1304,52 @@ domstore_settle(struct store *st, const struct domstore_driver *drv,
 	txn = store_txn_begin(st, true, err);
 	if (!txn)
 		return -1;
-	if (domstore_walk(txn, drv, domstore_want_vanished, domstore_settle_one,
-			  NULL, NULL, err) < 0) {
+	domevent_set_cause(DOMEVENT_SETTLE);
+	rc = domstore_walk(txn, drv, domstore_want_vanished,
+			   domstore_settle_one, NULL, NULL, err);
+	domevent_set_cause(DOMEVENT_CALL);
+	if (rc < 0) {
 		store_txn_abort(txn);
 		return -1;
 	}
 	return store_txn_commit(txn, err);
+}
+
+struct domstore_pid_ctx {
+	int (*fn)(int pid, uint64_t start, void *opaque);
+	void *opaque;
+};
+
+static int
+domstore_pid_one(const void *key, size_t klen, const void *val, size_t vlen,
+		 void *opaque, struct rvirt_error *err)
+{
+	struct domstore_pid_ctx *x = opaque;
+	const unsigned char *v = val;
+	int pid;
+
+	(void)key;
+	(void)klen;
+	(void)err;
+	/* Only version 2 records have a process. */
+	if (vlen < REC_HEADER_V2 || memcmp(v, REC_MAGIC_V2, 4) != 0 ||
+	    (v[4] != RVIRT_DOMAIN_RUNNING && v[4] != RVIRT_DOMAIN_PAUSED))
+		return 0;
+	pid = (int)le32_get(v + 56);
+	if (pid <= 0)
+		return 0;
+	return x->fn(pid, le64_get(v + 60), x->opaque) < 0 ? 1 : 0;
+}
+
+int
+domstore_each_pid(struct store_txn *txn,
+		  int (*fn)(int pid, uint64_t start, void *opaque),
+		  void *opaque, struct rvirt_error *err)
+{
+	struct domstore_pid_ctx x = { .fn = fn, .opaque = opaque };
+
+	return store_foreach_from(txn, STORE_DOMAINS, NULL, 0, domstore_pid_one,
+				  &x, err);
 }
 
 static bool
@@ -1327,9 +1413,13 @@ domstore_host_boot(struct store *st, const struct domstore_driver *drv,
 	}
 	err_clear(&b.first);
 	if (domstore_meta_put(txn, drv, "boot_id", boot_id, strlen(boot_id),
-			      err) < 0 ||
-	    domstore_walk(txn, drv, domstore_want_autostart,
-			  domstore_autostart_one, &b, NULL, err) < 0)
+			      err) < 0)
+		goto fail;
+	domevent_set_cause(DOMEVENT_AUTOSTART);
+	rc = domstore_walk(txn, drv, domstore_want_autostart,
+			   domstore_autostart_one, &b, NULL, err);
+	domevent_set_cause(DOMEVENT_CALL);
+	if (rc < 0)
 		goto fail;
 	if (store_txn_commit(txn, err) < 0)
 		return -1;

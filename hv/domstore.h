@@ -241,6 +241,11 @@ int domstore_host_boot(struct store *st, const struct domstore_driver *drv,
 		       const char *boot_id, domstore_act_fn start, void *opaque,
 		       struct rvirt_error *err);
 
+/* hv_host_pids over the records of every driver. */
+int domstore_each_pid(struct store_txn *txn,
+		      int (*fn)(int pid, uint64_t start, void *opaque),
+		      void *opaque, struct rvirt_error *err);
+
 /* ---- pinning: the parts that are the same for every driver ---- */
 
 /*

@@ -149,6 +149,8 @@ struct hv_driver {
 	 * NULL when there is nothing to do.
 	 */
 	int (*host_start)(struct store *st, struct rvirt_error *err);
+	/* hv_host_settle's part: domains whose process is gone, written down. */
+	int (*host_settle)(struct store *st, struct rvirt_error *err);
 };
 
 /* The drivers. */

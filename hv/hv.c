@@ -10,6 +10,7 @@
 #include "rvirt_paths.h"
 
 #include "../common/err.h"
+#include "domevent.h"
 #include "driver.h"
 #include "hv.h"
 
@@ -111,6 +112,35 @@ hv_host_start(struct store *st, struct rvirt_error *err)
 		}
 	}
 	return ret;
+}
+
+int
+hv_host_settle(struct store *st, int pid, int status, struct rvirt_error *err)
+{
+	int ret = 0;
+
+	domevent_set_watched(pid, status);
+	for (size_t i = 0; i < HV_NDRIVERS; i++) {
+		struct rvirt_error e;
+
+		if (!hv_drivers[i]->host_settle)
+			continue;
+		err_clear(&e);
+		if (hv_drivers[i]->host_settle(st, &e) < 0 && ret == 0) {
+			*err = e;
+			ret = -1;
+		}
+	}
+	domevent_set_watched(0, -1);
+	return ret;
+}
+
+int
+hv_host_pids(struct store_txn *txn,
+	     int (*fn)(int pid, uint64_t start, void *opaque), void *opaque,
+	     struct rvirt_error *err)
+{
+	return domstore_each_pid(txn, fn, opaque, err);
 }
 
 /*

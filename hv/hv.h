@@ -105,6 +105,25 @@ void hv_set_options(const struct hv_options *opts);
 int hv_host_start(struct store *st, struct rvirt_error *err);
 
 /*
+ * The domain watcher's (server/watcher.c): the process pid (of a
+ * running domain) ended with wait status status (-1 unknown).  Every
+ * domain whose process is gone is written down as stopped, crashed,
+ * with that status for pid's domain, in its own write transaction.
+ * Returns 0, or -1 with *err.
+ */
+int hv_host_settle(struct store *st, int pid, int status,
+		   struct rvirt_error *err);
+
+/*
+ * Call fn with the pid and start time (clock ticks after boot) of every
+ * running domain's process (every driver's) in txn; fn returns 0 to go
+ * on.  Returns 0, or -1 with *err.
+ */
+int hv_host_pids(struct store_txn *txn,
+		 int (*fn)(int pid, uint64_t start, void *opaque), void *opaque,
+		 struct rvirt_error *err);
+
+/*
  * Open the driver named by uri's scheme.  st is borrowed and must
  * outlive the connection.  An empty or NULL uri means
  * "test:///default".  The driver may write to the store (a default

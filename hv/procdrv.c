@@ -11,6 +11,7 @@
 #include "../common/log.h"
 #include "../common/uuid.h"
 #include "effect.h"
+#include "domevent.h"
 #include "node.h"
 #include "procdrv.h"
 
@@ -486,6 +487,7 @@ procdrv_domain_reboot(struct hv_conn *c, struct store_txn *txn,
 		if (pd->ops->reboot(pd, &d, def, &host, dir, err) < 0)
 			goto out;
 	}
+	domevent_hint(RVIRT_EVENT_REBOOTED, RVIRT_EVENT_REBOOTED_REBOOTED, -1);
 	d.reason = DOMREC_REASON_RUNNING_BOOTED;
 	ret = domstore_save(txn, &pd->ds, &d, err);
 out:

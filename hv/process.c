@@ -315,11 +315,18 @@ process_host_start(struct store *st, struct rvirt_error *err)
 	return procdrv_host_start(st, &process_pd, err);
 }
 
+static int
+process_host_settle(struct store *st, struct rvirt_error *err)
+{
+	return domstore_settle(st, &process_pd.ds, err);
+}
+
 const struct hv_driver process_driver = {
 	.scheme = "process",
 	.type = "PROCESS",
 	.version = PROCESS_VERSION,
 	.open = process_open,
 	.host_start = process_host_start,
+	.host_settle = process_host_settle,
 	PROCDRV_ENTRIES,
 };

@@ -357,11 +357,18 @@ qemu_host_start(struct store *st, struct rvirt_error *err)
 	return procdrv_host_start(st, &qemu_pd, err);
 }
 
+static int
+qemu_host_settle(struct store *st, struct rvirt_error *err)
+{
+	return domstore_settle(st, &qemu_pd.ds, err);
+}
+
 const struct hv_driver qemu_driver = {
 	.scheme = "qemu",
 	.type = "QEMU",
 	.version = QEMU_VERSION,
 	.open = qemu_open,
 	.host_start = qemu_host_start,
+	.host_settle = qemu_host_settle,
 	PROCDRV_ENTRIES,
 };

@@ -7,6 +7,7 @@
 
 #include "../common/err.h"
 #include "domain_xml.h"
+#include "domevent.h"
 #include "domstore.h"
 #include "driver.h"
 #include "node.h"
@@ -234,6 +235,8 @@ test_domain_reboot(struct hv_conn *c, struct store_txn *txn,
 		return -1;
 	if (test_check_running(&d, err) == 0) {
 		/* Same id, same process: only the reason changes. */
+		domevent_hint(RVIRT_EVENT_REBOOTED,
+			      RVIRT_EVENT_REBOOTED_REBOOTED, -1);
 		d.reason = DOMREC_REASON_RUNNING_BOOTED;
 		ret = domstore_save(txn, &test_drv, &d, err);
 	}

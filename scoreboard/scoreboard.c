@@ -2,6 +2,7 @@
 /* scoreboard: the master's and workers' shared-memory status table. */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +28,8 @@
 _Static_assert(sizeof(struct sb_shm_header) == 64, "header size");
 _Static_assert(sizeof(struct sb_shm_global) == 128, "global size");
 _Static_assert(offsetof(struct sb_shm_global, totals) == 32, "totals");
+_Static_assert(offsetof(struct sb_shm_global, event_seq) == 64, "event_seq");
+_Static_assert(offsetof(struct sb_shm_global, event_wake) == 72, "event_wake");
 _Static_assert(sizeof(struct sb_shm_slot) == 512, "slot size");
 _Static_assert(offsetof(struct sb_shm_slot, pid) == 8, "pid");
 _Static_assert(offsetof(struct sb_shm_slot, generation) == 16, "generation");
@@ -714,4 +718,37 @@ sb_snapshot_release(struct sb_snapshot *snap)
 	free(snap->slots);
 	snap->slots = NULL;
 	snap->nslots = 0;
+}
+
+void
+sb_event_publish(struct sb *sb, uint64_t seq)
+{
+	_Atomic uint64_t *p = &sb->global->event_seq;
+	uint64_t cur = atomic_load(p);
+
+	while (cur < seq && !atomic_compare_exchange_weak(p, &cur, seq))
+		;
+	atomic_fetch_add(&sb->global->event_wake, 1);
+	syscall(SYS_futex, &sb->global->event_wake, FUTEX_WAKE, INT_MAX, NULL,
+		NULL, 0);
+}
+
+uint64_t
+sb_event_seq(const struct sb *sb)
+{
+	return atomic_load(&sb->global->event_seq);
+}
+
+uint32_t
+sb_event_word(const struct sb *sb)
+{
+	return atomic_load(&sb->global->event_wake);
+}
+
+void
+sb_event_wait(const struct sb *sb, uint32_t seen)
+{
+	/* Not FUTEX_PRIVATE: the word is shared between processes. */
+	syscall(SYS_futex, &sb->global->event_wake, FUTEX_WAIT, seen, NULL,
+		NULL, 0);
 }

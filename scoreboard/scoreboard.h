@@ -83,7 +83,11 @@ struct sb_shm_global {
 	_Atomic int64_t start_time;    /* CLOCK_REALTIME, seconds */
 	_Atomic int64_t start_mono_ns; /* CLOCK_MONOTONIC_COARSE, ns */
 	_Atomic uint64_t totals[SB_NTOTALS];
-	uint8_t reserved[64]; /* zero */
+	/* Lifecycle events (doc/events.md), in the first reserved bytes. */
+	_Atomic uint64_t event_seq;  /* newest journal event published */
+	_Atomic uint32_t event_wake; /* futex word, bumped on each publish */
+	uint32_t reserved1;	     /* zero */
+	uint8_t reserved[48];	     /* zero */
 };
 
 struct sb_shm_slot {
@@ -262,5 +266,25 @@ const char *sb_state_name(enum sb_state state);
 
 /* "connections_accepted", "calls", "worker_spawns", "worker_crashes". */
 const char *sb_total_name(enum sb_total t);
+
+/*
+ * Lifecycle events (doc/events.md).  After a store commit that
+ * journaled events up to seq, its process publishes: event_seq becomes
+ * at least seq, event_wake is bumped and every futex waiter on it is
+ * woken (a shared futex: any process with the mapping).
+ */
+void sb_event_publish(struct sb *sb, uint64_t seq);
+
+/* The newest published seq (0 since the scoreboard was made). */
+uint64_t sb_event_seq(const struct sb *sb);
+
+/* The futex word as it is now. */
+uint32_t sb_event_word(const struct sb *sb);
+
+/*
+ * Sleep until the futex word is not seen any more (returns at once when
+ * it already differs), a signal, or a spurious wake-up: callers loop.
+ */
+void sb_event_wait(const struct sb *sb, uint32_t seen);
 
 #endif

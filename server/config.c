@@ -104,6 +104,8 @@ static const struct config_key config_keys[] = {
 	KEY(session_ttl, KIND_UINT, 1, 31536000),
 	KEY(session_max_replies, KIND_UINT, 1, 65536),
 	KEY(reply_ttl, KIND_UINT, 1, 31536000),
+	KEY(event_journal_max, KIND_UINT, 0, 4000000000),
+	KEY(event_journal_max_age, KIND_UINT, 0, 315360000),
 	KEY(log_level, KIND_INT, 1, 4),
 	KEY(log_outputs, KIND_LOG_OUTPUTS, 0, 0),
 	KEY(metrics_listen, KIND_STRING, 0, 0),
@@ -215,6 +217,8 @@ config_init_defaults(struct config *cfg)
 	cfg->store_gc_interval = 60;
 	cfg->metrics_per_domain = true;
 	cfg->session_ttl = 86400;
+	cfg->event_journal_max = 100000;
+	cfg->event_journal_max_age = 604800;
 	cfg->session_max_replies = 64;
 	cfg->reply_ttl = 3600;
 	cfg->log_level = 3;

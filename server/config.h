@@ -112,6 +112,10 @@ struct config {
 	char metrics_auth_file[CONFIG_PATH_MAX]; /* basic auth users; "" */
 	bool metrics_per_domain; /* series per running domain; default 1 */
 
+	/* The event journal (doc/events.md); 0: no such bound. */
+	unsigned int event_journal_max;	    /* events; default 100000 */
+	unsigned int event_journal_max_age; /* seconds; default 604800 */
+
 	/* Logging. */
 	int log_level;		/* 1 debug .. 4 error; default 3 */
 	char log_outputs[1024]; /* default "3:stderr" */

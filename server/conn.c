@@ -14,6 +14,7 @@
 #include "admit.h"
 #include "auth.h"
 #include "conn.h"
+#include "evpark.h"
 #include "xprt.h"
 
 /* Connections closed for bad or cut input, logged at a bounded rate. */
@@ -40,6 +41,7 @@ conn_free(struct conn *c)
 {
 	if (!c)
 		return;
+	evpark_free(&c->sess);
 	dispatch_session_release(&c->sess);
 	auth_session_release(&c->sess);
 	if (c->fd >= 0)
@@ -202,6 +204,12 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 					c->sess.identity, err.message);
 			return CONN_CLOSE;
 		}
+		if (c->sess.park) {
+			/* No reply now, no next record before it. */
+			evpark_set_owner(c->sess.park, c);
+			next = CONN_PARKED;
+			break;
+		}
 		c->calls++;
 		next = conn_send(c, env);
 		if (next == CONN_CLOSE)
@@ -221,9 +229,33 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 	} else if (len > 0 && conn_keep_pending(c, data, len) < 0) {
 		return CONN_CLOSE;
 	}
-	if (next == CONN_WRITE)
-		return CONN_WRITE;
+	if (next == CONN_WRITE || next == CONN_PARKED)
+		return next;
 	return c->pending_len > 0 ? CONN_READY : CONN_READ;
+}
+
+enum conn_next
+conn_on_park(struct conn *c, struct conn_env *env)
+{
+	enum conn_next next;
+	int r = evpark_poll(&c->sess, env->store, env->now_ms, env->obuf);
+
+	if (r == 0)
+		return CONN_PARKED;
+	evpark_free(&c->sess);
+	if (r < 0) {
+		log_error("closing connection of '%s': cannot answer its "
+			  "event wait",
+			  c->sess.identity);
+		return CONN_CLOSE;
+	}
+	c->calls++;
+	env->calls++;
+	next = conn_send(c, env);
+	if (next != CONN_READ)
+		return next;
+	return c->pending_len > 0 || xprt_pending(&c->sess) ? CONN_READY
+							    : CONN_READ;
 }
 
 enum conn_next
@@ -314,7 +346,7 @@ conn_expired(const struct conn *c, uint64_t now_ms, uint64_t message_ms,
 	    now_ms - c->out_start_ms >= message_ms)
 		return "message_timeout passed with a reply unread";
 	if (idle_ms && !started && c->out_len == 0 && c->pending_len == 0 &&
-	    now_ms - c->last_active_ms >= idle_ms)
+	    !c->sess.park && now_ms - c->last_active_ms >= idle_ms)
 		return "idle_timeout passed";
 	return NULL;
 }

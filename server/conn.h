@@ -42,6 +42,8 @@ enum conn_next {
 	CONN_WRITE, /* a reply is partly written: wait until writable */
 	CONN_READY, /* a complete record is buffered: run it soon */
 	CONN_CLOSE, /* close it (the reason is logged already) */
+	/* A call is parked (evpark.c): watch for a hang-up only. */
+	CONN_PARKED,
 };
 
 struct conn {
@@ -94,6 +96,13 @@ enum conn_next conn_on_readable(struct conn *c, struct conn_env *env);
 
 /* The socket is writable: send the rest of the reply, then go on reading. */
 enum conn_next conn_on_writable(struct conn *c, struct conn_env *env);
+
+/*
+ * Events may have been committed, or a parked call's deadline passed:
+ * answer the parked call of c if it is due (CONN_PARKED while it still
+ * waits), then go on as after a reply.
+ */
+enum conn_next conn_on_park(struct conn *c, struct conn_env *env);
 
 /* Whether a reply is waiting to be written. */
 bool conn_has_output(const struct conn *c);

@@ -16,6 +16,7 @@
 #include "../common/log.h"
 #include "../scoreboard/metrics.h"
 #include "audit.h"
+#include "../store/journal.h"
 #include "auth.h"
 #include "dispatch.h"
 #include "intent.h"
@@ -161,6 +162,9 @@ static const struct proc_entry dispatch_table[] = {
 	     auth_proc_sasl_step, PROC_NO_AUTH),
 	PROC(RVIRT_PROC_CONNECT_GET_LIB_VERSION, "CONNECT_GET_LIB_VERSION",
 	     proc_void, rvirt_version_ret, proc_connect_get_lib_version, 0),
+	PROC(RVIRT_PROC_EVENT_WAIT, "EVENT_WAIT", rvirt_event_wait_args,
+	     rvirt_event_wait_ret, proc_event_wait,
+	     PROC_NEEDS_HV | PROC_READ_TXN),
 };
 
 #define DISPATCH_NPROCS (sizeof(dispatch_table) / sizeof(dispatch_table[0]))
@@ -363,8 +367,11 @@ dispatch_call_checked(const struct proc_entry *pe, struct call *call,
 			return -1;
 		}
 	}
+	/* The journal names who caused the changes (doc/events.md). */
+	journal_set_actor(sess->identity);
 	if (pe->fn(call, args, ret, err) < 0 ||
 	    (record && dispatch_record(pe, call, ret, err) < 0)) {
+		journal_set_actor(NULL);
 		call->txn = NULL;
 		store_txn_abort(txn);
 		intent_end(&in, false);
@@ -372,6 +379,7 @@ dispatch_call_checked(const struct proc_entry *pe, struct call *call,
 	}
 	if (write)
 		intent_test_hold(pe->name);
+	journal_set_actor(NULL);
 	call->txn = NULL;
 	if (!txn)
 		return 0;

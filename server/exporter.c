@@ -244,7 +244,7 @@ exporter_worker_bind(struct exporter *ex, int idx)
 	if (v && strcmp(v, "off") == 0)
 		return;
 	metrics_worker_bind(ex->mx, idx);
-	store_set_commit_hook(metrics_store_commit);
+	store_set_commit_timer(metrics_store_commit);
 }
 
 bool

@@ -18,6 +18,7 @@
 #include "../common/err.h"
 #include "../common/log.h"
 #include "../scoreboard/scoreboard.h"
+#include "../store/journal.h"
 #include "../store/store.h"
 #include "auth.h"
 #include "exporter.h"
@@ -25,6 +26,7 @@
 #include "notify.h"
 #include "pool.h"
 #include "session.h"
+#include "watcher.h"
 #include "worker.h"
 
 /* The pool is looked at once a second. */
@@ -84,6 +86,9 @@ struct master {
 	uint64_t next_sync_ms;
 	/* The counters' file and the metrics child (server/exporter.c). */
 	struct exporter ex;
+	/* The domain watcher child (server/watcher.c), restarted if it dies. */
+	pid_t watcher_pid;
+	uint64_t next_watcher_ms;
 };
 
 static uint64_t
@@ -196,6 +201,7 @@ master_gc_main(struct master *m, pid_t master_pid)
 	struct session_gc_stats stats;
 	struct rvirt_error err;
 	struct store *store;
+	uint64_t trimmed = 0;
 	sigset_t set;
 	int rc = 1;
 
@@ -227,6 +233,15 @@ master_gc_main(struct master *m, pid_t master_pid)
 				 (unsigned long long)stats.sessions,
 				 (unsigned long long)stats.replies_expired,
 				 (unsigned long long)stats.replies);
+	}
+	if (rc == 0 && journal_gc(store, m->cfg->event_journal_max,
+				  m->cfg->event_journal_max_age,
+				  (uint64_t)time(NULL), &trimmed, &err) < 0) {
+		log_error("cannot trim the event journal: %s", err.message);
+		rc = 1;
+	} else if (trimmed) {
+		log_info("trimmed %llu events from the journal",
+			 (unsigned long long)trimmed);
 	}
 	/* A relaxed store is synced by whoever wrote last. */
 	if (rc == 0 && store_sync(store, &err) < 0)
@@ -266,6 +281,54 @@ master_store_sync(struct master *m)
 	close(fd);
 }
 
+/* The domain watcher: a child like the collector, for as long as we run. */
+static void __attribute__((noreturn))
+master_watcher_main(struct master *m, pid_t master_pid)
+{
+	struct rvirt_error err;
+	struct store *store;
+	sigset_t set;
+	int rc = 1;
+
+	master_child_start(m, master_pid);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
+	sigfillset(&set);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	err_clear(&err);
+	store = master_child_store(m, &err);
+	if (!store)
+		log_error("cannot watch domains: %s", err.message);
+	else
+		rc = watcher_main(store, m->sb);
+	store_close(store);
+	log_shutdown();
+	_exit(rc);
+}
+
+static void
+master_watcher_upkeep(struct master *m, uint64_t now)
+{
+	pid_t master_pid = getpid(), pid;
+
+	if (m->watcher_pid || m->stopping || now < m->next_watcher_ms)
+		return;
+	/* A watcher that keeps dying is started again once a second. */
+	m->next_watcher_ms = now + 1000;
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		log_error("cannot start the domain watcher: %s",
+			  strerror(errno));
+		return;
+	}
+	if (pid == 0)
+		master_watcher_main(m, master_pid);
+	m->watcher_pid = pid;
+}
+
 /* Once a tick: the relaxed sync, and a collector when one is due. */
 static void
 master_store_upkeep(struct master *m, uint64_t now)
@@ -273,6 +336,7 @@ master_store_upkeep(struct master *m, uint64_t now)
 	const struct config *cfg = m->cfg;
 	pid_t master_pid = getpid(), pid;
 
+	master_watcher_upkeep(m, now);
 	if (now >= m->next_sync_ms) {
 		m->next_sync_ms =
 			now + (uint64_t)cfg->store_sync_interval * 1000;
@@ -454,6 +518,13 @@ master_reap(struct master *m)
 			break;
 		if (exporter_reaped(&m->ex, pid, status, master_now_ms()))
 			continue;
+		if (pid == m->watcher_pid) {
+			m->watcher_pid = 0;
+			if (!m->stopping)
+				log_warn("the domain watcher exited; starting "
+					 "another");
+			continue;
+		}
 		if (pid == m->gc_pid) {
 			m->gc_pid = 0;
 			if (!WIFEXITED(status) || WEXITSTATUS(status))
@@ -1135,6 +1206,10 @@ out:
 	if (m.gc_pid > 0) {
 		kill(m.gc_pid, SIGTERM);
 		waitpid(m.gc_pid, NULL, 0);
+	}
+	if (m.watcher_pid > 0) {
+		kill(m.watcher_pid, SIGTERM);
+		waitpid(m.watcher_pid, NULL, 0);
 	}
 	/* What the workers committed last is on disk before we go. */
 	if (m.cfg)

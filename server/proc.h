@@ -101,6 +101,20 @@ int proc_domain_suspend(struct call *call, void *args, void *ret,
 int proc_domain_undefine(struct call *call, void *args, void *ret,
 			 struct rvirt_error *err);
 
+/* proc_event.c: lifecycle events */
+int proc_event_wait(struct call *call, void *args, void *ret,
+		    struct rvirt_error *err);
+/*
+ * The events of the journal after args->cursor that args and the
+ * session's driver select, into ret (RVIRT_OK): at most args->max, the
+ * cursor to go on from, how many were trimmed before they could be
+ * read.  -1 with *err (EVENT_CURSOR for a cursor past the journal).
+ */
+int proc_event_collect(struct store_txn *txn, const struct session_state *sess,
+		       const struct rvirt_event_wait_args *args,
+		       struct rvirt_event_wait_ret *ret,
+		       struct rvirt_error *err);
+
 /* proc_vcpu.c: placement and pinning */
 int proc_domain_get_emulator_pin_info(struct call *call, void *args, void *ret,
 				      struct rvirt_error *err);

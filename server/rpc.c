@@ -13,6 +13,7 @@
 #include "../common/log.h"
 #include "../scoreboard/metrics.h"
 #include "dispatch.h"
+#include "evpark.h"
 #include "rpc.h"
 
 #define RPC_LAST_FRAGMENT 0x80000000u
@@ -425,6 +426,15 @@ rpc_reply_error(struct rpc_buf *out, uint32_t xid, const struct rvirt_error *e)
 	return rpc_reply_success(out, xid, (xdrproc_t)xdr_rvirt_void_ret, &r);
 }
 
+int
+rpc_reply_result(struct rpc_buf *out, uint32_t xid, xdrproc_t fn, void *obj)
+{
+	if (out->cap > RPC_BUF_KEEP)
+		rpc_buf_release(out);
+	out->len = 0;
+	return rpc_reply_success(out, xid, fn, obj) == RPC_ENC_OK ? 0 : -1;
+}
+
 /* xdr_void takes no arguments, so it cannot be cast to xdrproc_t. */
 static bool_t
 rpc_xdr_void(XDR *x, void *obj)
@@ -459,6 +469,11 @@ rpc_call_dispatch(const struct rpc_call_hdr *hdr, const struct proc_entry *pe,
 					 NULL);
 	err_clear(&cerr);
 	if (dispatch_call(pe, &call, args, ret, &cerr) == 0) {
+		/* A parked call is answered later (server/evpark.c). */
+		if (evpark_just_parked(sess)) {
+			out->len = 0;
+			return RPC_ENC_OK;
+		}
 		enc = rpc_reply_success(out, hdr->xid, pe->xdr_ret, ret);
 		if (enc != RPC_ENC_TOO_LARGE)
 			return enc;

@@ -142,4 +142,14 @@ int rpc_call_handle(const unsigned char *rec, size_t len,
 int rpc_call_refuse(const unsigned char *rec, size_t len,
 		    const struct rvirt_error *e, struct rpc_buf *out);
 
+/*
+ * Encode into out (replacing what it held) the accepted SUCCESS reply
+ * to xid whose body fn encodes from obj: for a call answered later
+ * (a parked EVENT_WAIT).  rpc_call_handle leaves out empty (len 0) and
+ * returns 0 when the handler parked its call.  Returns 0, or -1 when
+ * out of memory or the body cannot be encoded.
+ */
+int rpc_reply_result(struct rpc_buf *out, uint32_t xid, xdrproc_t fn,
+		     void *obj);
+
 #endif

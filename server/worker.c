@@ -22,6 +22,7 @@
 #include "auth.h"
 #include "conn.h"
 #include "dispatch.h"
+#include "evpark.h"
 #include "rpc.h"
 #include "session.h"
 #include "worker.h"
@@ -48,6 +49,8 @@
  * listeners are small numbers, which no pointer can be.
  */
 #define WORKER_TAG_SIGNAL 1
+/* evpark's wake-up eventfd */
+#define WORKER_TAG_EVENTS 2
 #define WORKER_TAG_LISTENER 16 /* + index in the listen set */
 
 /* Refusals and deadline closes, logged at a bounded rate. */
@@ -286,10 +289,28 @@ worker_conn_next(struct worker *w, struct conn *c, enum conn_next next)
 		if (worker_conn_watch(w, c, EPOLLIN) < 0)
 			break;
 		return;
+	case CONN_PARKED:
+		/* Only a hang-up matters until the parked call is answered. */
+		if (worker_conn_watch(w, c, EPOLLRDHUP) < 0)
+			break;
+		return;
 	case CONN_CLOSE:
 		break;
 	}
 	worker_conn_close(w, c);
+}
+
+/* Events may have been committed: answer the parked calls that can be. */
+static void
+worker_parked(struct worker *w)
+{
+	struct evpark *p, *next;
+
+	for (p = evpark_first(); p; p = next) {
+		next = evpark_next(p);
+		worker_conn_next(w, evpark_owner(p),
+				 conn_on_park(evpark_owner(p), &w->env));
+	}
 }
 
 static void
@@ -297,9 +318,18 @@ worker_conn_event(struct worker *w, struct conn *c, uint32_t events)
 {
 	enum conn_next next;
 
-	(void)events; /* errors and hang-ups show up in read or send */
 	if (c->fd < 0)
 		return; /* shed earlier in this batch */
+	if (c->sess.park) {
+		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+			log_debug("connection of '%s' closed while waiting "
+				  "for events",
+				  c->sess.identity);
+			worker_conn_close(w, c);
+		}
+		return;
+	}
+	/* Otherwise errors and hang-ups show up in read or send. */
 	if (conn_has_output(c))
 		next = conn_on_writable(c, &w->env);
 	else
@@ -670,6 +700,8 @@ worker_timeout(const struct worker *w)
 		deadline = w->pool_check_ms;
 	if (w->stopping && w->stop_deadline_ms < deadline)
 		deadline = w->stop_deadline_ms;
+	if (evpark_next_deadline() < deadline)
+		deadline = evpark_next_deadline();
 	/* Look again for quiet connections to close while stopping. */
 	if (w->stopping && w->nconns &&
 	    now + WORKER_STOP_QUIET_MS / 4 < deadline)
@@ -749,6 +781,19 @@ worker_setup(struct worker *w, const struct worker_params *wp,
 			      "cannot watch signals");
 		return -1;
 	}
+	if (wp->sb && wp->store) {
+		int efd = evpark_worker_init(wp->store, wp->sb, err);
+
+		ev.data.u64 = WORKER_TAG_EVENTS;
+		if (efd < 0 ||
+		    epoll_ctl(w->epfd, EPOLL_CTL_ADD, efd, &ev) < 0) {
+			if (efd >= 0)
+				err_set_errno(err, RVIRT_ERR_SYSTEM,
+					      RVIRT_FROM_SERVER, errno,
+					      "cannot watch for events");
+			return -1;
+		}
+	}
 	worker_accept_set(w, true);
 	if (!w->accepting && wp->ls->n) {
 		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
@@ -778,12 +823,15 @@ worker_release(struct worker *w)
  * connections that later events of the same batch still point to.
  */
 static void
-worker_event(struct worker *w, const struct epoll_event *ev, bool *sig)
+worker_event(struct worker *w, const struct epoll_event *ev, bool *sig,
+	     bool *events)
 {
 	uint64_t tag = ev->data.u64;
 
 	if (tag == WORKER_TAG_SIGNAL)
 		*sig = true;
+	else if (tag == WORKER_TAG_EVENTS)
+		*events = true;
 	else if (tag >= WORKER_TAG_LISTENER &&
 		 tag < WORKER_TAG_LISTENER + w->ls->n)
 		worker_accept(w, &w->ls->ls[tag - WORKER_TAG_LISTENER]);
@@ -812,7 +860,7 @@ worker_run(const struct worker_params *wp, struct rvirt_error *err)
 {
 	struct epoll_event evs[WORKER_MAX_EVENTS];
 	struct worker w;
-	bool sig;
+	bool sig, events;
 	int n, rc = -1;
 
 	if (worker_setup(&w, wp, err) < 0)
@@ -834,10 +882,14 @@ worker_run(const struct worker_params *wp, struct rvirt_error *err)
 			break;
 		}
 		w.env.now_ms = worker_now_ms();
-		sig = false;
+		sig = events = false;
 		for (int i = 0; i < n; i++)
-			worker_event(&w, &evs[i], &sig);
+			worker_event(&w, &evs[i], &sig, &events);
 		worker_free_dead(&w);
+		if (events)
+			evpark_drain();
+		if (events || evpark_next_deadline() <= w.env.now_ms)
+			worker_parked(&w);
 		worker_run_ready(&w);
 		if (w.at_limit)
 			worker_accept_maybe_resume(&w);

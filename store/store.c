@@ -37,6 +37,8 @@ struct store {
 	size_t page_size;
 	uint64_t soft_pages[STORE_NTABLES]; /* growth stops above these */
 	char path[4096];
+	void (*commit_hook)(uint64_t seq, void *opaque);
+	void *commit_opaque;
 };
 
 struct store_txn {
@@ -46,12 +48,13 @@ struct store_txn {
 	bool freed; /* deleted an entry: exempt from the soft limits */
 	/* The first LMDB failure inside the txn, so commit reports it. */
 	int failed;
+	uint64_t journal_seq; /* last journal event appended, 0 none */
 };
 
 static const char *const store_table_names[STORE_NTABLES] = {
 	[STORE_DOMAINS] = "domains",   [STORE_NAMES] = "names",
 	[STORE_SESSIONS] = "sessions", [STORE_REPLIES] = "replies",
-	[STORE_META] = "meta",
+	[STORE_META] = "meta",	       [STORE_EVENTS] = "events",
 };
 
 /*
@@ -62,13 +65,13 @@ static const char *const store_table_names[STORE_NTABLES] = {
  */
 static pid_t store_open_pid;
 
-/* Told how long each commit took (store_set_commit_hook), NULL none. */
-static void (*store_commit_hook)(uint64_t ns);
+/* Told how long each commit took (store_set_commit_timer), NULL none. */
+static void (*store_commit_timer)(uint64_t ns);
 
 void
-store_set_commit_hook(void (*hook)(uint64_t ns))
+store_set_commit_timer(void (*hook)(uint64_t ns))
 {
-	store_commit_hook = hook;
+	store_commit_timer = hook;
 }
 
 static uint64_t
@@ -375,6 +378,7 @@ store_txn_commit(struct store_txn *txn, struct rvirt_error *err)
 	struct store *st = txn->st;
 	int failed = txn->failed;
 	uint64_t t0;
+	uint64_t seq;
 	int rc;
 
 	if (failed) {
@@ -384,15 +388,18 @@ store_txn_commit(struct store_txn *txn, struct rvirt_error *err)
 		store_set_error(st, failed, "commit", err);
 		return -1;
 	}
-	t0 = store_commit_hook ? store_now_ns() : 0;
+	t0 = store_commit_timer ? store_now_ns() : 0;
 	rc = mdb_txn_commit(txn->txn);
-	if (store_commit_hook)
-		store_commit_hook(store_now_ns() - t0);
+	if (store_commit_timer)
+		store_commit_timer(store_now_ns() - t0);
+	seq = txn->journal_seq;
 	free(txn);
 	if (rc) {
 		store_set_error(st, store_disk_errno(st, rc), "commit", err);
 		return -1;
 	}
+	if (seq && st->commit_hook)
+		st->commit_hook(seq, st->commit_opaque);
 	return 0;
 }
 
@@ -415,6 +422,21 @@ store_txn_commit_lazy(struct store_txn *txn, struct rvirt_error *err)
 	rc = store_txn_commit(txn, err);
 	mdb_env_set_flags(env, MDB_NOSYNC, 0);
 	return rc;
+}
+
+void
+store_set_commit_hook(struct store *st,
+		      void (*hook)(uint64_t seq, void *opaque), void *opaque)
+{
+	st->commit_hook = hook;
+	st->commit_opaque = opaque;
+}
+
+void
+store_txn_note_seq(struct store_txn *txn, uint64_t seq)
+{
+	if (seq > txn->journal_seq)
+		txn->journal_seq = seq;
 }
 
 void

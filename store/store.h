@@ -30,6 +30,7 @@ enum store_table {
 	STORE_SESSIONS, /* cookie (RVIRT_COOKIE_LEN) -> session record */
 	STORE_REPLIES,	/* cookie + xid -> recorded reply (issue: sessions) */
 	STORE_META,	/* small named values: schema version, counters */
+	STORE_EVENTS,	/* seq (u64 big-endian) -> journal event (journal.h) */
 	STORE_NTABLES
 };
 
@@ -58,7 +59,7 @@ int store_sync(struct store *st, struct rvirt_error *err);
  * Call hook with the time each write commit of this process took, in
  * nanoseconds (the metrics of a worker); NULL stops it.
  */
-void store_set_commit_hook(void (*hook)(uint64_t ns));
+void store_set_commit_timer(void (*hook)(uint64_t ns));
 
 /* Clear reader slots left by dead processes; returns how many, or -1. */
 int store_reader_check(struct store *st);
@@ -90,6 +91,20 @@ int store_txn_commit_lazy(struct store_txn *txn, struct rvirt_error *err);
 
 /* Abort and free txn.  NULL is a no-op. */
 void store_txn_abort(struct store_txn *txn);
+
+/*
+ * After a write transaction that appended journal events commits, the
+ * store calls hook(seq, opaque) with the last sequence number it
+ * appended (journal.c notes it with store_txn_note_seq).  One hook per
+ * store; NULL removes it.  The server publishes seq in the scoreboard
+ * and wakes parked event waiters (doc/events.md).
+ */
+void store_set_commit_hook(struct store *st,
+			   void (*hook)(uint64_t seq, void *opaque),
+			   void *opaque);
+
+/* Note that txn appended journal event seq (for the commit hook). */
+void store_txn_note_seq(struct store_txn *txn, uint64_t seq);
 
 /* Whether txn may write. */
 bool store_txn_writable(const struct store_txn *txn);

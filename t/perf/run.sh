@@ -153,3 +153,6 @@ sh "$(dirname "$0")/intent-cost.sh"
 
 echo
 sh "$(dirname "$0")/conns.sh"
+
+echo
+sh "$(dirname "$0")/events.sh"

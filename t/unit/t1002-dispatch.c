@@ -187,15 +187,17 @@ test_table(void **state)
 		{ 35, "AUTH_SASL_INIT", PROC_NO_AUTH },
 		{ 36, "AUTH_SASL_START", PROC_NO_AUTH },
 		{ 37, "AUTH_SASL_STEP", PROC_NO_AUTH },
+		{ 40, "EVENT_WAIT", PROC_NEEDS_HV | PROC_READ_TXN },
 	};
 
 	(void)state;
-	assert_int_equal(dispatch_max_proc(), 38);
+	/* Numbers 38 up are assigned to parallel work: slots may be empty. */
+	assert_true(dispatch_max_proc() >= 40);
 	for (uint32_t p = 0; p <= dispatch_max_proc(); p++) {
 		const struct proc_entry *pe = dispatch_lookup(p);
 
 		/* 34 is CONNECT_RECONNECT, added by the sessions work. */
-		if (p == 34 && !pe)
+		if ((p == 34 || p >= 38) && !pe)
 			continue;
 		assert_non_null(pe);
 		assert_non_null(pe->name);

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: MIT */
+/* evpark: EVENT_WAIT calls parked in a worker until events commit. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../common/err.h"
+#include "../common/log.h"
+#include "evpark.h"
+#include "proc.h"
+
+struct evpark {
+	uint32_t xid;
+	struct rvirt_event_wait_args args; /* domain is our own copy */
+	char driver[32];
+	uint64_t deadline_ms;
+	bool fresh; /* parked by the call being handled now */
+	void *owner;
+	struct evpark *prev, *next;
+};
+
+/* One per process: a worker serves from one thread. */
+static struct {
+	struct sb *sb;
+	int efd;
+	bool thread_started;
+	struct evpark *list;
+} evpark_g = { .efd = -1 };
+
+static uint64_t
+evpark_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+evpark_published(uint64_t seq, void *opaque)
+{
+	sb_event_publish(opaque, seq);
+}
+
+void
+evpark_publish_init(struct store *st, struct sb *sb)
+{
+	if (st && sb)
+		store_set_commit_hook(st, evpark_published, sb);
+}
+
+int
+evpark_worker_init(struct store *st, struct sb *sb, struct rvirt_error *err)
+{
+	evpark_publish_init(st, sb);
+	evpark_g.sb = sb;
+	evpark_g.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (evpark_g.efd < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
+			      "cannot make the event wake-up fd");
+		return -1;
+	}
+	return evpark_g.efd;
+}
+
+void
+evpark_drain(void)
+{
+	uint64_t v;
+
+	while (read(evpark_g.efd, &v, sizeof(v)) == (ssize_t)sizeof(v))
+		;
+}
+
+/*
+ * The one thread besides the loop: it sleeps on the scoreboard's futex
+ * word and turns each change into a readable eventfd.  It touches
+ * nothing else of the worker.
+ */
+static void *
+evpark_thread(void *arg)
+{
+	uint32_t seen = *(uint32_t *)arg, now;
+	uint64_t one = 1;
+
+	free(arg);
+	for (;;) {
+		now = sb_event_word(evpark_g.sb);
+		if (now != seen) {
+			seen = now;
+			if (write(evpark_g.efd, &one, sizeof(one)) < 0 &&
+			    errno != EAGAIN)
+				log_warn("cannot wake the event loop: %s",
+					 strerror(errno));
+		}
+		sb_event_wait(evpark_g.sb, seen);
+	}
+	return NULL;
+}
+
+/*
+ * Start the thread when the first call parks: a worker nobody waits on
+ * has no thread.  A commit that lands between the handler's read and
+ * the thread's first look at the word is caught because evpark_park
+ * makes the eventfd readable once (the call is polled once more).
+ */
+static int
+evpark_thread_start(struct rvirt_error *err)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	sigset_t all, old;
+	uint32_t *seen;
+	int rc;
+
+	if (evpark_g.thread_started)
+		return 0;
+	seen = malloc(sizeof(*seen));
+	if (!seen)
+		return proc_oom("start the event waiter", err);
+	*seen = sb_event_word(evpark_g.sb);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	/* Signals stay with the loop's signalfd. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&t, &attr, evpark_thread, seen);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+	if (rc != 0) {
+		free(seen);
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, rc,
+			      "cannot start the event waiter");
+		return -1;
+	}
+	evpark_g.thread_started = true;
+	return 0;
+}
+
+int
+evpark_park(struct session_state *sess, uint32_t xid,
+	    const struct rvirt_event_wait_args *args, struct rvirt_error *err)
+{
+	struct evpark *p;
+
+	if (!evpark_g.sb || evpark_g.efd < 0)
+		return 0;
+	if (evpark_thread_start(err) < 0)
+		return -1;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return proc_oom("park an event wait", err);
+	p->args = *args;
+	p->args.domain = strdup(args->domain ? args->domain : "");
+	if (!p->args.domain) {
+		free(p);
+		return proc_oom("park an event wait", err);
+	}
+	p->xid = xid;
+	p->deadline_ms = evpark_now_ms() + args->timeout_ms;
+	p->fresh = true;
+	p->next = evpark_g.list;
+	if (p->next)
+		p->next->prev = p;
+	evpark_g.list = p;
+	sess->park = p;
+	/*
+	 * A commit between the handler's read and the thread's first look
+	 * at the word would be missed: look once more at the next turn.
+	 */
+	if (evpark_g.efd >= 0) {
+		uint64_t one = 1;
+
+		if (write(evpark_g.efd, &one, sizeof(one)) < 0)
+			(void)0;
+	}
+	return 1;
+}
+
+bool
+evpark_just_parked(struct session_state *sess)
+{
+	if (!sess->park || !sess->park->fresh)
+		return false;
+	sess->park->fresh = false;
+	return true;
+}
+
+int
+evpark_poll(struct session_state *sess, struct store *st, uint64_t now_ms,
+	    struct rpc_buf *out)
+{
+	struct evpark *p = sess->park;
+	struct rvirt_event_wait_ret ret;
+	struct rvirt_error err;
+	struct store_txn *txn;
+	bool due;
+	int rc;
+
+	if (!p)
+		return 0;
+	(void)now_ms;
+	due = evpark_now_ms() >= p->deadline_ms;
+	memset(&ret, 0, sizeof(ret));
+	err_clear(&err);
+	txn = store_txn_begin(st, false, &err);
+	if (!txn) {
+		rc = -1;
+	} else {
+		rc = proc_event_collect(txn, sess, &p->args, &ret, &err);
+		store_txn_abort(txn);
+	}
+	if (rc == 0 && !due &&
+	    ret.rvirt_event_wait_ret_u.ev.events.events_len == 0 &&
+	    ret.rvirt_event_wait_ret_u.ev.lost == 0) {
+		/* Nothing for this one: skip what it filtered out. */
+		p->args.cursor = ret.rvirt_event_wait_ret_u.ev.cursor;
+		xdr_free((xdrproc_t)xdr_rvirt_event_wait_ret, (char *)&ret);
+		return 0;
+	}
+	if (rc < 0) {
+		xdr_free((xdrproc_t)xdr_rvirt_event_wait_ret, (char *)&ret);
+		memset(&ret, 0, sizeof(ret));
+		ret.status = RVIRT_ERROR;
+		ret.rvirt_event_wait_ret_u.error.code = err.code;
+		ret.rvirt_event_wait_ret_u.error.origin = err.origin;
+		ret.rvirt_event_wait_ret_u.error.message = strdup(err.message);
+	}
+	rc = rpc_reply_result(out, p->xid, (xdrproc_t)xdr_rvirt_event_wait_ret,
+			      &ret);
+	xdr_free((xdrproc_t)xdr_rvirt_event_wait_ret, (char *)&ret);
+	return rc < 0 ? -1 : 1;
+}
+
+void
+evpark_free(struct session_state *sess)
+{
+	struct evpark *p = sess->park;
+
+	if (!p)
+		return;
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		evpark_g.list = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	free(p->args.domain);
+	free(p);
+	sess->park = NULL;
+}
+
+uint64_t
+evpark_next_deadline(void)
+{
+	uint64_t d = UINT64_MAX;
+
+	for (const struct evpark *p = evpark_g.list; p; p = p->next)
+		if (p->deadline_ms < d)
+			d = p->deadline_ms;
+	return d;
+}
+
+struct evpark *
+evpark_first(void)
+{
+	return evpark_g.list;
+}
+
+struct evpark *
+evpark_next(const struct evpark *p)
+{
+	return p->next;
+}
+
+void *
+evpark_owner(const struct evpark *p)
+{
+	return p->owner;
+}
+
+void
+evpark_set_owner(struct evpark *p, void *owner)
+{
+	p->owner = owner;
+}

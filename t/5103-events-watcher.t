@@ -1,0 +1,77 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# 5103-events-watcher: process domains that end on their own are journaled
+# by the watcher while rvirtd runs, and once at start-up when they ended
+# while it was down.
+
+. "$(dirname "$0")/test-lib.sh"
+. "$RVIRT_SRC/t/lib-process.sh"
+require_rvirtd
+
+if ! command -v rpcgen >/dev/null 2>&1; then
+	skip_all 'rpcgen is not installed'
+fi
+CC=${CC:-cc}
+TIRPC_CFLAGS=$(pkg-config --cflags libtirpc 2>/dev/null || echo -I/usr/include/tirpc)
+TIRPC_LIBS=$(pkg-config --libs libtirpc 2>/dev/null || echo -ltirpc)
+EVC_URI=process://$PROCESS_PATH
+export EVC_URI
+
+test_expect_success 'build the plain rpcgen event reader' '
+	cp "$RVIRT_SRC/rpcgen/rvirt_protocol.x" . &&
+	rpcgen rvirt_protocol.x &&
+	$CC -w $TIRPC_CFLAGS -I. -o evc "$RVIRT_SRC/t/data/evc.c" \
+		rvirt_protocol_clnt.c rvirt_protocol_xdr.c $TIRPC_LIBS
+'
+
+test_expect_success 'start rvirtd and a process domain' '
+	write_config rvirtd.conf &&
+	start_rvirtd &&
+	process_xml victim 1 >victim.xml &&
+	PRVSH define victim.xml &&
+	PRVSH start victim &&
+	pid=$(guest_pid victim) &&
+	echo $pid >victim.pid
+'
+
+test_expect_success 'killed from outside: a crashed event, from the hypervisor' '
+	cursor=$(./evc "$RVIRTD_SOCK" now 0 1 | sed -n "s/^cursor \([0-9]*\) .*/\1/p") &&
+	kill -KILL $(cat victim.pid) &&
+	./evc "$RVIRTD_SOCK" $cursor 60000 10 victim >out &&
+	cat out &&
+	test_grep "^event [0-9]* victim 5 2 [0-9]* -\{0,1\}[0-9]* -$" out &&
+	PRVSH domstate victim >st.out &&
+	test_grep "shut off" st.out
+'
+
+test_expect_success 'the status is the signal when the watcher could still read it' '
+	if grep -q "^event [0-9]* victim 5 2 [0-9]* -1 -$" out; then
+		echo "# the process was reaped before the watcher looked: status unknown"
+	else
+		test_grep "^event [0-9]* victim 5 2 [0-9]* 9 -$" out
+	fi
+'
+
+test_expect_success 'a domain that ends while rvirtd is down: journaled once at start' '
+	PRVSH start victim &&
+	pid=$(guest_pid victim) &&
+	cursor=$(./evc "$RVIRTD_SOCK" now 0 1 | sed -n "s/^cursor \([0-9]*\) .*/\1/p") &&
+	stop_rvirtd &&
+	proc_live $pid &&
+	kill -KILL $pid &&
+	wait_gone $pid &&
+	start_rvirtd &&
+	PRVSH domstate victim >st.out &&
+	test_grep "shut off" st.out &&
+	./evc "$RVIRTD_SOCK" $cursor 0 100 victim >out &&
+	cat out &&
+	test $(grep -c "^event" out) = 1 &&
+	test_grep "^event [0-9]* victim 5 16 " out
+'
+
+test_expect_success 'stop rvirtd' '
+	PRVSH undefine victim &&
+	stop_rvirtd
+'
+
+test_done
