@@ -53,7 +53,8 @@ main(int argc, char **argv)
 	n = atol(argv[2]);
 	mx = metrics_create(argv[1], 1, &err);
 	if (!mx || n <= 0) {
-		fprintf(stderr, "metricscost: %s\n", mx ? "bad N" : err.message);
+		fprintf(stderr, "metricscost: %s\n",
+			mx ? "bad N" : err.message);
 		return 1;
 	}
 	off = metricscost_loop(n);

@@ -593,7 +593,7 @@ test_shipped_conf_uncommented(void **state)
 	}
 	fclose(in);
 	assert_int_equal(fclose(out), 0);
-	assert_int_equal(keys, 49);
+	assert_int_equal(keys, 53);
 
 	config_init_defaults(&cfg);
 	defaults = cfg;
