@@ -706,7 +706,8 @@ config_apply(struct config *cfg, const struct config_src *src,
 		if (str[0] != '/' &&
 		    !(str[0] == '\0' &&
 		      (strcmp(key->name, "crl_file") == 0 ||
-		       strcmp(key->name, "sasl_config_dir") == 0))) {
+		       strcmp(key->name, "sasl_config_dir") == 0 ||
+		       strcmp(key->name, "metrics_auth_file") == 0))) {
 			config_err(err, src, s,
 				   "'%s' must be an absolute path, not '%s'",
 				   key->name, str);

@@ -40,6 +40,10 @@ scraper () {
 	done
 }
 
+echo "== the counting hooks of one call, in one process (clock_gettime is most of it)"
+"$RVIRT_BUILD/t/tools/metricscost" "$TRASH/cost.metrics" 2000000 || exit 1
+
+echo
 echo "== NULL and GET_VERSION calls/s, metrics off vs on (${SECONDS_EACH}s each, $ROUNDS rounds, alternated)"
 echo "(the machine is shared with other builds and tests: compare the ratios, not the rates)"
 : >rates

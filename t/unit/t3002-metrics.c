@@ -217,5 +217,6 @@ main(void)
 		cmocka_unit_test(test_prometheus_text),
 	};
 
+	cmocka_set_message_output(CM_OUTPUT_TAP);
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
