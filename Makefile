@@ -156,6 +156,7 @@ unit-check: $(UNIT_BINS)
 include mk/version.mk
 include mk/install.mk
 include mk/systemd.mk
+include mk/deb.mk
 
 # Benchmarks: numbers and ratios against a baseline measured in the same
 # run; never pass/fail.  Opt-in, not part of check.

@@ -188,6 +188,11 @@ log_output_parse(const char *entry, struct log_output *out,
 	return -1;
 }
 
+static void log_emit(int level, const struct log_fields *fields,
+		     const char *msg, bool force, bool no_stderr);
+static void log_write_line(int fd, const char *line, size_t len);
+static size_t log_line_end(char *line, int len);
+
 /* JOURNAL_STREAM="DEV:INODE" names stderr when systemd connected it. */
 static bool
 log_stderr_is_journal(void)
@@ -413,14 +418,16 @@ log_reopen(void)
 		log_reopen_fd(log_audit_fd, log_audit_path);
 }
 
-bool
-log_has_stderr(int level)
+void
+log_startup_error(const char *prog, const char *msg)
 {
-	for (size_t i = 0; i < log_noutputs; i++)
-		if (log_outputs[i].dest == LOG_DEST_STDERR &&
-		    log_outputs[i].level <= level && log_min_level <= level)
-			return true;
-	return false;
+	char line[LOG_BUF_MAX];
+	int len = snprintf(line, sizeof(line), "%s%s: %s\n",
+			   log_stderr_journal ? "<3>" : "", prog, msg);
+
+	log_write_line(2, line, log_line_end(line, len));
+	if (LOG_LEVEL_ERROR >= log_min_level)
+		log_emit(LOG_LEVEL_ERROR, NULL, msg, false, true);
 }
 
 void
@@ -487,7 +494,7 @@ log_stamp(char *stamp, size_t size)
 /* Write msg to every output that takes level (all of them with force). */
 static void
 log_emit(int level, const struct log_fields *fields, const char *msg,
-	 bool force)
+	 bool force, bool no_stderr)
 {
 	char line[LOG_BUF_MAX], stamp[64];
 	bool have_stamp = false;
@@ -497,6 +504,8 @@ log_emit(int level, const struct log_fields *fields, const char *msg,
 		const struct log_output *o = &log_outputs[i];
 
 		if (!force && level < o->level)
+			continue;
+		if (no_stderr && o->dest == LOG_DEST_STDERR)
 			continue;
 		switch (o->dest) {
 		case LOG_DEST_SYSLOG:
@@ -548,7 +557,7 @@ log_msg_src(const char *src, const struct log_fields *fields, int level,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_emit(level, fields, msg, false);
+	log_emit(level, fields, msg, false, false);
 out:
 	errno = saved;
 }
@@ -565,7 +574,7 @@ log_msg(int level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	log_emit(level, NULL, msg, false);
+	log_emit(level, NULL, msg, false, false);
 out:
 	errno = saved;
 }
@@ -584,7 +593,7 @@ log_audit(const struct log_fields *fields, const char *fmt, ...)
 	vsnprintf(msg + 7, sizeof(msg) - 7, fmt, ap);
 	va_end(ap);
 	if (log_audit_mode == LOG_AUDIT_ON) {
-		log_emit(LOG_LEVEL_INFO, fields, msg, true);
+		log_emit(LOG_LEVEL_INFO, fields, msg, true, false);
 	} else if (log_audit_fd >= 0) {
 		log_stamp(stamp, sizeof(stamp));
 		len = snprintf(line, sizeof(line), "%s%s: %s\n", stamp, log_tag,

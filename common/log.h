@@ -96,7 +96,10 @@ void log_audit(const struct log_fields *fields, const char *fmt, ...)
  */
 void log_reopen(void);
 
-/* Whether some output writes messages of level to stderr. */
-bool log_has_stderr(int level);
+/*
+ * A start-up error, once: "PROG: MSG" on stderr ("<3>" first when it is
+ * the journal), and the message at error level to every other output.
+ */
+void log_startup_error(const char *prog, const char *msg);
 
 #endif

@@ -361,10 +361,8 @@ main(int argc, char **argv)
 	goto out;
 
 fail:
-	/* Once: the log may be stderr already. */
-	if (!log_has_stderr(LOG_LEVEL_ERROR))
-		fprintf(stderr, "rvirtd: %s\n", err.message);
-	log_error("%s", err.message);
+	/* Once, though the log may be stderr too. */
+	log_startup_error("rvirtd", err.message);
 	if (in.listen_fds)
 		listen_close_keep(&ls);
 	/* A failed upgrade: the pidfile is the running master's. */

@@ -208,6 +208,11 @@ ok(defined $version && $version =~ /^\d+\.\d+\.\d+$/,
    'VERSION holds one version number', 'VERSION: ' . ($version // 'missing'));
 ok(defined $news && defined $version && $news =~ /^\Q$version\E\b/m,
    'NEWS has an entry for the version in VERSION');
+my $changelog = slurp('debian/changelog');
+ok(defined $changelog && defined $version &&
+   $changelog =~ /\Arvirt \(\Q$version\E(?:-\d+)?\)/,
+   "debian/changelog's top entry is VERSION",
+   'debian/changelog starts: ' . (defined $changelog ? (split(/\n/, $changelog))[0] : 'missing'));
 for my $f (qw(.ci/run .clang-format)) {
 	my $t = slurp($f);
 	ok(defined $t && $t !~ /STYLE\.md/,

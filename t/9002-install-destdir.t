@@ -217,6 +217,31 @@ test_expect_success 'stop the installed rvirtd' '
 	stop_rvirtd
 '
 
+# debian/*.install name Debian's paths (PREFIX=/usr, a multiarch LIBDIR,
+# units in /lib/systemd/system): map them onto this install's.
+deb_map () {
+	sed -e "s|^usr/lib/\*/|usr/lib/|" \
+		-e "s|^lib/systemd/system/|usr/lib/systemd/system/|" \
+		-e "s|^usr/|${PFX#/}/|"
+}
+
+test_expect_success 'debian/*.install: every installed file in exactly one package' '
+	(cd "$DEST" && find . ! -type d | sed "s|^\./||" | sort) >installed &&
+	: >claimed &&
+	for f in "$RVIRT_SRC"/debian/*.install; do
+		deb_map <"$f" >patterns &&
+		while read -r pat; do
+			(cd "$DEST" && for m in $pat; do
+				test -e "$m" || test -L "$m" || {
+					echo "${f##*/}: $pat matches nothing"; exit 1; }
+				echo "$m"
+			done) >>claimed || exit 1
+		done <patterns || exit 1
+	done &&
+	sort claimed >claimed.sorted &&
+	test_cmp installed claimed.sorted
+'
+
 test_expect_success 'make uninstall removes everything but edited configuration' '
 	minstall uninstall >/dev/null 2>&1 &&
 	(cd "$DEST" && find . ! -type d | sed "s|^\.||" | sort) >actual &&

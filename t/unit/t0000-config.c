@@ -426,9 +426,9 @@ test_error_values(void **state)
 	expect_error("log_outputs = \"3:syslog:\"\n",
 		     "@:1: 'log_outputs' entry '3:syslog:' is invalid: syslog "
 		     "ident is empty");
-	expect_error("log_outputs = \"3:journald\"\n",
-		     "@:1: 'log_outputs' entry '3:journald' is invalid: output "
-		     "must be stderr, file:PATH or syslog:IDENT");
+	expect_error("log_outputs = \"3:journal\"\n",
+		     "@:1: 'log_outputs' entry '3:journal' is invalid: output "
+		     "must be stderr, file:PATH, syslog:IDENT or journald");
 	expect_error("log_outputs = \"  \"\n",
 		     "@:1: 'log_outputs' must not be empty");
 	expect_error(
