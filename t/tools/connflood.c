@@ -122,14 +122,18 @@ main(int argc, char **argv)
 		fprintf(stderr, "refused %d\n", refused);
 	if (strcmp(argv[1], "close") == 0) {
 		printf("done %d\n", held);
+		free(fds);
 		return 0;
 	}
 	printf("held %d\n", held);
 	fflush(stdout);
 	while (fgets(buf, sizeof(buf), stdin))
 		;
-	for (int i = 0; i < held; i++)
+	for (int i = 0; i < held; i++) {
 		open += !flood_closed(fds[i]);
+		close(fds[i]);
+	}
 	printf("open %d\n", open);
+	free(fds);
 	return 0;
 }
