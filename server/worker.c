@@ -468,8 +468,14 @@ worker_accept(struct worker *w, const struct listener *l)
 	int fd;
 
 	for (int i = 0; i < WORKER_ACCEPTS_PER_EVENT && w->accepting; i++) {
-		if (worker_at_slots(w)) {
-			/* Other workers have room: they take the rest. */
+		/*
+		 * Other workers have room: they take the rest.  But the
+		 * connection that woke this worker is taken first:
+		 * EPOLLEXCLUSIVE woke no other worker for it, so leaving
+		 * it would strand it in the backlog until the next one
+		 * arrives.  (Strict one-per-process workers leave it.)
+		 */
+		if ((i > 0 || w->lim.strict) && worker_at_slots(w)) {
 			log_debug("%u connections: at max_clients_per_worker, "
 				  "not accepting",
 				  w->nconns);

@@ -129,8 +129,9 @@ first_calls(const char *uri, int rounds, const char *what)
 	if (n)
 		printf("  %s: first call p50 %.2f ms, p99 %.2f ms, max %.2f "
 		       "ms (%d rounds, %d failed)\n",
-		       what, t[n / 2], t[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1],
-		       t[n - 1], rounds, fails);
+		       what, t[n / 2],
+		       t[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1], t[n - 1],
+		       rounds, fails);
 	else
 		printf("  %s: every first call failed (%d)\n", what, fails);
 	free(t);
