@@ -307,9 +307,11 @@ worker_parked(struct worker *w)
 	struct evpark *p, *next;
 
 	for (p = evpark_first(); p; p = next) {
+		/* conn_on_park may free p: take its connection first. */
+		struct conn *c = evpark_owner(p);
+
 		next = evpark_next(p);
-		worker_conn_next(w, evpark_owner(p),
-				 conn_on_park(evpark_owner(p), &w->env));
+		worker_conn_next(w, c, conn_on_park(c, &w->env));
 	}
 }
 
