@@ -188,7 +188,8 @@ chaos: all $(TOOL_BINS)
 	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) \
 		$(PROVE) -v t/chaos/*.t
 
-check-run: all $(UNIT_BINS) $(TOOL_BINS)
+# t/3007 drives the pool with the load generator of t/perf.
+check-run: all $(UNIT_BINS) $(TOOL_BINS) $(BUILD)/t/perf/load
 	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) \
 		$(PROVE) $(PROVE_FLAGS) $(UNIT_BINS) t/*.t
 

@@ -176,6 +176,10 @@ domevent_record(struct store_txn *txn, const struct domstore_driver *drv,
 		status = domevent_watched_status;
 	ev.kind = kind;
 	ev.detail = detail;
+	/* Found gone, not stopped by the caller: the hypervisor's event. */
+	if (domevent_cause_now == DOMEVENT_SETTLE ||
+	    domevent_cause_now == DOMEVENT_FOUND)
+		ev.hypervisor = true;
 	ev.status = status;
 	/* A stopped domain has no id any more: say the one it had. */
 	ev.id = now && domrec_active(now) ? now->id : old ? old->id : -1;

@@ -33,6 +33,9 @@ enum domevent_cause {
 	DOMEVENT_CALL = 0,	/* a call of a client (or nothing special) */
 	DOMEVENT_AUTOSTART = 1, /* starts are by autostart */
 	DOMEVENT_SETTLE = 2,	/* stops are of domains found gone */
+	DOMEVENT_FOUND = 3,	/* stops are of domains found gone while the
+				   daemon runs: crashes the watcher has not
+				   journaled yet */
 };
 
 /* Until set back to DOMEVENT_CALL, changes come from cause. */

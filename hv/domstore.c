@@ -1285,6 +1285,13 @@ int
 domstore_settle(struct store *st, const struct domstore_driver *drv,
 		struct rvirt_error *err)
 {
+	return domstore_settle_as(st, drv, DOMEVENT_SETTLE, err);
+}
+
+int
+domstore_settle_as(struct store *st, const struct domstore_driver *drv,
+		   int cause, struct rvirt_error *err)
+{
 	struct store_txn *txn;
 	size_t n = 0;
 	int rc;
@@ -1304,7 +1311,7 @@ domstore_settle(struct store *st, const struct domstore_driver *drv,
 	txn = store_txn_begin(st, true, err);
 	if (!txn)
 		return -1;
-	domevent_set_cause(DOMEVENT_SETTLE);
+	domevent_set_cause((enum domevent_cause)cause);
 	rc = domstore_walk(txn, drv, domstore_want_vanished,
 			   domstore_settle_one, NULL, NULL, err);
 	domevent_set_cause(DOMEVENT_CALL);

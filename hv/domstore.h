@@ -231,6 +231,15 @@ int domstore_settle(struct store *st, const struct domstore_driver *drv,
 		    struct rvirt_error *err);
 
 /*
+ * The same, with the journal's cause: DOMEVENT_SETTLE at a worker's
+ * start (gone while the daemon was down: VANISHED), DOMEVENT_FOUND when
+ * a connection opens (gone while it ran: CRASHED).  Either way the
+ * event is the hypervisor's (no identity).
+ */
+int domstore_settle_as(struct store *st, const struct domstore_driver *drv,
+		       int cause, struct rvirt_error *err);
+
+/*
  * Autostart, once per host boot: when STORE_META "driver:boot_id" is
  * not boot_id, record it and call start (in the same write transaction)
  * on every shut off domain marked autostart.  A domain that fails to

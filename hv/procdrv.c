@@ -1007,8 +1007,11 @@ procdrv_open(struct hv_conn *c, struct procdrv *pd, const char *path,
 			"cannot open '%s://%s': no store", pd->ds.name, path);
 		return -1;
 	}
-	/* Domains that died while nobody looked are written down now. */
-	if (domstore_settle(c->st, &pd->ds, err) < 0)
+	/*
+	 * Domains that died while nobody looked are written down now: the
+	 * daemon runs, so they crashed (the watcher may not have seen it).
+	 */
+	if (domstore_settle_as(c->st, &pd->ds, DOMEVENT_FOUND, err) < 0)
 		return -1;
 	if (hv_conn_set_uri(c, err, "%s://%s", pd->ds.name, path) < 0)
 		return -1;

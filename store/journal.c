@@ -85,7 +85,8 @@ journal_append(struct store_txn *txn, struct journal_event *ev,
 	uint64_t last;
 	int rc;
 
-	snprintf(ev->identity, sizeof(ev->identity), "%s", journal_actor);
+	snprintf(ev->identity, sizeof(ev->identity), "%s",
+		 ev->hypervisor ? "" : journal_actor);
 	alen = strlen(ev->identity);
 	if (journal_last(txn, &last, err) < 0)
 		return -1;

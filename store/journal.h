@@ -45,6 +45,8 @@ struct journal_event {
 	char driver[JOURNAL_DRIVER_MAX + 1];
 	char name[RVIRT_NAME_MAX + 1];
 	char identity[RVIRT_IDENTITY_MAX + 1];
+	bool hypervisor; /* the hypervisor's own: no identity, whoever's
+			    call found it */
 };
 
 /*

@@ -33,6 +33,8 @@ my $gen_re = qr/^rvirt_protocol(?:\.h|_xdr\.c|_clnt\.c|_svc\.c|_client\.c|_serve
 sub include_target {
 	my ($file, $inc) = @_;
 	return 'gen' if basename($inc) =~ $gen_re;
+	# The install paths, written by mk/install.mk into build/gen/.
+	return 'gen' if $inc eq 'rvirt_paths.h';
 	my $dir = dirname($file);
 	for my $cand ("$dir/$inc", "common/$inc") {
 		my $norm = File::Spec->canonpath($cand);
