@@ -26,7 +26,7 @@ libsasl2-dev libmicrohttpd-dev libcrypt-dev libsystemd-dev"
 # TLS, SASL and Kerberos tests make their certificates, sasldb and KDC
 # at test time: certtool (gnutls-bin), saslpasswd2 (sasl2-bin), the SASL
 # plugins, krb5kdc/kdb5_util/kadmin.local/kinit.  strace: which commits
-# sync (t/4004).  pgrep (procps) finds a test's daemons and guests
+# sync (t/4006).  pgrep (procps) finds a test's daemons and guests
 # without a fork per process.
 TEST_PKGS="rpcbind perl lmdb-utils mandoc openssh-server openssh-client
 netcat-openbsd gnutls-bin sasl2-bin libsasl2-modules libsasl2-modules-db

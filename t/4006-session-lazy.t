@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# 4004-session-lazy: with the default store_sync (full), a session's own
+# 4006-session-lazy: with the default store_sync (full), a session's own
 # commits (CONNECT_OPEN, CONNECT_RECONNECT, CONNECT_CLOSE) are not synced
 # while a mutating call's commit is; a session survives a SIGKILL of the
 # whole daemon without a sync (page cache), a closed one stays closed;

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# 2003-socket-permissions: another local user reaches the read-only
+# 2005-socket-permissions: another local user reaches the read-only
 # socket (unix_sock_ro_perms) but not the read-write one; narrowing
 # unix_sock_ro_perms shuts them out.  Runs as root, tries as nobody.
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* t3002-metrics: the counters' file, the worker hooks, folds and sums. */
+/* t3003-metrics: the counters' file, the worker hooks, folds and sums. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,7 +22,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/t3002.XXXXXX");
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/t3003.XXXXXX");
 	if (!mkdtemp(tmpdir))
 		return -1;
 	snprintf(path, sizeof(path), "%s/rvirtd.metrics", tmpdir);

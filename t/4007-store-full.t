@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# 4004-store-full: a store at store_max_size refuses new definitions
+# 4007-store-full: a store at store_max_size refuses new definitions
 # with the store-full error, yet every undefine (and CONNECT_CLOSE)
 # still works, and then definitions fit again, without a restart.
 

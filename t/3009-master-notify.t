@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# 3007-master-notify: the systemd notify protocol, with NOTIFY_SOCKET
+# 3009-master-notify: the systemd notify protocol, with NOTIFY_SOCKET
 # emulated by t/tools/notifysock (no systemd runs here): READY=1 once
 # serving with a STATUS line, RELOADING=1 then READY=1 around HUP,
 # MAINPID of the new master across USR2 (sent by the new master itself,

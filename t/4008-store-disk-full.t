@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# 4005-store-disk-full: the store on a full file system (a small tmpfs
+# 4008-store-disk-full: the store on a full file system (a small tmpfs
 # mounted in the trash dir) gives the documented store-full error, not
 # "input/output error", and the daemon goes on serving.
 
