@@ -70,7 +70,13 @@ test_expect_success "SIGKILL of the whole daemon, $RESTARTS times: no error" '
 	load_stop k >result &&
 	cat result &&
 	test $r = $RESTARTS &&
-	grep "errors=0 disconnects=$RESTARTS reconnects=$RESTARTS lost=0" result &&
+	# No error and nothing lost; every drop reconnected.  A reconnection
+	# that lands on a daemon still being killed drops once more, so on a
+	# slow machine there may be more drops than restarts.
+	grep "errors=0 disconnects=[0-9]* reconnects=[0-9]* lost=0" result &&
+	d=$(sed -n "s/.* disconnects=\([0-9]*\) .*/\1/p" result) &&
+	grep " reconnects=$d " result &&
+	test "$d" -ge $RESTARTS &&
 	grep "id_gaps=0" result
 '
 

@@ -146,6 +146,12 @@ pc () {
 	PKG_CONFIG_PATH= PKG_CONFIG_LIBDIR="$DEST$PFX/lib/pkgconfig:$(pkg-config --variable pc_path pkg-config)" \
 		PKG_CONFIG_SYSROOT_DIR="$DEST" pkg-config "$@"
 }
+# A sanitizer build installs an instrumented library: a program linked
+# with it needs the same runtime first.
+CCSAN=
+case "$RVIRT_BUILD" in
+*/build-san) CCSAN="-fsanitize=address,undefined" ;;
+esac
 WANT=$(echo "$VERSION" | awk -F. '{ print $1 * 1000000 + $2 * 1000 + $3 }')
 
 test_expect_success 'pkg-config knows rvirt at VERSION' '
@@ -159,7 +165,7 @@ test_expect_success 'pkg-config knows rvirt at VERSION' '
 '
 
 test_expect_success 'a program builds against the installed library (shared)' '
-	cc -Wall -Werror $(pc --cflags rvirt) -o prog prog.c $(pc --libs rvirt) &&
+	cc -Wall -Werror $CCSAN $(pc --cflags rvirt) -o prog prog.c $(pc --libs rvirt) &&
 	LD_LIBRARY_PATH="$DEST$PFX/lib" ./prog >out &&
 	echo "library $WANT" >expect &&
 	test_cmp expect out &&
@@ -169,7 +175,7 @@ test_expect_success 'a program builds against the installed library (shared)' '
 
 test_expect_success 'a program links librvirt.a with pkg-config --static' '
 	mkdir -p static && cp "$DEST$PFX/lib/librvirt.a" static/ &&
-	cc -Wall -Werror $(pc --cflags rvirt) -o prog-static prog.c \
+	cc -Wall -Werror $CCSAN $(pc --cflags rvirt) -o prog-static prog.c \
 		-L"$TRASH/static" $(pc --static --libs rvirt) &&
 	ldd ./prog-static >ldd.out &&
 	test_grep -v librvirt ldd.out &&
