@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "rvsh.h"
+#include "rvsh_console.h"
 #include "rvsh_vcpu.h"
 
 struct rvsh_cmd {
@@ -639,7 +640,8 @@ rvsh_cmd_help(struct rvsh *sh, int argc, char **argv)
 	(void)sh;
 	if (argc == 2) {
 		c = rvsh_cmd_find(argv[1]);
-		if (!c && rvsh_vcpu_help(argv[1]) == 0)
+		if (!c && (rvsh_vcpu_help(argv[1]) == 0 ||
+			   rvsh_console_help(argv[1]) == 0))
 			return RVSH_OK;
 		if (!c) {
 			rvsh_error("unknown command '%s'", argv[1]);
@@ -658,6 +660,7 @@ rvsh_cmd_help(struct rvsh *sh, int argc, char **argv)
 		printf("  %-32s%s\n", left, c->help);
 	}
 	rvsh_vcpu_help_all();
+	rvsh_console_help_all();
 	printf("  %-32s%s\n", "quit, exit", "leave the interactive shell");
 	return RVSH_OK;
 }
@@ -669,6 +672,8 @@ rvsh_cmd_run(struct rvsh *sh, int argc, char **argv)
 	int rc;
 
 	if (!c && (rc = rvsh_vcpu_run(sh, argc, argv)) >= 0)
+		return rc;
+	if (!c && (rc = rvsh_console_run(sh, argc, argv)) >= 0)
 		return rc;
 	if (!c) {
 		rvsh_error("unknown command '%s' (try 'help')", argv[0]);
@@ -684,8 +689,15 @@ rvsh_cmd_run(struct rvsh *sh, int argc, char **argv)
 const char *
 rvsh_cmd_name(size_t i)
 {
-	return i < RVSH_NCMDS ? rvsh_cmds[i].name
-			      : rvsh_vcpu_name(i - RVSH_NCMDS);
+	size_t nvcpu = 0;
+
+	if (i < RVSH_NCMDS)
+		return rvsh_cmds[i].name;
+	while (rvsh_vcpu_name(nvcpu))
+		nvcpu++;
+	return i - RVSH_NCMDS < nvcpu
+		       ? rvsh_vcpu_name(i - RVSH_NCMDS)
+		       : rvsh_console_name(i - RVSH_NCMDS - nvcpu);
 }
 
 enum rvsh_arg
@@ -693,5 +705,8 @@ rvsh_cmd_arg(const char *name)
 {
 	const struct rvsh_cmd *c = rvsh_cmd_find(name);
 
-	return c ? c->arg : rvsh_vcpu_arg(name);
+	if (c)
+		return c->arg;
+	return rvsh_console_arg(name) != RVSH_ARG_NONE ? rvsh_console_arg(name)
+						       : rvsh_vcpu_arg(name);
 }

@@ -11,6 +11,7 @@
 #include "../common/log.h"
 #include "auth.h"
 #include "conn.h"
+#include "console_park.h"
 #include "xprt.h"
 
 struct conn *
@@ -35,6 +36,7 @@ conn_free(struct conn *c)
 	if (!c)
 		return;
 	dispatch_session_release(&c->sess);
+	console_park_free(c->park);
 	auth_session_release(&c->sess);
 	if (c->fd >= 0)
 		close(c->fd);
@@ -147,7 +149,7 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 	struct rvirt_error err;
 	size_t reclen, used;
 	bool was_started;
-	int r;
+	int r, parked;
 
 	while (len > 0) {
 		was_started = rpc_record_started(&c->rec);
@@ -170,10 +172,14 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 		}
 		if (env->sb)
 			conn_call_begin(c, env, rec, reclen);
+		console_park_call_begin(NULL, env->now_ms);
 		r = rpc_call_handle(rec, reclen, &c->sess, env->store,
 				    env->obuf, &err);
 		if (env->sb)
 			sb_slot_call_end(env->sb, env->sb_slot);
+		/* Before the reset: rec may point into the record buffer. */
+		parked = r < 0 ? 0
+			       : console_park_call_end(&c->park, rec, reclen);
 		env->calls++;
 		rpc_record_reset(&c->rec);
 		if (r < 0) {
@@ -182,6 +188,13 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 			return CONN_CLOSE;
 		}
 		c->calls++;
+		if (parked < 0)
+			return CONN_CLOSE;
+		if (parked > 0) {
+			c->last_active_ms = env->now_ms;
+			next = CONN_PARKED;
+			break;
+		}
 		next = conn_send(c, env);
 		if (next == CONN_CLOSE)
 			return CONN_CLOSE;
@@ -200,8 +213,39 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 	} else if (len > 0 && conn_keep_pending(c, data, len) < 0) {
 		return CONN_CLOSE;
 	}
-	if (next == CONN_WRITE)
-		return CONN_WRITE;
+	if (next == CONN_WRITE || next == CONN_PARKED)
+		return next;
+	return c->pending_len > 0 ? CONN_READY : CONN_READ;
+}
+
+enum conn_next
+conn_on_park(struct conn *c, struct conn_env *env)
+{
+	const unsigned char *rec;
+	struct rvirt_error err;
+	enum conn_next next;
+	size_t len;
+	int r;
+
+	console_park_drain(c->park);
+	rec = console_park_record(c->park, &len);
+	if (env->sb)
+		conn_call_begin(c, env, rec, len);
+	console_park_call_begin(c->park, env->now_ms);
+	r = rpc_call_handle(rec, len, &c->sess, env->store, env->obuf, &err);
+	if (env->sb)
+		sb_slot_call_end(env->sb, env->sb_slot);
+	if (r < 0) {
+		log_warn("closing connection of '%s': %s", c->sess.identity,
+			 err.message);
+		return CONN_CLOSE;
+	}
+	r = console_park_call_end(&c->park, rec, len);
+	if (r != 0)
+		return r > 0 ? CONN_PARKED : CONN_CLOSE;
+	next = conn_send(c, env);
+	if (next != CONN_READ)
+		return next;
 	return c->pending_len > 0 ? CONN_READY : CONN_READ;
 }
 
@@ -214,6 +258,8 @@ conn_on_readable(struct conn *c, struct conn_env *env)
 
 	if (c->out_len > 0)
 		return CONN_WRITE;
+	if (c->park)
+		return CONN_PARKED;
 	/* Buffered records first: one call at a time, in order. */
 	if (c->pending_len > 0)
 		return conn_process(c, env, c->pending + c->pending_off,

@@ -38,10 +38,12 @@ struct conn_env {
 
 /* What a connection wants next. */
 enum conn_next {
-	CONN_READ,  /* wait until the socket is readable */
-	CONN_WRITE, /* a reply is partly written: wait until writable */
-	CONN_READY, /* a complete record is buffered: run it soon */
-	CONN_CLOSE, /* close it (the reason is logged already) */
+	CONN_READ,   /* wait until the socket is readable */
+	CONN_WRITE,  /* a reply is partly written: wait until writable */
+	CONN_READY,  /* a complete record is buffered: run it soon */
+	CONN_CLOSE,  /* close it (the reason is logged already) */
+	CONN_PARKED, /* a call waits (server/console_park.h): watch
+			console_park_fd(c->park), run conn_on_park */
 };
 
 struct conn {
@@ -55,10 +57,11 @@ struct conn {
 	/* The rest of a reply the socket did not take at once. */
 	unsigned char *out;
 	size_t out_off, out_len;
-	uint64_t last_active_ms;  /* last byte read or reply finished */
-	uint64_t record_start_ms; /* first byte of the record in progress */
-	uint64_t out_start_ms;	  /* when the reply began to wait */
-	uint64_t calls;		  /* calls answered */
+	uint64_t last_active_ms;   /* last byte read or reply finished */
+	uint64_t record_start_ms;  /* first byte of the record in progress */
+	uint64_t out_start_ms;	   /* when the reply began to wait */
+	uint64_t calls;		   /* calls answered */
+	struct console_park *park; /* the call parked, NULL none */
 
 	/* The worker's bookkeeping. */
 	uint32_t events; /* epoll events registered */
@@ -88,6 +91,12 @@ enum conn_next conn_on_readable(struct conn *c, struct conn_env *env);
 
 /* The socket is writable: send the rest of the reply, then go on reading. */
 enum conn_next conn_on_writable(struct conn *c, struct conn_env *env);
+
+/*
+ * A parked call's directory changed or its time came: run it again and
+ * send its reply (or park it again).
+ */
+enum conn_next conn_on_park(struct conn *c, struct conn_env *env);
 
 /* Whether a reply is waiting to be written. */
 bool conn_has_output(const struct conn *c);

@@ -113,4 +113,14 @@ int proc_domain_pin_vcpu(struct call *call, void *args, void *ret,
 int proc_node_get_cpu_map(struct call *call, void *args, void *ret,
 			  struct rvirt_error *err);
 
+/* proc_console.c: consoles (doc/console.md) */
+int proc_console_open(struct call *call, void *args, void *ret,
+		      struct rvirt_error *err);
+int proc_console_read(struct call *call, void *args, void *ret,
+		      struct rvirt_error *err);
+int proc_console_write(struct call *call, void *args, void *ret,
+		       struct rvirt_error *err);
+int proc_console_close(struct call *call, void *args, void *ret,
+		       struct rvirt_error *err);
+
 #endif

@@ -18,6 +18,7 @@
 #include "../common/log.h"
 #include "auth.h"
 #include "conn.h"
+#include "console_park.h"
 #include "dispatch.h"
 #include "rpc.h"
 #include "session.h"
@@ -46,6 +47,9 @@
  */
 #define WORKER_TAG_SIGNAL 1
 #define WORKER_TAG_LISTENER 16 /* + index in the listen set */
+/* A parked call's descriptor: its connection's pointer + 1 (aligned). */
+#define WORKER_TAG_PARK 1
+#define WORKER_IS_PARK_TAG(t) ((t) > 0xffff && ((t)&WORKER_TAG_PARK))
 
 struct worker {
 	const struct config *cfg;
@@ -175,6 +179,31 @@ worker_conn_watch(struct worker *w, struct conn *c, uint32_t events)
 	return 0;
 }
 
+/*
+ * A call of c waits (server/console_park.h): its socket is watched
+ * only for a hang-up, the park's descriptor for a change.
+ */
+static int
+worker_conn_park(struct worker *w, struct conn *c)
+{
+	struct epoll_event ev = {
+		.events = EPOLLIN,
+		.data.u64 = (uint64_t)(uintptr_t)c | WORKER_TAG_PARK,
+	};
+
+	if (worker_conn_watch(w, c, EPOLLRDHUP) < 0)
+		return -1;
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, console_park_fd(c->park), &ev) <
+		    0 &&
+	    errno != EEXIST) {
+		log_error("closing connection of '%s': cannot watch its "
+			  "console: %s",
+			  c->sess.identity, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* Do what the connection asked for after an event. */
 static void
 worker_conn_next(struct worker *w, struct conn *c, enum conn_next next)
@@ -201,6 +230,10 @@ worker_conn_next(struct worker *w, struct conn *c, enum conn_next next)
 		if (worker_conn_watch(w, c, EPOLLIN) < 0)
 			break;
 		return;
+	case CONN_PARKED:
+		if (worker_conn_park(w, c) < 0)
+			break;
+		return;
 	case CONN_CLOSE:
 		break;
 	}
@@ -212,12 +245,34 @@ worker_conn_event(struct worker *w, struct conn *c, uint32_t events)
 {
 	enum conn_next next;
 
-	(void)events; /* errors and hang-ups show up in read or send */
+	/* A parked call's socket is watched for its hang-up alone. */
+	if (c->park) {
+		if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+			log_debug("connection of '%s' closed during a wait",
+				  c->sess.identity);
+			worker_conn_close(w, c);
+		}
+		return;
+	}
+	/* Otherwise errors and hang-ups show up in read or send. */
 	if (conn_has_output(c))
 		next = conn_on_writable(c, &w->env);
 	else
 		next = conn_on_readable(c, &w->env);
 	worker_conn_next(w, c, next);
+}
+
+/* Run parked calls whose time came (or that look once more). */
+static void
+worker_run_parked(struct worker *w)
+{
+	struct conn *c, *next;
+
+	for (c = w->conns; c; c = next) {
+		next = c->next;
+		if (c->park && console_park_deadline(c->park) <= w->env.now_ms)
+			worker_conn_next(w, c, conn_on_park(c, &w->env));
+	}
 }
 
 /* Run connections whose next record is already buffered. */
@@ -487,6 +542,9 @@ worker_timeout(const struct worker *w)
 
 	if (w->ready)
 		return 0;
+	for (const struct conn *c = w->conns; c; c = c->next)
+		if (c->park && console_park_deadline(c->park) < deadline)
+			deadline = console_park_deadline(c->park);
 	if (w->nconns && (w->message_ms || w->idle_ms))
 		deadline = w->next_sweep_ms;
 	if (w->nconns && w->next_touch_ms < deadline)
@@ -610,7 +668,19 @@ worker_event(struct worker *w, const struct epoll_event *ev, bool *sig)
 {
 	uint64_t tag = ev->data.u64;
 
-	if (tag == WORKER_TAG_SIGNAL)
+	if (WORKER_IS_PARK_TAG(tag)) {
+		struct conn *c =
+			(struct conn *)(uintptr_t)(tag &
+						   ~(uint64_t)WORKER_TAG_PARK);
+
+		/* An earlier event of the batch may have closed it. */
+		for (struct conn *k = w->conns; k; k = k->next)
+			if (k == c && c->park) {
+				worker_conn_next(w, c,
+						 conn_on_park(c, &w->env));
+				break;
+			}
+	} else if (tag == WORKER_TAG_SIGNAL)
 		*sig = true;
 	else if (tag >= WORKER_TAG_LISTENER &&
 		 tag < WORKER_TAG_LISTENER + w->ls->n)
@@ -663,6 +733,7 @@ worker_run(const struct worker_params *wp, struct rvirt_error *err)
 		for (int i = 0; i < n; i++)
 			worker_event(&w, &evs[i], &sig);
 		worker_run_ready(&w);
+		worker_run_parked(&w);
 		if (sig && worker_signals(&w, err) < 0) {
 			rc = -1;
 			break;
