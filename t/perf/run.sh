@@ -138,3 +138,6 @@ sh "$(dirname "$0")/sessions.sh"
 
 echo
 sh "$(dirname "$0")/pin.sh"
+
+echo
+sh "$(dirname "$0")/console.sh"
