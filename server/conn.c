@@ -333,8 +333,9 @@ conn_expired(const struct conn *c, uint64_t now_ms, uint64_t message_ms,
 	if (message_ms && c->out_len > 0 &&
 	    now_ms - c->out_start_ms >= message_ms)
 		return "message_timeout passed with a reply unread";
+	/* A parked call is a call in progress, not idleness. */
 	if (idle_ms && !started && c->out_len == 0 && c->pending_len == 0 &&
-	    now_ms - c->last_active_ms >= idle_ms)
+	    !c->park && now_ms - c->last_active_ms >= idle_ms)
 		return "idle_timeout passed";
 	return NULL;
 }
