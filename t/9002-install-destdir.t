@@ -255,10 +255,11 @@ test_expect_success 'make uninstall removes everything but edited configuration'
 	test_cmp expect actual
 '
 
+# Only in a work tree of its own: a release tarball, or one unpacked
+# under another tree by make distcheck, has no file list to compare with.
+top=$(git -C "$RVIRT_SRC" rev-parse --show-toplevel 2>/dev/null || :)
+if test -n "$top" && test "$top" = "$(cd "$RVIRT_SRC" && pwd -P)"; then
 test_expect_success 'make dist: a tarball of every file git knows, under rvirt-VERSION/' '
-	if ! git -C "$RVIRT_SRC" rev-parse HEAD >/dev/null 2>&1; then
-		echo "not a git tree: nothing to check" && exit 0
-	fi
 	make -s -C "$RVIRT_SRC" BUILD="$TRASH/distbuild" dist >dist.out &&
 	tar -tzf "$TRASH/distbuild/rvirt-$VERSION.tar.gz" | grep -v "/$" |
 		sed "s|^rvirt-$VERSION/||" | sort >actual &&
@@ -266,5 +267,9 @@ test_expect_success 'make dist: a tarball of every file git knows, under rvirt-V
 	test_cmp expect actual &&
 	test_grep -x "VERSION" actual && test_grep -x "LICENSE" actual
 '
+else
+	test_skip 'make dist: a tarball of every file git knows' \
+		'not a git work tree of its own (a release tarball)'
+fi
 
 test_done
