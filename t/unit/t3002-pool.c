@@ -65,9 +65,11 @@ spin_awake(struct sb *sb, int idx, int ms)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do
 		clock_gettime(CLOCK_MONOTONIC, &t);
-	while ((t.tv_sec - t0.tv_sec) * 1000 +
-		       (t.tv_nsec - t0.tv_nsec) / 1000000 <
-	       ms);
+	/* In nanoseconds: milliseconds of a negative tv_nsec difference
+	   round up, and the spin could end up to 1 ms short. */
+	while ((t.tv_sec - t0.tv_sec) * 1000000000LL +
+		       (t.tv_nsec - t0.tv_nsec) <
+	       ms * 1000000LL);
 	sb_slot_sleep(sb, idx);
 }
 
