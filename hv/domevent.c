@@ -46,7 +46,7 @@ domevent_set_cause(enum domevent_cause cause)
 static int
 domevent_stop_detail(int reason)
 {
-	if (domevent_cause_now == DOMEVENT_SETTLE && !domevent_watched_pid)
+	if (domevent_cause_now == DOMEVENT_SETTLE)
 		return RVIRT_EVENT_STOPPED_VANISHED;
 	switch (reason) {
 	case DOMREC_REASON_SHUTOFF_SHUTDOWN:
@@ -104,8 +104,7 @@ domevent_classify(const struct domrec *old, const struct domrec *now, int *kind,
 		*detail = was ? domevent_stop_detail(old->reason)
 			      : RVIRT_EVENT_UNDEFINED_REMOVED;
 		if (was && old->vanished)
-			*detail = domevent_cause_now == DOMEVENT_SETTLE &&
-						  !domevent_watched_pid
+			*detail = domevent_cause_now == DOMEVENT_SETTLE
 					  ? RVIRT_EVENT_STOPPED_VANISHED
 					  : RVIRT_EVENT_STOPPED_CRASHED;
 		return 0;

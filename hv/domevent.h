@@ -32,10 +32,11 @@ void domevent_hint_stop(int reason);
 enum domevent_cause {
 	DOMEVENT_CALL = 0,	/* a call of a client (or nothing special) */
 	DOMEVENT_AUTOSTART = 1, /* starts are by autostart */
-	DOMEVENT_SETTLE = 2,	/* stops are of domains found gone */
+	DOMEVENT_SETTLE = 2,	/* stops are of domains found gone at
+				   start-up: gone while the daemon was down */
 	DOMEVENT_FOUND = 3,	/* stops are of domains found gone while the
-				   daemon runs: crashes the watcher has not
-				   journaled yet */
+				   daemon runs (by the watcher or at a
+				   connection's open): crashes */
 };
 
 /* Until set back to DOMEVENT_CALL, changes come from cause. */
@@ -46,8 +47,7 @@ enum domevent_cause domevent_cause(void);
 
 /*
  * Until set back with pid 0: the watcher saw process pid end with wait
- * status status (-1 unknown); stops found now are crashes, not
- * domains gone while the daemon was down.
+ * status status (-1 unknown); the stop of pid's domain carries it.
  */
 void domevent_set_watched(int pid, int status);
 

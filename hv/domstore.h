@@ -231,9 +231,11 @@ int domstore_settle(struct store *st, const struct domstore_driver *drv,
 		    struct rvirt_error *err);
 
 /*
- * The same, with the journal's cause: DOMEVENT_SETTLE at a worker's
+ * The same, with the journal's cause: DOMEVENT_SETTLE at the daemon's
  * start (gone while the daemon was down: VANISHED), DOMEVENT_FOUND when
- * a connection opens (gone while it ran: CRASHED).  Either way the
+ * the watcher looks or a connection opens (gone while it ran: CRASHED,
+ * even when the watcher never held the process: it ended before the
+ * watcher's next look).  Either way the
  * event is the hypervisor's (no identity).
  */
 int domstore_settle_as(struct store *st, const struct domstore_driver *drv,

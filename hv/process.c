@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../common/err.h"
+#include "domevent.h"
 #include "procdrv.h"
 
 /*
@@ -318,7 +319,7 @@ process_host_start(struct store *st, struct rvirt_error *err)
 static int
 process_host_settle(struct store *st, struct rvirt_error *err)
 {
-	return domstore_settle(st, &process_pd.ds, err);
+	return domstore_settle_as(st, &process_pd.ds, DOMEVENT_FOUND, err);
 }
 
 const struct hv_driver process_driver = {

@@ -10,6 +10,7 @@
 
 #include "../common/err.h"
 #include "../common/uuid.h"
+#include "domevent.h"
 #include "procdrv.h"
 #include "qmp.h"
 
@@ -360,7 +361,7 @@ qemu_host_start(struct store *st, struct rvirt_error *err)
 static int
 qemu_host_settle(struct store *st, struct rvirt_error *err)
 {
-	return domstore_settle(st, &qemu_pd.ds, err);
+	return domstore_settle_as(st, &qemu_pd.ds, DOMEVENT_FOUND, err);
 }
 
 const struct hv_driver qemu_driver = {

@@ -52,6 +52,21 @@ test_expect_success 'the status is the signal when the watcher could still read 
 	fi
 '
 
+# Killed at once after its start, the process is usually gone before the
+# watcher's next look (once a second) and no connection opens after the
+# kill: the watcher itself finds it gone.  That is a crash while rvirtd
+# runs, never "vanished while the daemon was down" (detail 16).
+test_expect_success 'killed before the watcher looked: still crashed, not vanished' '
+	cursor=$(./evc "$RVIRTD_SOCK" now 0 1 | sed -n "s/^cursor \([0-9]*\) .*/\1/p") &&
+	{ ./evc "$RVIRTD_SOCK" $cursor 60000 1 victim 0x20 >out2 & } &&
+	evc_pid=$! &&
+	PRVSH start victim &&
+	kill -KILL $(guest_pid victim) &&
+	wait $evc_pid &&
+	cat out2 &&
+	test_grep "^event [0-9]* victim 5 2 " out2
+'
+
 test_expect_success 'a domain that ends while rvirtd is down: journaled once at start' '
 	PRVSH start victim &&
 	pid=$(guest_pid victim) &&
