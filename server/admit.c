@@ -55,6 +55,21 @@ admit_sheddable(const struct conn *c, enum listen_kind kind, uint64_t now_ms)
 }
 
 struct conn *
+admit_pick_anon(struct conn *list, enum listen_kind kind, uint64_t now_ms)
+{
+	struct conn *best = NULL;
+
+	for (struct conn *c = list; c; c = c->next) {
+		if (c->sess.authenticated || !c->sess.auth ||
+		    !admit_sheddable(c, kind, now_ms))
+			continue;
+		if (!best || c->last_active_ms < best->last_active_ms)
+			best = c;
+	}
+	return best;
+}
+
+struct conn *
 admit_pick_shed(struct conn *list, enum listen_kind kind, uint64_t now_ms)
 {
 	struct conn *best = NULL;

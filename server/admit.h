@@ -82,6 +82,13 @@ enum admit_verdict admit_decide(const struct admit_limits *al,
 bool admit_sheddable(const struct conn *c, enum listen_kind kind,
 		     uint64_t now_ms);
 
+/*
+ * The unauthenticated sheddable connection of list that was quiet
+ * longest, or NULL: room for a new one under max_anonymous_clients.
+ */
+struct conn *admit_pick_anon(struct conn *list, enum listen_kind kind,
+			     uint64_t now_ms);
+
 /* The sheddable connection of list that was quiet longest, or NULL. */
 struct conn *admit_pick_shed(struct conn *list, enum listen_kind kind,
 			     uint64_t now_ms);

@@ -292,6 +292,14 @@ fail:
 	return -1;
 }
 
+bool
+auth_anon_full(enum listen_kind kind, const struct config *cfg)
+{
+	if (auth_for_kind(kind, cfg) == CONFIG_AUTH_NONE && kind != LISTEN_TLS)
+		return false;
+	return auth_anon_count >= cfg->max_anonymous_clients;
+}
+
 void
 auth_session_release(struct session_state *sess)
 {

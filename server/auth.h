@@ -57,6 +57,13 @@ int auth_session_init(struct session_state *sess, enum listen_kind kind, int fd,
 		      const struct sockaddr *peer, socklen_t peerlen,
 		      const struct config *cfg, struct rvirt_error *err);
 
+/*
+ * Whether a new connection on a socket of kind would be refused now
+ * because max_anonymous_clients connections of this process are still
+ * unauthenticated (the worker then sheds the oldest quiet one first).
+ */
+bool auth_anon_full(enum listen_kind kind, const struct config *cfg);
+
 /* Release sess->auth (conn_free calls it). */
 void auth_session_release(struct session_state *sess);
 

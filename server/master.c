@@ -68,6 +68,7 @@ struct master {
 	unsigned int spawn_rate;
 	uint64_t backoff_ms;
 	uint64_t next_spawn_ms; /* no spawn before (back-off) */
+	bool pool_kick;		/* a worker asked for more (SIGUSR1) */
 	uint64_t next_tick_ms;
 	bool ready;
 	bool stopping;
@@ -414,6 +415,7 @@ master_worker_main(struct master *m, int slot, pid_t master_pid)
 	wp.store = store;
 	wp.sb = m->sb;
 	wp.sb_slot = slot;
+	wp.master_pid = master_pid;
 	if (worker_run(&wp, &err) < 0) {
 		log_error("%s", err.message);
 		goto out;
@@ -1001,6 +1003,13 @@ master_signals(struct master *m)
 		case SIGUSR2:
 			master_upgrade_start(m);
 			break;
+		case SIGUSR1:
+			/* A worker beyond its slots (worker_kick_master). */
+			if (!m->pool_kick)
+				log_debug("pool: a worker holds more than its "
+					  "slots: looking at the pool now");
+			m->pool_kick = true;
+			break;
 		case SIGCHLD:
 			break; /* reaped below in any case */
 		default:
@@ -1026,8 +1035,9 @@ master_wait(struct master *m, int ms)
 		master_signals(m);
 	if (m->upgrade_rfd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP)))
 		master_upgrade_event(m);
-	if (master_reap(m) && !m->stopping)
+	if ((master_reap(m) || m->pool_kick) && !m->stopping)
 		master_maintain(m, false);
+	m->pool_kick = false;
 	if (m->upgrade_rfd >= 0 && master_now_ms() >= m->upgrade_deadline_ms)
 		master_upgrade_abort(m, "the new master was not ready in time");
 }
@@ -1087,6 +1097,7 @@ master_setup(struct master *m, const struct master_params *mp,
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0 ||
 	    (m->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0) {

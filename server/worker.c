@@ -66,6 +66,9 @@ struct worker {
 	unsigned int nrefusing;	 /* connections held only to refuse them */
 	uint64_t pool_check_ms;	 /* when to look at the other workers again */
 	bool pool_full;		 /* no other worker has a free slot */
+	unsigned int pool_limit; /* ... below this many connections */
+	pid_t master_pid;	 /* 0, or the master to kick */
+	uint64_t kick_ms;	 /* no SIGUSR1 to the master before */
 	struct conn *dead;	 /* shed in this batch of events, to free */
 	uint64_t max_calls;	 /* recycle after so many calls, 0 never */
 	uint32_t accept_flags;	 /* EPOLLEXCLUSIVE unless measuring */
@@ -128,13 +131,23 @@ worker_accept_set(struct worker *w, bool on)
 static bool
 worker_at_slots(struct worker *w)
 {
-	if (w->nconns - w->nrefusing < w->lim.slots)
+	unsigned int n = w->nconns - w->nrefusing;
+	/*
+	 * At the hard limit, a worker that others can still relieve steps
+	 * back too: its next connection would otherwise be refused while
+	 * they have room (with EPOLLEXCLUSIVE the same worker is often
+	 * woken again and again).
+	 */
+	unsigned int limit = n >= w->lim.hard ? w->lim.hard : w->lim.slots;
+
+	if (n < w->lim.slots)
 		return false;
-	if (w->env.now_ms >= w->pool_check_ms) {
+	if (w->env.now_ms >= w->pool_check_ms || limit != w->pool_limit) {
 		unsigned int others;
 
+		w->pool_limit = limit;
 		w->pool_full = admit_pool_full(w->env.sb, w->env.sb_slot,
-					       w->lim.slots, &others);
+					       limit, &others);
 		/* Strict: only a pool that cannot grow any more is full. */
 		if (w->lim.strict && others + 1 < w->lim.max_workers)
 			w->pool_full = false;
@@ -212,6 +225,8 @@ worker_conn_shed(struct worker *w, struct conn *c, const char *where)
 			"closing connection of '%s' (%s) to make room on '%s'",
 			c->sess.identity, why, where);
 	worker_conn_detach(w, c);
+	/* Its max_anonymous_clients place is free now, not after the batch. */
+	auth_session_release(&c->sess);
 	close(c->fd);
 	c->fd = -1;
 	c->ready_next = w->dead;
@@ -385,6 +400,19 @@ worker_conn_refuse(struct worker *w, const struct listener *l, struct conn *c)
 	return 0;
 }
 
+/*
+ * Beyond its slots or its budget: ask the master for another worker at
+ * once (a burst of connections fills a pool faster than its tick).
+ */
+static void
+worker_kick_master(struct worker *w)
+{
+	if (!w->master_pid || w->env.now_ms < w->kick_ms)
+		return;
+	w->kick_ms = w->env.now_ms + WORKER_KICK_MS;
+	kill(w->master_pid, SIGUSR1);
+}
+
 /* Which budget the connection falls in: make room, or refuse it. */
 static enum admit_verdict
 worker_admit(struct worker *w, const struct listener *l)
@@ -398,6 +426,7 @@ worker_admit(struct worker *w, const struct listener *l)
 	v = admit_decide(&w->lim, l->kind, w->nconns - w->nrefusing, w->nonrw);
 	if (v != ADMIT_SHED)
 		return v;
+	worker_kick_master(w);
 	victim = admit_pick_shed(w->conns, l->kind, w->env.now_ms);
 	if (!victim)
 		return ADMIT_REFUSE;
@@ -420,6 +449,14 @@ worker_conn_add(struct worker *w, const struct listener *l, int fd,
 		log_error("cannot accept on '%s': out of memory", l->name);
 		close(fd);
 		return;
+	}
+	if (v != ADMIT_REFUSE && auth_anon_full(l->kind, w->cfg)) {
+		/* Unauthenticated ones past their grace make room. */
+		struct conn *victim =
+			admit_pick_anon(w->conns, l->kind, w->env.now_ms);
+
+		if (victim)
+			worker_conn_shed(w, victim, l->name);
 	}
 	if (v == ADMIT_REFUSE) {
 		metrics_conn_refused(l->kind);
@@ -456,6 +493,8 @@ worker_conn_add(struct worker *w, const struct listener *l, int fd,
 		w->nrefusing++;
 	else if (c->kind != LISTEN_UNIX_RW)
 		w->nonrw++;
+	if (w->nconns - w->nrefusing > w->lim.slots)
+		worker_kick_master(w);
 	if (w->env.sb)
 		sb_slot_conn_open(w->env.sb, w->env.sb_slot);
 	metrics_conn_accepted(l->kind);
@@ -523,6 +562,13 @@ worker_accept(struct worker *w, const struct listener *l)
 		}
 		w->accepts++;
 		worker_conn_add(w, l, fd, (const struct sockaddr *)&ss, sl);
+		/* Full now: leave the next one to a worker with room. */
+		if (w->nconns - w->nrefusing >= w->lim.hard &&
+		    worker_at_slots(w)) {
+			w->at_limit = true;
+			worker_accept_set(w, false);
+			return;
+		}
 	}
 }
 
@@ -746,6 +792,7 @@ worker_setup(struct worker *w, const struct worker_params *wp,
 		mode && strcmp(mode, "plain") == 0 ? 0 : EPOLLEXCLUSIVE;
 	w->env.sb = wp->sb;
 	w->env.sb_slot = wp->sb_slot;
+	w->master_pid = wp->master_pid;
 	w->epfd = w->sigfd = -1;
 	w->message_ms = (uint64_t)cfg->message_timeout * 1000;
 	w->idle_ms = (uint64_t)cfg->idle_timeout * 1000;

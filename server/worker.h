@@ -11,6 +11,8 @@
 
 /* Seconds a graceful stop waits for unsent replies to drain. */
 #define WORKER_DRAIN_TIMEOUT 5
+/* A worker asks its master for more workers at most this often. */
+#define WORKER_KICK_MS 100
 
 /* What the master hands a worker (or main, for a single process). */
 struct worker_params {
@@ -19,6 +21,13 @@ struct worker_params {
 	struct store *store;	     /* opened in this process */
 	struct sb *sb;		     /* NULL: no scoreboard */
 	int sb_slot;		     /* this worker's slot in sb */
+	/*
+	 * 0, or the master to tell (SIGUSR1, at most every
+	 * WORKER_KICK_MS) that this worker takes connections beyond its
+	 * slots or refuses some: the pool should grow now, not at its
+	 * next tick.
+	 */
+	pid_t master_pid;
 };
 
 /*

@@ -2,22 +2,27 @@
 /* conns: a new client's first call and rvirtd's memory under many connections. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../../client/rvirt.h"
 
 /*
- * conns MODE N SOCKET MASTER_PID ROUNDS
+ * conns MODE N SOCKET MASTER_PID ROUNDS [PORT]
  *
- * MODE is what the N held connections on the unix socket SOCKET do:
- *	idle	connect, send nothing (no session: sheddable)
+ * MODE is what the N held connections on the unix socket SOCKET (or,
+ * with PORT, on 127.0.0.1:PORT) do:
+ *	idle	connect, send nothing (no session: sheddable; on a SASL
+ *		TCP port: unauthenticated)
  *	stalled	connect, send half a record
  *	open	librvirt open (CONNECT_OPEN, authenticated, a session),
  *		then nothing: an idle console
@@ -137,19 +142,44 @@ first_calls(const char *uri, int rounds, const char *what)
 	free(t);
 }
 
+/* A connection to the unix socket path, or to 127.0.0.1:port if port. */
 static int
-raw_connect(const char *path)
+raw_connect(const char *path, int port)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr *sa = (struct sockaddr *)&sun;
+	socklen_t len = sizeof(sun);
 	int fd;
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+	if (port) {
+		sin.sin_port = htons((uint16_t)port);
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sa = (struct sockaddr *)&sin;
+		len = sizeof(sin);
+	}
+	fd = socket(port ? AF_INET : AF_UNIX, SOCK_STREAM, 0);
+	if (fd >= 0 && connect(fd, sa, len) < 0) {
 		close(fd);
 		fd = -1;
 	}
 	return fd;
+}
+
+/* Raw connections still open at the daemon: not readable (no EOF). */
+static int
+count_held(const int *fds, int n)
+{
+	int held = 0;
+
+	for (int i = 0; i < n; i++) {
+		struct pollfd p = { .fd = fds[i], .events = POLLIN };
+
+		if (fds[i] >= 0 && poll(&p, 1, 0) == 0)
+			held++;
+	}
+	return held;
 }
 
 int
@@ -158,17 +188,18 @@ main(int argc, char **argv)
 	static const unsigned char half[4 + 100] = { 0x80, 0, 0, 200 };
 	const char *mode, *sock;
 	struct rvirt_conn **held;
-	int n, rounds, ok = 0;
+	int n, rounds, ok = 0, *fds, port;
 	char uri[512];
 	long before, after, anon_before, anon_after;
 	struct rlimit rl;
 	pid_t master;
 
-	if (argc != 6) {
+	if (argc != 6 && argc != 7) {
 		fprintf(stderr, "usage: conns idle|stalled|open N SOCKET "
-				"MASTER_PID ROUNDS\n");
+				"MASTER_PID ROUNDS [PORT]\n");
 		return 2;
 	}
+	port = argc == 7 ? atoi(argv[6]) : 0;
 	mode = argv[1];
 	n = atoi(argv[2]);
 	sock = argv[3];
@@ -180,8 +211,11 @@ main(int argc, char **argv)
 	}
 	snprintf(uri, sizeof(uri), "test:///default?socket=%s", sock);
 	held = calloc((size_t)n, sizeof(*held));
-	if (!held)
+	fds = malloc((size_t)n * sizeof(*fds));
+	if (!held || !fds)
 		return 1;
+	for (int i = 0; i < n; i++)
+		fds[i] = -1;
 	first_calls(uri, rounds, "no held connections");
 	before = daemon_pss_kib(master);
 	pss_key = "Pss_Anon";
@@ -195,7 +229,7 @@ main(int argc, char **argv)
 			ok += held[i] != NULL;
 			continue;
 		}
-		int fd = raw_connect(sock);
+		int fd = raw_connect(sock, port);
 
 		if (fd < 0)
 			continue;
@@ -204,22 +238,33 @@ main(int argc, char **argv)
 			close(fd);
 			continue;
 		}
+		fds[i] = fd;
 		ok++;
 	}
-	/* Let the workers accept what is still in the backlog. */
-	usleep(500000);
+	/*
+	 * Held connections are old ones: wait past the daemon's shed grace
+	 * (ADMIT_SHED_GRACE_MS) and its pool tick, then count the raw
+	 * connections the daemon really holds (a refused one reads EOF).
+	 */
+	sleep(3);
+	if (strcmp(mode, "open") != 0)
+		ok = count_held(fds, n);
 	after = daemon_pss_kib(master);
 	pss_key = "Pss_Anon";
 	anon_after = daemon_pss_kib(master);
-	printf("  %s x %d (%d made): rvirtd PSS %ld KiB -> %ld KiB, "
+	printf("  %s x %d (%d held): rvirtd PSS %ld KiB -> %ld KiB, "
 	       "%.0f bytes per connection (anonymous memory %.0f, the rest "
 	       "the store's mapped pages)\n",
 	       mode, n, ok, before, after,
 	       ok ? (double)(after - before) * 1024 / ok : 0.0,
 	       ok ? (double)(anon_after - anon_before) * 1024 / ok : 0.0);
 	first_calls(uri, rounds, "held connections");
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		rvirt_conn_close(held[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
+	}
+	free(fds);
 	free(held);
 	return 0;
 }

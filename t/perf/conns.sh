@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # t/perf/conns.sh: a new client's first call (p50/p99) and rvirtd's PSS
-# per connection while 2,000 and 10,000 idle, stalled or opened
-# connections are held, on the shipped pool defaults; and the log lines
+# per connection while 2,000 and 10,000 idle, stalled, opened or
+# unauthenticated (SASL tcp) connections are held, on the shipped pool defaults; and the log lines
 # a refused connect flood writes.  Numbers only, never pass/fail.
 
 . "$(dirname "$0")/../test-lib.sh"
@@ -19,6 +19,21 @@ for n in ${RVIRT_PERF_CONNS:-2000 10000}; do
 		"$CONNS" $mode $n "$RVIRTD_SOCK" "$RVIRTD_PID" "$ROUNDS"
 		stop_rvirtd
 	done
+done
+
+# Unauthenticated: held on a SASL-only TCP port, never authenticating
+# (auth_timeout is raised so that they stay for the measurement); the
+# first calls are on the read-write unix socket.
+. "$RVIRT_SRC/t/lib-auth.sh"
+auth_make_sasldb "$TRASH/sasl" --mechs "scram-sha-256" alice:alicepw >/dev/null
+for n in ${RVIRT_PERF_CONNS:-2000 10000}; do
+	echo "== $n unauthenticated connections on the SASL tcp port"
+	write_config rvirtd.conf log_level=3 log_outputs=3:stderr \
+		listen_tcp=1 auth_tcp=sasl sasl_config_dir="$TRASH/sasl" \
+		sasl_server_fqdn=localhost auth_timeout=600
+	start_rvirtd || exit 1
+	"$CONNS" idle $n "$RVIRTD_SOCK" "$RVIRTD_PID" "$ROUNDS" "$RVIRTD_TCP_PORT"
+	stop_rvirtd
 done
 
 echo "== log lines of a refused connect flood (20000 connects, rw socket)"
