@@ -146,8 +146,8 @@ worker_at_slots(struct worker *w)
 		unsigned int others;
 
 		w->pool_limit = limit;
-		w->pool_full = admit_pool_full(w->env.sb, w->env.sb_slot,
-					       limit, &others);
+		w->pool_full = admit_pool_full(w->env.sb, w->env.sb_slot, limit,
+					       &others);
 		/* Strict: only a pool that cannot grow any more is full. */
 		if (w->lim.strict && others + 1 < w->lim.max_workers)
 			w->pool_full = false;
