@@ -31,8 +31,6 @@
 
 #define METRICS_MAGIC UINT64_C(0x314d5254524956) /* "VIRTRM1" */
 #define METRICS_LAYOUT_VERSION 1
-/* The version rvirtd_build_info reports. */
-#define METRICS_BUILD_VERSION "0.1.0"
 
 /*
  * Procedure numbers 0..METRICS_PROCS-1 are counted each on its own;

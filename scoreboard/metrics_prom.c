@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../common/err.h"
+#include "../common/version.h"
 #include "metrics.h"
 
 /* Procedure names and error-code names are plain ASCII: no escaping. */
@@ -238,7 +239,7 @@ metrics_print_prometheus(const struct metrics_snapshot *ms, FILE *fp)
 	metrics_family(fp, "rvirtd_build_info", "gauge",
 		       "The rvirtd build (always 1).");
 	fprintf(fp, "rvirtd_build_info{version=\"%s\"} 1\n",
-		METRICS_BUILD_VERSION);
+		version_string());
 }
 
 void

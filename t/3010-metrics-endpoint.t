@@ -28,7 +28,7 @@ test_expect_success 'a scrape passes the strict checker (and promtool)' '
 	scrape m0 &&
 	check_exposition m0 &&
 	test_grep "^rvirtd_up 1$" m0 &&
-	test_grep "^rvirtd_build_info{version=\"[^\"]*\"} 1$" m0 &&
+	test_grep "^rvirtd_build_info{version=\"$(cat "$RVIRT_SRC/VERSION")\"} 1$" m0 &&
 	test_grep "^rvirtd_store_limit_bytes [1-9]" m0 &&
 	test_grep "^# TYPE rvirtd_rpc_call_duration_seconds histogram$" m0
 '

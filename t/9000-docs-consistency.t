@@ -213,6 +213,15 @@ ok(defined $changelog && defined $version &&
    $changelog =~ /\Arvirt \(\Q$version\E(?:-\d+)?\)/,
    "debian/changelog's top entry is VERSION",
    'debian/changelog starts: ' . (defined $changelog ? (split(/\n/, $changelog))[0] : 'missing'));
+# The one version number: no C source spells it out (rvirtd_build_info,
+# the wire version and rvsh --version all read common/version.c).
+for my $f (glob("$src/*/*.[ch]")) {
+	my $rel = $f =~ s{^\Q$src\E/}{}r;
+	next if $rel =~ m{^(?:build|t)/};
+	my $t = slurp($rel);
+	ok(defined $t && $t !~ /"\d+\.\d+\.\d+"/,
+	   "$rel spells out no version number (VERSION is the one)");
+}
 for my $f (qw(.ci/run .clang-format)) {
 	my $t = slurp($f);
 	ok(defined $t && $t !~ /STYLE\.md/,
