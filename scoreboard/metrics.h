@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "../common/rvirt_defs.h"
+#include "expofmt.h"
 
 /*
  * A second file-backed MAP_SHARED mapping beside the scoreboard
@@ -198,10 +199,15 @@ void metrics_store_commit(uint64_t ns);
 uint64_t metrics_now_ns(void);
 
 /*
- * Print the families of ms in the Prometheus text format 0.0.4 (each
- * with # HELP and # TYPE; series of calls only once they are non-zero).
- * doc/metrics.md lists them.  Errors show in ferror(fp).
+ * Print the families of ms in the exposition format of mode (each with
+ * its metadata; series of calls only once they are non-zero), without
+ * the end (expofmt_end).  doc/metrics.md lists them.  Errors show in
+ * ferror(fp).
  */
+void metrics_print_exposition(const struct metrics_snapshot *ms,
+			      enum expofmt_mode mode, FILE *fp);
+
+/* The same in the Prometheus text format 0.0.4. */
 void metrics_print_prometheus(const struct metrics_snapshot *ms, FILE *fp);
 
 /* The same for people: connections, then calls by procedure. */

@@ -90,9 +90,11 @@ struct store;
 /*
  * In the child: the domain gauges read from st (by driver and state,
  * vCPUs) and, when per_domain, one vCPU and one CPU-time series per
- * running domain.  Errors are logged and leave the families out.
+ * running domain, in the exposition format of mode.  Errors are
+ * logged and leave the families out.
  */
-void exporter_put_domains(struct store *st, bool per_domain, FILE *fp);
+void exporter_put_domains(struct store *st, bool per_domain,
+			  enum expofmt_mode mode, FILE *fp);
 
 /*
  * In the forked child: serve GET /metrics on ex->listen_fd until
