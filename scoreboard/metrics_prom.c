@@ -140,27 +140,47 @@ metrics_put_by(FILE *fp, enum expofmt_mode mode, const char *name,
 			label_of(i), v[i]);
 }
 
+/* One sample per transport and fitting auth method (8 in all). */
+static void
+metrics_put_by_conn(FILE *fp, enum expofmt_mode mode, const char *name,
+		    const char *type, const char *help,
+		    const uint64_t v[METRICS_NTRANSPORTS][METRICS_NCONN_AUTHS])
+{
+	expofmt_family(fp, mode, name, type, NULL, help);
+	for (unsigned int t = 0; t < METRICS_NTRANSPORTS; t++)
+		for (unsigned int a = 0; a < METRICS_NCONN_AUTHS; a++)
+			if (metrics_conn_auth_fits(t, a))
+				fprintf(fp,
+					"%s{transport=\"%s\",auth=\"%s\"} "
+					"%" PRIu64 "\n",
+					name, metrics_transport_name(t),
+					metrics_conn_auth_name(a), v[t][a]);
+}
+
 static void
 metrics_put_conns(const struct metrics_snapshot *ms, enum expofmt_mode mode,
 		  FILE *fp)
 {
-	metrics_put_by(fp, mode, "rvirtd_transport_connections", "gauge",
-		       "Connections open, by transport.", "transport",
-		       ms->conn_open, METRICS_NTRANSPORTS,
-		       metrics_transport_name);
-	metrics_put_by(fp, mode, "rvirtd_transport_connections_accepted_total",
-		       "counter", "Connections accepted, by transport.",
-		       "transport", ms->conn_accepted, METRICS_NTRANSPORTS,
-		       metrics_transport_name);
-	metrics_put_by(fp, mode, "rvirtd_transport_connections_refused_total",
-		       "counter",
-		       "Connections closed at once after accept (peer "
-		       "credentials or limits), by transport.",
-		       "transport", ms->conn_refused, METRICS_NTRANSPORTS,
-		       metrics_transport_name);
+	metrics_put_by_conn(fp, mode, "rvirtd_transport_connections", "gauge",
+			    "Connections open, by transport and auth method.",
+			    ms->conn_open);
+	metrics_put_by_conn(fp, mode,
+			    "rvirtd_transport_connections_accepted_total",
+			    "counter",
+			    "Connections accepted, by transport and auth "
+			    "method.",
+			    ms->conn_accepted);
+	metrics_put_by_conn(fp, mode,
+			    "rvirtd_transport_connections_refused_total",
+			    "counter",
+			    "Connections closed at once after accept (peer "
+			    "credentials or limits), by transport and auth "
+			    "method.",
+			    ms->conn_refused);
 	metrics_put_by(fp, mode, "rvirtd_auth_failures_total", "counter",
-		       "Failed authentications, by method.", "method",
-		       ms->auth_failures, METRICS_NAUTHS, metrics_auth_name);
+		       "Failed authentications, by the method that failed.",
+		       "method", ms->auth_failures, METRICS_NAUTHS,
+		       metrics_auth_name);
 }
 
 /* Sessions, read off the calls that make and resume them. */
@@ -265,19 +285,27 @@ metrics_print_text(const struct metrics_snapshot *ms, FILE *fp)
 	unsigned int p, o, t;
 
 	fprintf(fp, "connections:");
-	for (t = 0; t < METRICS_NTRANSPORTS; t++)
+	for (t = 0; t < METRICS_NTRANSPORTS; t++) {
+		uint64_t open = 0, acc = 0, ref = 0;
+
+		for (unsigned int a = 0; a < METRICS_NCONN_AUTHS; a++) {
+			open += ms->conn_open[t][a];
+			acc += ms->conn_accepted[t][a];
+			ref += ms->conn_refused[t][a];
+		}
 		fprintf(fp,
 			"%s %s %" PRIu64 " open, %" PRIu64 " accepted, %" PRIu64
 			" refused",
-			t ? ";" : "", metrics_transport_name(t),
-			ms->conn_open[t], ms->conn_accepted[t],
-			ms->conn_refused[t]);
+			t ? ";" : "", metrics_transport_name(t), open, acc,
+			ref);
+	}
 	fprintf(fp,
-		"\nauth failures: %" PRIu64 " sasl, %" PRIu64
-		" tls; workers exited cleanly: %" PRIu64
+		"\nauth failures: %" PRIu64 " sasl, %" PRIu64 " tls, %" PRIu64
+		" unix-peer; workers exited cleanly: %" PRIu64
 		"; sessions expired: %" PRIu64 "\n",
 		ms->auth_failures[METRICS_AUTH_SASL],
 		ms->auth_failures[METRICS_AUTH_TLS],
+		ms->auth_failures[METRICS_AUTH_UNIX_PEER],
 		ms->globals[METRICS_G_WORKER_EXITS],
 		ms->globals[METRICS_G_GC_SESSIONS]);
 	fprintf(fp, "\n%-24s %10s %8s %8s %12s\n", "procedure", "ok", "errors",
