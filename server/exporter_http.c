@@ -107,6 +107,23 @@ exporter_put_store(struct exporter_child *ch, enum expofmt_mode mode, FILE *fp)
 		       "mark).");
 	fprintf(fp, "rvirtd_store_used_bytes %" PRIu64 "\n",
 		si.pages_used * si.page_size);
+	expofmt_family(fp, mode, "rvirtd_store_free_bytes", "gauge", "bytes",
+		       "Pages on the store's free list, in bytes (reusable "
+		       "now or once older readers end).");
+	fprintf(fp, "rvirtd_store_free_bytes %" PRIu64 "\n",
+		si.free_pages * si.page_size);
+	expofmt_family(fp, mode, "rvirtd_store_free_list_entries", "gauge",
+		       NULL,
+		       "Entries of the store's free list (one per write "
+		       "transaction that freed pages).");
+	fprintf(fp, "rvirtd_store_free_list_entries %" PRIu64 "\n",
+		si.free_entries);
+	expofmt_family(fp, mode, "rvirtd_store_free_list_complete", "gauge",
+		       NULL,
+		       "1 when rvirtd_store_free_bytes counts every entry, 0 "
+		       "when the walk stopped at its bound (a lower bound).");
+	fprintf(fp, "rvirtd_store_free_list_complete %d\n",
+		si.free_complete ? 1 : 0);
 	expofmt_family(fp, mode, "rvirtd_sessions", "gauge", NULL,
 		       "Sessions in the store (live and not yet collected).");
 	fprintf(fp, "rvirtd_sessions %" PRIu64 "\n",
