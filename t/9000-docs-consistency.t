@@ -117,6 +117,23 @@ for my $name (sort keys %families) {
 	ok(defined $metrics_md && $metrics_md =~ /^\| `\Q$name\E` \|/m,
 	   "doc/metrics.md has a table row for $name ($families{$name})");
 }
+# The type and unit the code declares (expofmt_family) are the table's.
+for my $f (qw(scoreboard/status.c scoreboard/metrics_prom.c
+    server/exporter_http.c server/exporter_domains.c)) {
+	my $text = slurp($f) // '';
+	while ($text =~ /expofmt_family\(\s*fp,\s*mode,\s*"(rvirtd_[a-z_]+)",\s*
+	    "([a-z]+)",\s*(?:NULL|"([a-z]+)")/gsx) {
+		my ($name, $type, $unit) = ($1, $2, $3 // '');
+		my ($dtype, $dunit) = defined $metrics_md
+		    ? $metrics_md =~ /^\| `\Q$name\E` \|\s*([^|]*?)\s*\|\s*([^|]*?)\s*\|/m
+		    : ();
+		ok(defined $dtype && $dtype =~ /^\Q$type\E\b/ &&
+		   ($unit eq '' ? $dunit eq '' : $dunit =~ /^\Q$unit\E\b/),
+		   "doc/metrics.md gives $name the type '$type' and unit "
+		   . "'$unit' of $f",
+		   'doc/metrics.md: ' . ($dtype // '?') . ' | ' . ($dunit // '?'));
+	}
+}
 # And no row for a family that nothing prints.
 for my $name (defined $metrics_md ? ($metrics_md =~ /^\| `(rvirtd_[a-z_]+)` \|/mg) : ()) {
 	ok($families{$name}, "doc/metrics.md row $name is printed by the code");
