@@ -37,7 +37,8 @@ python3-prometheus-client"
 
 # Later issues: systemd-socket-activate for LISTEN_FDS tests.
 # promtool (prometheus) checks the metrics exporter's output; its tests
-# skip without it.  clang-format (14 on Debian 12) for make fmt-check.
+# skip without it.  Not in test: Debian's package is the whole Prometheus
+# server (96 MB, a service on :9090, node-exporter recommended).  clang-format (14 on Debian 12) for make fmt-check.
 LATER_PKGS="systemd prometheus clang-format"
 
 # Fuzzing (make fuzz, make fuzz-smoke in CI): clang-14 and its
