@@ -48,6 +48,10 @@ static struct metrics_counters *metrics_mine;
 static uint64_t metrics_t0;
 static unsigned int metrics_proc;
 static unsigned int metrics_outcome;
+static unsigned int metrics_ca[METRICS_NTRANSPORTS] = { METRICS_CA_UNIX_PEER,
+							METRICS_CA_UNIX_PEER,
+							METRICS_CA_NONE,
+							METRICS_CA_TLS };
 
 static const uint64_t metrics_bounds[METRICS_NBOUNDS] = {
 	10000,	    25000,	50000,	    100000,	 250000,
@@ -73,9 +77,34 @@ metrics_transport_name(unsigned int t)
 const char *
 metrics_auth_name(unsigned int a)
 {
-	static const char *const names[] = { "sasl", "tls" };
+	static const char *const names[] = { "sasl", "tls", "unix-peer" };
 
 	return a < METRICS_NAUTHS ? names[a] : "unknown";
+}
+
+const char *
+metrics_conn_auth_name(unsigned int a)
+{
+	static const char *const names[] = { "none", "unix-peer", "sasl", "tls",
+					     "tls+sasl" };
+
+	return a < METRICS_NCONN_AUTHS ? names[a] : "unknown";
+}
+
+bool
+metrics_conn_auth_fits(unsigned int t, unsigned int a)
+{
+	switch (t) {
+	case METRICS_TR_UNIX:
+	case METRICS_TR_UNIX_RO:
+		return a == METRICS_CA_UNIX_PEER || a == METRICS_CA_SASL;
+	case METRICS_TR_TCP:
+		return a == METRICS_CA_NONE || a == METRICS_CA_SASL;
+	case METRICS_TR_TLS:
+		return a == METRICS_CA_TLS || a == METRICS_CA_TLS_SASL;
+	default:
+		return false;
+	}
 }
 
 static size_t
@@ -294,7 +323,7 @@ metrics_sum(const struct metrics *mx, struct metrics_snapshot *out)
 	const _Atomic uint64_t *w;
 	const struct metrics_counters *b;
 	size_t i, last;
-	unsigned int s, t;
+	unsigned int s, t, a;
 
 	last = offsetof(struct metrics_counters, commit_last_ns) /
 	       sizeof(uint64_t);
@@ -319,12 +348,16 @@ metrics_sum(const struct metrics *mx, struct metrics_snapshot *out)
 			}
 		}
 		for (t = 0; t < METRICS_NTRANSPORTS; t++) {
-			uint64_t a = atomic_load_explicit(&b->conn_accepted[t],
-							  memory_order_relaxed),
-				 c = atomic_load_explicit(&b->conn_closed[t],
-							  memory_order_relaxed);
+			for (a = 0; a < METRICS_NCONN_AUTHS; a++) {
+				uint64_t n = atomic_load_explicit(
+						 &b->conn_accepted[t][a],
+						 memory_order_relaxed),
+					 c = atomic_load_explicit(
+						 &b->conn_closed[t][a],
+						 memory_order_relaxed);
 
-			out->conn_open[t] += a > c ? a - c : 0;
+				out->conn_open[t][a] += n > c ? n - c : 0;
+			}
 		}
 	}
 	memcpy(out->calls, &sum[offsetof(struct metrics_counters, calls) / 8],
@@ -437,6 +470,14 @@ metrics_worker_bind(struct metrics *mx, int idx)
 }
 
 void
+metrics_worker_conn_auth(const unsigned int auth[METRICS_NTRANSPORTS])
+{
+	for (unsigned int t = 0; t < METRICS_NTRANSPORTS; t++)
+		if (metrics_conn_auth_fits(t, auth[t]))
+			metrics_ca[t] = auth[t];
+}
+
+void
 metrics_call_begin(int32_t proc)
 {
 	if (!metrics_mine)
@@ -483,21 +524,28 @@ void
 metrics_conn_accepted(unsigned int transport)
 {
 	if (metrics_mine && transport < METRICS_NTRANSPORTS)
-		metrics_bump(&metrics_mine->conn_accepted[transport], 1);
+		metrics_bump(
+			&metrics_mine->conn_accepted[transport]
+						    [metrics_ca[transport]],
+			1);
 }
 
 void
 metrics_conn_refused(unsigned int transport)
 {
 	if (metrics_mine && transport < METRICS_NTRANSPORTS)
-		metrics_bump(&metrics_mine->conn_refused[transport], 1);
+		metrics_bump(&metrics_mine->conn_refused[transport]
+							[metrics_ca[transport]],
+			     1);
 }
 
 void
 metrics_conn_closed(unsigned int transport)
 {
 	if (metrics_mine && transport < METRICS_NTRANSPORTS)
-		metrics_bump(&metrics_mine->conn_closed[transport], 1);
+		metrics_bump(&metrics_mine->conn_closed[transport]
+						       [metrics_ca[transport]],
+			     1);
 }
 
 void

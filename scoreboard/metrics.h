@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "../common/rvirt_defs.h"
+#include "expofmt.h"
 
 /*
  * A second file-backed MAP_SHARED mapping beside the scoreboard
@@ -30,9 +31,7 @@
  */
 
 #define METRICS_MAGIC UINT64_C(0x314d5254524956) /* "VIRTRM1" */
-#define METRICS_LAYOUT_VERSION 1
-/* The version rvirtd_build_info reports. */
-#define METRICS_BUILD_VERSION "0.1.0"
+#define METRICS_LAYOUT_VERSION 2
 
 /*
  * Procedure numbers 0..METRICS_PROCS-1 are counted each on its own;
@@ -67,11 +66,32 @@ enum metrics_transport {
 	METRICS_NTRANSPORTS
 };
 
-/* Authentication methods whose failures are counted. */
+/*
+ * Authentication methods whose failures are counted: the step that
+ * failed (a SASL exchange on a TLS socket is a failure of "sasl").
+ */
 enum metrics_auth {
 	METRICS_AUTH_SASL = 0,
 	METRICS_AUTH_TLS = 1,
+	METRICS_AUTH_UNIX_PEER = 2, /* peer credentials not allowed */
 	METRICS_NAUTHS
+};
+
+/*
+ * How a socket authenticates its connections (its transport and its
+ * auth_* key): "none" (tcp with auth_tcp = "none"), "unix-peer" (unix
+ * sockets without SASL: peer credentials), "sasl", "tls" (the x509
+ * certificate alone), "tls+sasl".  Connections are counted by
+ * transport and this; only the pairs metrics_conn_auth_fits accepts
+ * occur, which bounds the label sets to 8.
+ */
+enum metrics_conn_auth {
+	METRICS_CA_NONE = 0,
+	METRICS_CA_UNIX_PEER = 1,
+	METRICS_CA_SASL = 2,
+	METRICS_CA_TLS = 3,
+	METRICS_CA_TLS_SASL = 4,
+	METRICS_NCONN_AUTHS
 };
 
 /* One worker's counters (and the folded counts of dead workers). */
@@ -80,9 +100,10 @@ struct metrics_counters {
 	_Atomic uint64_t replays[METRICS_NPROCS];
 	_Atomic uint64_t latency[METRICS_NPROCS][METRICS_NBUCKETS];
 	_Atomic uint64_t latency_sum_ns[METRICS_NPROCS];
-	_Atomic uint64_t conn_accepted[METRICS_NTRANSPORTS];
-	_Atomic uint64_t conn_refused[METRICS_NTRANSPORTS];
-	_Atomic uint64_t conn_closed[METRICS_NTRANSPORTS];
+	_Atomic uint64_t
+		conn_accepted[METRICS_NTRANSPORTS][METRICS_NCONN_AUTHS];
+	_Atomic uint64_t conn_refused[METRICS_NTRANSPORTS][METRICS_NCONN_AUTHS];
+	_Atomic uint64_t conn_closed[METRICS_NTRANSPORTS][METRICS_NCONN_AUTHS];
 	_Atomic uint64_t auth_failures[METRICS_NAUTHS];
 	_Atomic uint64_t commit[METRICS_NBUCKETS];
 	_Atomic uint64_t commit_sum_ns;
@@ -109,10 +130,11 @@ struct metrics_snapshot {
 	uint64_t replays[METRICS_NPROCS];
 	uint64_t latency[METRICS_NPROCS][METRICS_NBUCKETS];
 	uint64_t latency_sum_ns[METRICS_NPROCS];
-	uint64_t conn_accepted[METRICS_NTRANSPORTS];
-	uint64_t conn_refused[METRICS_NTRANSPORTS];
-	uint64_t conn_closed[METRICS_NTRANSPORTS];
-	uint64_t conn_open[METRICS_NTRANSPORTS]; /* live slots only */
+	uint64_t conn_accepted[METRICS_NTRANSPORTS][METRICS_NCONN_AUTHS];
+	uint64_t conn_refused[METRICS_NTRANSPORTS][METRICS_NCONN_AUTHS];
+	uint64_t conn_closed[METRICS_NTRANSPORTS][METRICS_NCONN_AUTHS];
+	/* live slots only */
+	uint64_t conn_open[METRICS_NTRANSPORTS][METRICS_NCONN_AUTHS];
 	uint64_t auth_failures[METRICS_NAUTHS];
 	uint64_t commit[METRICS_NBUCKETS];
 	uint64_t commit_sum_ns;
@@ -124,9 +146,16 @@ struct metrics_snapshot {
 /* Upper bound of latency bucket i in ns (i < METRICS_NBOUNDS). */
 uint64_t metrics_bucket_bound_ns(unsigned int i);
 
-/* "unix", "unix-ro", "tcp", "tls"; "sasl", "tls". */
+/*
+ * "unix", "unix-ro", "tcp", "tls"; "sasl", "tls", "unix-peer"; "none",
+ * "unix-peer", "sasl", "tls", "tls+sasl".
+ */
 const char *metrics_transport_name(unsigned int t);
 const char *metrics_auth_name(unsigned int a);
+const char *metrics_conn_auth_name(unsigned int a);
+
+/* Whether a socket of transport t can authenticate by a. */
+bool metrics_conn_auth_fits(unsigned int t, unsigned int a);
 
 /*
  * Master: create the file at path (built under a temporary name and
@@ -173,6 +202,14 @@ void metrics_snapshot(const struct metrics *mx, struct metrics_snapshot *out);
  */
 void metrics_worker_bind(struct metrics *mx, int idx);
 
+/*
+ * In a worker: how each transport's sockets authenticate (indexed by
+ * enum metrics_transport; values of enum metrics_conn_auth), from its
+ * configuration.  Until then every transport counts as its first
+ * fitting method.
+ */
+void metrics_worker_conn_auth(const unsigned int auth[METRICS_NTRANSPORTS]);
+
 /* A call of procedure proc starts (its record is complete). */
 void metrics_call_begin(int32_t proc);
 
@@ -200,10 +237,15 @@ void metrics_store_commit(uint64_t ns);
 uint64_t metrics_now_ns(void);
 
 /*
- * Print the families of ms in the Prometheus text format 0.0.4 (each
- * with # HELP and # TYPE; series of calls only once they are non-zero).
- * doc/metrics.md lists them.  Errors show in ferror(fp).
+ * Print the families of ms in the exposition format of mode (each with
+ * its metadata; series of calls only once they are non-zero), without
+ * the end (expofmt_end).  doc/metrics.md lists them.  Errors show in
+ * ferror(fp).
  */
+void metrics_print_exposition(const struct metrics_snapshot *ms,
+			      enum expofmt_mode mode, FILE *fp);
+
+/* The same in the Prometheus text format 0.0.4. */
 void metrics_print_prometheus(const struct metrics_snapshot *ms, FILE *fp);
 
 /* The same for people: connections, then calls by procedure. */

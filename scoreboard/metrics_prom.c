@@ -5,15 +5,11 @@
 #include <string.h>
 
 #include "../common/err.h"
+#include "../common/version.h"
+#include "expofmt.h"
 #include "metrics.h"
 
 /* Procedure names and error-code names are plain ASCII: no escaping. */
-
-static void
-metrics_family(FILE *fp, const char *name, const char *type, const char *help)
-{
-	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
 
 static const char *
 metrics_outcome_name(unsigned int o)
@@ -59,17 +55,20 @@ metrics_proc_count(const struct metrics_snapshot *ms, unsigned int p)
 }
 
 static void
-metrics_put_histogram(FILE *fp, const char *name, const char *labels,
-		      const uint64_t *buckets, uint64_t sum_ns)
+metrics_put_histogram(FILE *fp, enum expofmt_mode mode, const char *name,
+		      const char *labels, const uint64_t *buckets,
+		      uint64_t sum_ns)
 {
 	uint64_t cum = 0;
 	const char *sep = labels[0] ? "," : "";
+	char le[32];
 
 	for (unsigned int b = 0; b < METRICS_NBOUNDS; b++) {
 		cum += buckets[b];
-		fprintf(fp, "%s_bucket{%s%sle=\"%g\"} %" PRIu64 "\n", name,
-			labels, sep, (double)metrics_bucket_bound_ns(b) / 1e9,
-			cum);
+		expofmt_le(mode, (double)metrics_bucket_bound_ns(b) / 1e9, le,
+			   sizeof(le));
+		fprintf(fp, "%s_bucket{%s%sle=\"%s\"} %" PRIu64 "\n", name,
+			labels, sep, le, cum);
 	}
 	cum += buckets[METRICS_NBOUNDS];
 	fprintf(fp, "%s_bucket{%s%sle=\"+Inf\"} %" PRIu64 "\n", name, labels,
@@ -85,12 +84,13 @@ metrics_put_histogram(FILE *fp, const char *name, const char *labels,
 }
 
 static void
-metrics_put_calls(const struct metrics_snapshot *ms, FILE *fp)
+metrics_put_calls(const struct metrics_snapshot *ms, enum expofmt_mode mode,
+		  FILE *fp)
 {
 	char num[16], labels[128];
 	unsigned int p, o;
 
-	metrics_family(fp, "rvirtd_rpc_calls_total", "counter",
+	expofmt_family(fp, mode, "rvirtd_rpc_calls_total", "counter", NULL,
 		       "Calls answered, by procedure and outcome (ok, or the "
 		       "error code sent).");
 	for (p = 0; p < METRICS_NPROCS; p++)
@@ -103,7 +103,7 @@ metrics_put_calls(const struct metrics_snapshot *ms, FILE *fp)
 							   sizeof(num)),
 					metrics_outcome_name(o),
 					ms->calls[p][o]);
-	metrics_family(fp, "rvirtd_rpc_replays_total", "counter",
+	expofmt_family(fp, mode, "rvirtd_rpc_replays_total", "counter", NULL,
 		       "Calls re-sent after a reconnect and answered from "
 		       "the record of replies, by procedure.");
 	for (p = 0; p < METRICS_NPROCS; p++)
@@ -113,7 +113,8 @@ metrics_put_calls(const struct metrics_snapshot *ms, FILE *fp)
 				"%" PRIu64 "\n",
 				metrics_proc_label(ms, p, num, sizeof(num)),
 				ms->replays[p]);
-	metrics_family(fp, "rvirtd_rpc_call_duration_seconds", "histogram",
+	expofmt_family(fp, mode, "rvirtd_rpc_call_duration_seconds",
+		       "histogram", "seconds",
 		       "Time from a complete call record to its reply, by "
 		       "procedure.");
 	for (p = 0; p < METRICS_NPROCS; p++) {
@@ -121,63 +122,88 @@ metrics_put_calls(const struct metrics_snapshot *ms, FILE *fp)
 			continue;
 		snprintf(labels, sizeof(labels), "procedure=\"%s\"",
 			 metrics_proc_label(ms, p, num, sizeof(num)));
-		metrics_put_histogram(fp, "rvirtd_rpc_call_duration_seconds",
-				      labels, ms->latency[p],
-				      ms->latency_sum_ns[p]);
+		metrics_put_histogram(
+			fp, mode, "rvirtd_rpc_call_duration_seconds", labels,
+			ms->latency[p], ms->latency_sum_ns[p]);
 	}
 }
 
 static void
-metrics_put_by(FILE *fp, const char *name, const char *type, const char *help,
-	       const char *label, const uint64_t *v, unsigned int n,
+metrics_put_by(FILE *fp, enum expofmt_mode mode, const char *name,
+	       const char *type, const char *help, const char *label,
+	       const uint64_t *v, unsigned int n,
 	       const char *(*label_of)(unsigned int))
 {
-	metrics_family(fp, name, type, help);
+	expofmt_family(fp, mode, name, type, NULL, help);
 	for (unsigned int i = 0; i < n; i++)
 		fprintf(fp, "%s{%s=\"%s\"} %" PRIu64 "\n", name, label,
 			label_of(i), v[i]);
 }
 
+/* One sample per transport and fitting auth method (8 in all). */
 static void
-metrics_put_conns(const struct metrics_snapshot *ms, FILE *fp)
+metrics_put_by_conn(FILE *fp, enum expofmt_mode mode, const char *name,
+		    const char *type, const char *help,
+		    const uint64_t v[METRICS_NTRANSPORTS][METRICS_NCONN_AUTHS])
 {
-	metrics_put_by(fp, "rvirtd_transport_connections", "gauge",
-		       "Connections open, by transport.", "transport",
-		       ms->conn_open, METRICS_NTRANSPORTS,
-		       metrics_transport_name);
-	metrics_put_by(fp, "rvirtd_transport_connections_accepted_total",
-		       "counter", "Connections accepted, by transport.",
-		       "transport", ms->conn_accepted, METRICS_NTRANSPORTS,
-		       metrics_transport_name);
-	metrics_put_by(fp, "rvirtd_transport_connections_refused_total",
-		       "counter",
-		       "Connections closed at once after accept (peer "
-		       "credentials or limits), by transport.",
-		       "transport", ms->conn_refused, METRICS_NTRANSPORTS,
-		       metrics_transport_name);
-	metrics_put_by(fp, "rvirtd_auth_failures_total", "counter",
-		       "Failed authentications, by method.", "method",
-		       ms->auth_failures, METRICS_NAUTHS, metrics_auth_name);
+	expofmt_family(fp, mode, name, type, NULL, help);
+	for (unsigned int t = 0; t < METRICS_NTRANSPORTS; t++)
+		for (unsigned int a = 0; a < METRICS_NCONN_AUTHS; a++)
+			if (metrics_conn_auth_fits(t, a))
+				fprintf(fp,
+					"%s{transport=\"%s\",auth=\"%s\"} "
+					"%" PRIu64 "\n",
+					name, metrics_transport_name(t),
+					metrics_conn_auth_name(a), v[t][a]);
+}
+
+static void
+metrics_put_conns(const struct metrics_snapshot *ms, enum expofmt_mode mode,
+		  FILE *fp)
+{
+	metrics_put_by_conn(fp, mode, "rvirtd_transport_connections", "gauge",
+			    "Connections open, by transport and auth method.",
+			    ms->conn_open);
+	metrics_put_by_conn(fp, mode,
+			    "rvirtd_transport_connections_accepted_total",
+			    "counter",
+			    "Connections accepted, by transport and auth "
+			    "method.",
+			    ms->conn_accepted);
+	metrics_put_by_conn(fp, mode,
+			    "rvirtd_transport_connections_refused_total",
+			    "counter",
+			    "Connections closed at once after accept (peer "
+			    "credentials or limits), by transport and auth "
+			    "method.",
+			    ms->conn_refused);
+	metrics_put_by(fp, mode, "rvirtd_auth_failures_total", "counter",
+		       "Failed authentications, by the method that failed.",
+		       "method", ms->auth_failures, METRICS_NAUTHS,
+		       metrics_auth_name);
 }
 
 /* Sessions, read off the calls that make and resume them. */
 static void
-metrics_put_sessions(const struct metrics_snapshot *ms, FILE *fp)
+metrics_put_sessions(const struct metrics_snapshot *ms, enum expofmt_mode mode,
+		     FILE *fp)
 {
 	int open = metrics_proc_find(ms, "CONNECT_OPEN");
 	int rec = metrics_proc_find(ms, "CONNECT_RECONNECT");
 	unsigned int o;
 
-	metrics_family(fp, "rvirtd_sessions_created_total", "counter",
-		       "Sessions created (CONNECT_OPEN answered ok).");
+	expofmt_family(fp, mode, "rvirtd_sessions_created_total", "counter",
+		       NULL, "Sessions created (CONNECT_OPEN answered ok).");
 	fprintf(fp, "rvirtd_sessions_created_total %" PRIu64 "\n",
 		open >= 0 ? ms->calls[open][0] : 0);
-	metrics_family(fp, "rvirtd_sessions_resumed_total", "counter",
+	expofmt_family(fp, mode, "rvirtd_sessions_resumed_total", "counter",
+		       NULL,
 		       "Sessions resumed on a new connection "
 		       "(CONNECT_RECONNECT answered ok).");
 	fprintf(fp, "rvirtd_sessions_resumed_total %" PRIu64 "\n",
 		rec >= 0 ? ms->calls[rec][0] : 0);
-	metrics_family(fp, "rvirtd_sessions_refused_total", "counter",
+	expofmt_family(fp, mode, "rvirtd_sessions_refused_total", "counter",
+		       NULL,
 		       "Session resumptions refused, by reason (the error "
 		       "code).");
 	for (o = 1; rec >= 0 && o < METRICS_NOUTCOMES; o++)
@@ -186,7 +212,8 @@ metrics_put_sessions(const struct metrics_snapshot *ms, FILE *fp)
 				"rvirtd_sessions_refused_total{reason=\"%s\"} "
 				"%" PRIu64 "\n",
 				metrics_outcome_name(o), ms->calls[rec][o]);
-	metrics_family(fp, "rvirtd_sessions_expired_total", "counter",
+	expofmt_family(fp, mode, "rvirtd_sessions_expired_total", "counter",
+		       NULL,
 		       "Sessions removed by the collector after their "
 		       "lifetime.");
 	fprintf(fp, "rvirtd_sessions_expired_total %" PRIu64 "\n",
@@ -194,51 +221,60 @@ metrics_put_sessions(const struct metrics_snapshot *ms, FILE *fp)
 }
 
 static void
-metrics_put_counter(FILE *fp, const char *name, const char *help, uint64_t v)
+metrics_put_counter(FILE *fp, enum expofmt_mode mode, const char *name,
+		    const char *help, uint64_t v)
 {
-	metrics_family(fp, name, "counter", help);
+	expofmt_family(fp, mode, name, "counter", NULL, help);
 	fprintf(fp, "%s %" PRIu64 "\n", name, v);
 }
 
 void
-metrics_print_prometheus(const struct metrics_snapshot *ms, FILE *fp)
+metrics_print_exposition(const struct metrics_snapshot *ms,
+			 enum expofmt_mode mode, FILE *fp)
 {
-	metrics_put_calls(ms, fp);
-	metrics_put_conns(ms, fp);
-	metrics_put_sessions(ms, fp);
-	metrics_family(fp, "rvirtd_store_commit_duration_seconds", "histogram",
+	metrics_put_calls(ms, mode, fp);
+	metrics_put_conns(ms, mode, fp);
+	metrics_put_sessions(ms, mode, fp);
+	expofmt_family(fp, mode, "rvirtd_store_commit_duration_seconds",
+		       "histogram", "seconds",
 		       "Time of the store's write commits in the workers.");
-	metrics_put_histogram(fp, "rvirtd_store_commit_duration_seconds", "",
-			      ms->commit, ms->commit_sum_ns);
-	metrics_family(fp, "rvirtd_store_last_commit_duration_seconds", "gauge",
+	metrics_put_histogram(fp, mode, "rvirtd_store_commit_duration_seconds",
+			      "", ms->commit, ms->commit_sum_ns);
+	expofmt_family(fp, mode, "rvirtd_store_last_commit_duration_seconds",
+		       "gauge", "seconds",
 		       "Time of the latest commit seen in a running worker.");
 	fprintf(fp, "rvirtd_store_last_commit_duration_seconds %.9f\n",
 		(double)ms->commit_last_ns / 1e9);
-	metrics_family(fp, "rvirtd_store_collector_runs_total", "counter",
-		       "Runs of the session collector, by result.");
+	expofmt_family(fp, mode, "rvirtd_store_collector_runs_total", "counter",
+		       NULL, "Runs of the session collector, by result.");
 	fprintf(fp,
 		"rvirtd_store_collector_runs_total{result=\"ok\"} %" PRIu64 "\n"
 		"rvirtd_store_collector_runs_total{result=\"failed\"} %" PRIu64
 		"\n",
 		ms->globals[METRICS_G_GC_RUNS],
 		ms->globals[METRICS_G_GC_FAILURES]);
-	metrics_put_counter(fp, "rvirtd_store_replies_expired_total",
+	metrics_put_counter(fp, mode, "rvirtd_store_replies_expired_total",
 			    "Recorded replies removed by the collector.",
 			    ms->globals[METRICS_G_GC_REPLIES]);
-	metrics_put_counter(fp, "rvirtd_worker_exits_total",
+	metrics_put_counter(fp, mode, "rvirtd_worker_exits_total",
 			    "Workers that exited cleanly (recycled after "
 			    "max_calls_per_worker, retired or replaced).",
 			    ms->globals[METRICS_G_WORKER_EXITS]);
-	metrics_put_counter(fp, "rvirtd_exporter_starts_total",
+	metrics_put_counter(fp, mode, "rvirtd_exporter_starts_total",
 			    "Metrics exporter children started.",
 			    ms->globals[METRICS_G_EXPORTER_RUNS]);
-	metrics_put_counter(fp, "rvirtd_scrapes_total",
+	metrics_put_counter(fp, mode, "rvirtd_scrapes_total",
 			    "Scrapes the metrics exporter answered.",
 			    ms->globals[METRICS_G_SCRAPES]);
-	metrics_family(fp, "rvirtd_build_info", "gauge",
+	expofmt_family(fp, mode, "rvirtd_build_info", "info", NULL,
 		       "The rvirtd build (always 1).");
-	fprintf(fp, "rvirtd_build_info{version=\"%s\"} 1\n",
-		METRICS_BUILD_VERSION);
+	fprintf(fp, "rvirtd_build_info{version=\"%s\"} 1\n", version_string());
+}
+
+void
+metrics_print_prometheus(const struct metrics_snapshot *ms, FILE *fp)
+{
+	metrics_print_exposition(ms, EXPOFMT_TEXT, fp);
 }
 
 void
@@ -249,19 +285,27 @@ metrics_print_text(const struct metrics_snapshot *ms, FILE *fp)
 	unsigned int p, o, t;
 
 	fprintf(fp, "connections:");
-	for (t = 0; t < METRICS_NTRANSPORTS; t++)
+	for (t = 0; t < METRICS_NTRANSPORTS; t++) {
+		uint64_t open = 0, acc = 0, ref = 0;
+
+		for (unsigned int a = 0; a < METRICS_NCONN_AUTHS; a++) {
+			open += ms->conn_open[t][a];
+			acc += ms->conn_accepted[t][a];
+			ref += ms->conn_refused[t][a];
+		}
 		fprintf(fp,
 			"%s %s %" PRIu64 " open, %" PRIu64 " accepted, %" PRIu64
 			" refused",
-			t ? ";" : "", metrics_transport_name(t),
-			ms->conn_open[t], ms->conn_accepted[t],
-			ms->conn_refused[t]);
+			t ? ";" : "", metrics_transport_name(t), open, acc,
+			ref);
+	}
 	fprintf(fp,
-		"\nauth failures: %" PRIu64 " sasl, %" PRIu64
-		" tls; workers exited cleanly: %" PRIu64
+		"\nauth failures: %" PRIu64 " sasl, %" PRIu64 " tls, %" PRIu64
+		" unix-peer; workers exited cleanly: %" PRIu64
 		"; sessions expired: %" PRIu64 "\n",
 		ms->auth_failures[METRICS_AUTH_SASL],
 		ms->auth_failures[METRICS_AUTH_TLS],
+		ms->auth_failures[METRICS_AUTH_UNIX_PEER],
 		ms->globals[METRICS_G_WORKER_EXITS],
 		ms->globals[METRICS_G_GC_SESSIONS]);
 	fprintf(fp, "\n%-24s %10s %8s %8s %12s\n", "procedure", "ok", "errors",

@@ -245,13 +245,6 @@ status_put_label_value(FILE *fp, const char *value)
 	}
 }
 
-static void
-status_put_family(FILE *fp, const char *name, const char *type,
-		  const char *help)
-{
-	fprintf(fp, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 static bool
 status_slot_listed(const struct sb_slot_info *w)
 {
@@ -278,14 +271,15 @@ status_get_conns_open(const struct sb_slot_info *w)
 
 /* One sample per listed slot of a per-worker counter or gauge. */
 static void
-status_put_worker_family(const struct sb_snapshot *snap, FILE *fp,
-			 const char *name, const char *type, const char *help,
+status_put_worker_family(const struct sb_snapshot *snap, enum expofmt_mode mode,
+			 FILE *fp, const char *name, const char *type,
+			 const char *help,
 			 uint64_t (*get)(const struct sb_slot_info *))
 {
 	const struct sb_slot_info *w;
 	unsigned int i;
 
-	status_put_family(fp, name, type, help);
+	expofmt_family(fp, mode, name, type, NULL, help);
 	for (i = 0; i < snap->nslots; i++) {
 		w = &snap->slots[i];
 		if (!status_slot_listed(w))
@@ -295,14 +289,15 @@ status_put_worker_family(const struct sb_snapshot *snap, FILE *fp,
 }
 
 static void
-status_put_worker_info(const struct sb_snapshot *snap, FILE *fp)
+status_put_worker_info(const struct sb_snapshot *snap, enum expofmt_mode mode,
+		       FILE *fp)
 {
 	const struct sb_slot_info *w;
 	unsigned int i;
 
-	status_put_family(fp, "rvirtd_worker_info", "gauge",
-			  "Generation, state, current or last procedure and "
-			  "client of the worker in a slot (always 1).");
+	expofmt_family(fp, mode, "rvirtd_worker_info", "info", NULL,
+		       "Generation, state, current or last procedure and "
+		       "client of the worker in a slot (always 1).");
 	for (i = 0; i < snap->nslots; i++) {
 		w = &snap->slots[i];
 		if (!status_slot_listed(w))
@@ -319,8 +314,9 @@ status_put_worker_info(const struct sb_snapshot *snap, FILE *fp)
 }
 
 int
-status_print_prometheus(const struct sb_snapshot *snap,
-			const struct metrics_snapshot *ms, FILE *fp,
+status_print_exposition(const struct sb_snapshot *snap,
+			const struct metrics_snapshot *ms,
+			enum expofmt_mode mode, FILE *fp,
 			struct rvirt_error *err)
 {
 	static const struct {
@@ -339,46 +335,56 @@ status_print_prometheus(const struct sb_snapshot *snap,
 	};
 	unsigned int i;
 
-	status_put_family(fp, "rvirtd_up", "gauge",
-			  "Whether the master that owns the scoreboard is "
-			  "running (1) or not (0).");
+	expofmt_family(fp, mode, "rvirtd_up", "gauge", NULL,
+		       "Whether the master that owns the scoreboard is "
+		       "running (1) or not (0).");
 	fprintf(fp, "rvirtd_up %d\n", snap->master_alive ? 1 : 0);
-	status_put_family(fp, "rvirtd_start_time_seconds", "gauge",
-			  "Start time of the master since the Unix epoch in "
-			  "seconds.");
+	expofmt_family(fp, mode, "rvirtd_start_time_seconds", "gauge",
+		       "seconds",
+		       "Start time of the master since the Unix epoch in "
+		       "seconds.");
 	fprintf(fp, "rvirtd_start_time_seconds %" PRId64 "\n",
 		snap->start_time);
-	status_put_family(fp, "rvirtd_generation", "gauge",
-			  "Configuration generation of the master, bumped by "
-			  "each reload.");
+	expofmt_family(fp, mode, "rvirtd_generation", "gauge", NULL,
+		       "Configuration generation of the master, bumped by "
+		       "each reload.");
 	fprintf(fp, "rvirtd_generation %" PRIu64 "\n", snap->generation);
-	status_put_family(fp, "rvirtd_scoreboard_slots", "gauge",
-			  "Worker slots in the scoreboard.");
+	expofmt_family(fp, mode, "rvirtd_scoreboard_slots", "gauge", NULL,
+		       "Worker slots in the scoreboard.");
 	fprintf(fp, "rvirtd_scoreboard_slots %u\n", snap->nslots);
-	status_put_family(fp, "rvirtd_workers", "gauge",
-			  "Scoreboard slots by worker state.");
+	expofmt_family(fp, mode, "rvirtd_workers", "gauge", NULL,
+		       "Scoreboard slots by worker state.");
 	for (i = 0; i < STATUS_NSTATES; i++)
 		fprintf(fp, "rvirtd_workers{state=\"%s\"} %u\n",
 			sb_state_name(status_states[i]),
 			status_count_state(snap, status_states[i]));
 	for (i = 0; i < sizeof(totals) / sizeof(totals[0]); i++) {
-		status_put_family(fp, totals[i].name, "counter",
-				  totals[i].help);
+		expofmt_family(fp, mode, totals[i].name, "counter", NULL,
+			       totals[i].help);
 		fprintf(fp, "%s %" PRIu64 "\n", totals[i].name,
 			snap->totals[totals[i].total]);
 	}
 	status_put_worker_family(
-		snap, fp, "rvirtd_worker_calls_total", "counter",
+		snap, mode, fp, "rvirtd_worker_calls_total", "counter",
 		"Calls served by the worker in a slot.", status_get_calls);
 	status_put_worker_family(
-		snap, fp, "rvirtd_worker_connections_accepted_total", "counter",
-		"Connections accepted by the worker in a slot.",
+		snap, mode, fp, "rvirtd_worker_connections_accepted_total",
+		"counter", "Connections accepted by the worker in a slot.",
 		status_get_conns_total);
-	status_put_worker_family(snap, fp, "rvirtd_worker_connections", "gauge",
+	status_put_worker_family(snap, mode, fp, "rvirtd_worker_connections",
+				 "gauge",
 				 "Connections open in the worker in a slot.",
 				 status_get_conns_open);
-	status_put_worker_info(snap, fp);
+	status_put_worker_info(snap, mode, fp);
 	if (ms)
-		metrics_print_prometheus(ms, fp);
+		metrics_print_exposition(ms, mode, fp);
 	return status_finish(fp, err);
+}
+
+int
+status_print_prometheus(const struct sb_snapshot *snap,
+			const struct metrics_snapshot *ms, FILE *fp,
+			struct rvirt_error *err)
+{
+	return status_print_exposition(snap, ms, EXPOFMT_TEXT, fp, err);
 }

@@ -47,4 +47,13 @@ int status_print_prometheus(const struct sb_snapshot *snap,
 			    const struct metrics_snapshot *ms, FILE *fp,
 			    struct rvirt_error *err);
 
+/*
+ * The same in the format of mode (expofmt.h), without its end: the
+ * metrics exporter adds the store's families, then expofmt_end.
+ */
+int status_print_exposition(const struct sb_snapshot *snap,
+			    const struct metrics_snapshot *ms,
+			    enum expofmt_mode mode, FILE *fp,
+			    struct rvirt_error *err);
+
 #endif

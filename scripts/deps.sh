@@ -27,15 +27,18 @@ libsasl2-dev libmicrohttpd-dev libcrypt-dev libsystemd-dev"
 # at test time: certtool (gnutls-bin), saslpasswd2 (sasl2-bin), the SASL
 # plugins, krb5kdc/kdb5_util/kadmin.local/kinit.  strace: which commits
 # sync (t/4006).  pgrep (procps) finds a test's daemons and guests
-# without a fork per process.
+# without a fork per process.  python3-prometheus-client: its
+# OpenMetrics parser reads the metrics exporter's OpenMetrics answer.
 TEST_PKGS="rpcbind perl lmdb-utils mandoc openssh-server openssh-client
 netcat-openbsd gnutls-bin sasl2-bin libsasl2-modules libsasl2-modules-db
 libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user curl strace
-procps"
+procps
+python3-prometheus-client"
 
 # Later issues: systemd-socket-activate for LISTEN_FDS tests.
 # promtool (prometheus) checks the metrics exporter's output; its tests
-# skip without it.  clang-format (14 on Debian 12) for make fmt-check.
+# skip without it.  Not in test: Debian's package is the whole Prometheus
+# server (96 MB, a service on :9090, node-exporter recommended).  clang-format (14 on Debian 12) for make fmt-check.
 LATER_PKGS="systemd prometheus clang-format"
 
 # Fuzzing (make fuzz, make fuzz-smoke in CI): clang-14 and its

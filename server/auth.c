@@ -259,6 +259,7 @@ auth_session_init(struct session_state *sess, enum listen_kind kind, int fd,
 		err_set(err, RVIRT_ERR_ACCESS_DENIED, RVIRT_FROM_AUTH,
 			"peer '%s' is not in unix_rw_allowed_list",
 			sess->identity);
+		metrics_auth_failed(METRICS_AUTH_UNIX_PEER);
 		goto fail;
 	}
 	sess->readonly = kind == LISTEN_UNIX_RO;

@@ -236,13 +236,40 @@ exporter_pass_on(const struct exporter *ex, int keep_below)
 	setenv(EXPORTER_FD_ENV, buf, 1);
 }
 
+/* How a socket of kind authenticates, as the metrics label it. */
+static unsigned int
+exporter_conn_auth(enum listen_kind kind, const struct config *cfg)
+{
+	switch (kind) {
+	case LISTEN_UNIX_RW:
+		return cfg->auth_unix_rw == CONFIG_AUTH_SASL
+			       ? METRICS_CA_SASL
+			       : METRICS_CA_UNIX_PEER;
+	case LISTEN_UNIX_RO:
+		return cfg->auth_unix_ro == CONFIG_AUTH_SASL
+			       ? METRICS_CA_SASL
+			       : METRICS_CA_UNIX_PEER;
+	case LISTEN_TCP:
+		return cfg->auth_tcp == CONFIG_AUTH_SASL ? METRICS_CA_SASL
+							 : METRICS_CA_NONE;
+	case LISTEN_TLS:
+		return cfg->auth_tls == CONFIG_AUTH_SASL ? METRICS_CA_TLS_SASL
+							 : METRICS_CA_TLS;
+	}
+	return METRICS_CA_NONE;
+}
+
 void
-exporter_worker_bind(struct exporter *ex, int idx)
+exporter_worker_bind(struct exporter *ex, const struct config *cfg, int idx)
 {
 	const char *v = getenv("RVIRTD_METRICS_COUNTERS");
+	unsigned int auth[METRICS_NTRANSPORTS];
 
 	if (v && strcmp(v, "off") == 0)
 		return;
+	for (unsigned int t = 0; t < METRICS_NTRANSPORTS; t++)
+		auth[t] = exporter_conn_auth((enum listen_kind)t, cfg);
+	metrics_worker_conn_auth(auth);
 	metrics_worker_bind(ex->mx, idx);
 	store_set_commit_timer(metrics_store_commit);
 }

@@ -50,11 +50,12 @@ void exporter_publish(struct exporter *ex, const struct config *cfg);
 void exporter_pass_on(const struct exporter *ex, int keep_below);
 
 /*
- * In a new worker of slot idx: count its calls, connections and commits
- * into its block.  RVIRTD_METRICS_COUNTERS=off in the environment
+ * In a new worker of slot idx: count its calls, connections (labelled
+ * by how cfg's sockets authenticate) and commits into its block.  RVIRTD_METRICS_COUNTERS=off in the environment
  * leaves them uncounted: benchmarks compare the two (t/perf/metrics.sh).
  */
-void exporter_worker_bind(struct exporter *ex, int idx);
+void exporter_worker_bind(struct exporter *ex, const struct config *cfg,
+			  int idx);
 
 /* Whether a start of the child is due (listening, none running). */
 bool exporter_due(const struct exporter *ex, uint64_t now_ms);
@@ -90,9 +91,11 @@ struct store;
 /*
  * In the child: the domain gauges read from st (by driver and state,
  * vCPUs) and, when per_domain, one vCPU and one CPU-time series per
- * running domain.  Errors are logged and leave the families out.
+ * running domain, in the exposition format of mode.  Errors are
+ * logged and leave the families out.
  */
-void exporter_put_domains(struct store *st, bool per_domain, FILE *fp);
+void exporter_put_domains(struct store *st, bool per_domain,
+			  enum expofmt_mode mode, FILE *fp);
 
 /*
  * In the forked child: serve GET /metrics on ex->listen_fd until

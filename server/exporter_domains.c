@@ -104,7 +104,8 @@ exporter_dom_one(struct domrec *d, void *opaque, struct rvirt_error *err)
 }
 
 void
-exporter_put_domains(struct store *st, bool per_domain, FILE *fp)
+exporter_put_domains(struct store *st, bool per_domain, enum expofmt_mode mode,
+		     FILE *fp)
 {
 	struct exporter_dom_walk w;
 	struct domstore_driver drv;
@@ -141,9 +142,8 @@ exporter_put_domains(struct store *st, bool per_domain, FILE *fp)
 		w.per = w.cpu = NULL;
 		goto out;
 	}
-	fprintf(fp, "# HELP rvirtd_domains_by_state Domains in the store, by "
-		    "driver and state.\n"
-		    "# TYPE rvirtd_domains_by_state gauge\n");
+	expofmt_family(fp, mode, "rvirtd_domains_by_state", "gauge", NULL,
+		       "Domains in the store, by driver and state.");
 	for (i = 0; i < EXPORTER_NDRIVERS; i++)
 		for (s = 0; s < EXPORTER_NSTATES; s++)
 			if (w.count[i][s])
@@ -152,22 +152,22 @@ exporter_put_domains(struct store *st, bool per_domain, FILE *fp)
 					"state=\"%s\"} %" PRIu64 "\n",
 					exporter_drivers[i], exporter_states[s],
 					w.count[i][s]);
-	fprintf(fp, "# HELP rvirtd_domain_vcpus_defined vCPUs of the domains "
-		    "in the store, by driver.\n"
-		    "# TYPE rvirtd_domain_vcpus_defined gauge\n");
+	expofmt_family(fp, mode, "rvirtd_domain_vcpus_defined", "gauge", NULL,
+		       "vCPUs of the domains in the store, by driver.");
 	for (i = 0; i < EXPORTER_NDRIVERS; i++)
 		fprintf(fp,
 			"rvirtd_domain_vcpus_defined{driver=\"%s\"} %" PRIu64
 			"\n",
 			exporter_drivers[i], w.vcpus[i]);
 	if (per_domain) {
-		fprintf(fp, "# HELP rvirtd_domain_vcpus vCPUs of a running "
-			    "domain (metrics_per_domain).\n"
-			    "# TYPE rvirtd_domain_vcpus gauge\n");
+		expofmt_family(
+			fp, mode, "rvirtd_domain_vcpus", "gauge", NULL,
+			"vCPUs of a running domain (metrics_per_domain).");
 		fwrite(per_text, 1, per_len, fp);
-		fprintf(fp, "# HELP rvirtd_domain_cpu_seconds_total CPU time "
-			    "of a running domain (metrics_per_domain).\n"
-			    "# TYPE rvirtd_domain_cpu_seconds_total counter\n");
+		expofmt_family(fp, mode, "rvirtd_domain_cpu_seconds_total",
+			       "counter", "seconds",
+			       "CPU time of a running domain "
+			       "(metrics_per_domain).");
 		fwrite(w.cpu_text, 1, w.cpu_len, fp);
 	}
 	w.per = w.cpu = NULL;

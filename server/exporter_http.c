@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* exporter_http: the metrics child: GET /metrics over libmicrohttpd. */
 #define _GNU_SOURCE
-#include <crypt.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -19,9 +18,9 @@
 #include "../scoreboard/status.h"
 #include "../store/store.h"
 #include "exporter.h"
+#include "exporter_req.h"
 
 #define EXPORTER_REALM "rvirtd metrics"
-#define EXPORTER_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
 /* Password files and PEM files are small: refuse anything larger. */
 #define EXPORTER_FILE_MAX (1024 * 1024)
 /* How long a stopping exporter lets its scrapes in hand finish. */
@@ -71,39 +70,6 @@ out:
 	return buf;
 }
 
-/*
- * Whether user and pass match a "user:crypt-hash" line of the password
- * file (hashes as crypt(3) makes them: yescrypt, SHA-512, bcrypt).
- */
-static bool
-exporter_user_ok(const char *users, const char *user, const char *pass)
-{
-	struct crypt_data cd;
-	const char *line = users, *end, *colon;
-	size_t ulen = strlen(user);
-	char hash[256];
-	bool ok = false;
-
-	for (; line && *line; line = end ? end + 1 : NULL) {
-		end = strchr(line, '\n');
-		colon = strchr(line, ':');
-		if (!colon || (end && colon > end) ||
-		    (size_t)(colon - line) != ulen ||
-		    memcmp(line, user, ulen) != 0)
-			continue;
-		snprintf(hash, sizeof(hash), "%.*s",
-			 (int)(end ? end - colon - 1 : (long)strlen(colon + 1)),
-			 colon + 1);
-		memset(&cd, 0, sizeof(cd));
-		const char *got = crypt_r(pass, hash, &cd);
-
-		ok = got && got[0] != '*' && strcmp(got, hash) == 0;
-		explicit_bzero(&cd, sizeof(cd));
-		break;
-	}
-	return ok;
-}
-
 /* A client certificate that the CA in ca_file vouches for. */
 static bool
 exporter_cert_ok(struct MHD_Connection *conn)
@@ -123,39 +89,52 @@ exporter_cert_ok(struct MHD_Connection *conn)
 
 /* The store's gauges, from a read of its environment. */
 static void
-exporter_put_store(struct exporter_child *ch, FILE *fp)
+exporter_put_store(struct exporter_child *ch, enum expofmt_mode mode, FILE *fp)
 {
 	struct store_info si;
 	struct rvirt_error err;
 
 	if (!ch->store || store_get_info(ch->store, &si, &err) < 0)
 		return;
-	fprintf(fp,
-		"# HELP rvirtd_store_map_size_bytes Size of the store's map.\n"
-		"# TYPE rvirtd_store_map_size_bytes gauge\n"
-		"rvirtd_store_map_size_bytes %" PRIu64 "\n"
-		"# HELP rvirtd_store_limit_bytes The store_max_size limit.\n"
-		"# TYPE rvirtd_store_limit_bytes gauge\n"
-		"rvirtd_store_limit_bytes %zu\n"
-		"# HELP rvirtd_store_used_bytes Pages the data file has used, "
-		"in bytes (high-water mark).\n"
-		"# TYPE rvirtd_store_used_bytes gauge\n"
-		"rvirtd_store_used_bytes %" PRIu64 "\n"
-		"# HELP rvirtd_sessions Sessions in the store (live and not "
-		"yet collected).\n"
-		"# TYPE rvirtd_sessions gauge\n"
-		"rvirtd_sessions %" PRIu64 "\n"
-		"# HELP rvirtd_store_recorded_replies Recorded replies in the "
-		"store.\n"
-		"# TYPE rvirtd_store_recorded_replies gauge\n"
-		"rvirtd_store_recorded_replies %" PRIu64 "\n"
-		"# HELP rvirtd_domains Domains defined in the store, all "
-		"drivers.\n"
-		"# TYPE rvirtd_domains gauge\n"
-		"rvirtd_domains %" PRIu64 "\n",
-		si.map_size, ch->cfg->store_max_size,
-		si.pages_used * si.page_size, si.entries[STORE_SESSIONS],
-		si.entries[STORE_REPLIES], si.entries[STORE_DOMAINS]);
+	expofmt_family(fp, mode, "rvirtd_store_map_size_bytes", "gauge",
+		       "bytes", "Size of the store's map.");
+	fprintf(fp, "rvirtd_store_map_size_bytes %" PRIu64 "\n", si.map_size);
+	expofmt_family(fp, mode, "rvirtd_store_limit_bytes", "gauge", "bytes",
+		       "The store_max_size limit.");
+	fprintf(fp, "rvirtd_store_limit_bytes %zu\n", ch->cfg->store_max_size);
+	expofmt_family(fp, mode, "rvirtd_store_used_bytes", "gauge", "bytes",
+		       "Pages the data file has used, in bytes (high-water "
+		       "mark).");
+	fprintf(fp, "rvirtd_store_used_bytes %" PRIu64 "\n",
+		si.pages_used * si.page_size);
+	expofmt_family(fp, mode, "rvirtd_store_free_bytes", "gauge", "bytes",
+		       "Pages on the store's free list, in bytes (reusable "
+		       "now or once older readers end).");
+	fprintf(fp, "rvirtd_store_free_bytes %" PRIu64 "\n",
+		si.free_pages * si.page_size);
+	expofmt_family(fp, mode, "rvirtd_store_free_list_entries", "gauge",
+		       NULL,
+		       "Entries of the store's free list (one per write "
+		       "transaction that freed pages).");
+	fprintf(fp, "rvirtd_store_free_list_entries %" PRIu64 "\n",
+		si.free_entries);
+	expofmt_family(fp, mode, "rvirtd_store_free_list_complete", "gauge",
+		       NULL,
+		       "1 when rvirtd_store_free_bytes counts every entry, 0 "
+		       "when the walk stopped at its bound (a lower bound).");
+	fprintf(fp, "rvirtd_store_free_list_complete %d\n",
+		si.free_complete ? 1 : 0);
+	expofmt_family(fp, mode, "rvirtd_sessions", "gauge", NULL,
+		       "Sessions in the store (live and not yet collected).");
+	fprintf(fp, "rvirtd_sessions %" PRIu64 "\n",
+		si.entries[STORE_SESSIONS]);
+	expofmt_family(fp, mode, "rvirtd_store_recorded_replies", "gauge", NULL,
+		       "Recorded replies in the store.");
+	fprintf(fp, "rvirtd_store_recorded_replies %" PRIu64 "\n",
+		si.entries[STORE_REPLIES]);
+	expofmt_family(fp, mode, "rvirtd_domains", "gauge", NULL,
+		       "Domains defined in the store, all drivers.");
+	fprintf(fp, "rvirtd_domains %" PRIu64 "\n", si.entries[STORE_DOMAINS]);
 }
 
 /*
@@ -181,7 +160,7 @@ exporter_store(struct exporter_child *ch)
 
 /* The page: the shared formatter, then what only the exporter knows. */
 static char *
-exporter_page(struct exporter_child *ch, size_t *len)
+exporter_page(struct exporter_child *ch, enum expofmt_mode mode, size_t *len)
 {
 	struct metrics_snapshot *ms = malloc(sizeof(*ms));
 	struct sb_snapshot snap;
@@ -202,14 +181,15 @@ exporter_page(struct exporter_child *ch, size_t *len)
 	exporter_store(ch);
 	metrics_snapshot(ch->ex->mx, ms);
 	if (sb_snapshot(ch->sb, &snap, &err) == 0) {
-		rc = status_print_prometheus(&snap, ms, fp, &err);
+		rc = status_print_exposition(&snap, ms, mode, fp, &err);
 		sb_snapshot_release(&snap);
 	}
 	if (rc == 0)
-		exporter_put_store(ch, fp);
+		exporter_put_store(ch, mode, fp);
 	if (rc == 0 && ch->store)
 		exporter_put_domains(ch->store, ch->cfg->metrics_per_domain,
-				     fp);
+				     mode, fp);
+	expofmt_end(fp, mode);
 	free(ms);
 	if (fclose(fp) != 0 || rc < 0) {
 		log_error("cannot build the metrics page: %s",
@@ -247,7 +227,7 @@ exporter_check_user(struct exporter_child *ch, struct MHD_Connection *conn,
 	bool ok;
 
 	user = MHD_basic_auth_get_username_password(conn, &pass);
-	ok = user && pass && exporter_user_ok(ch->users, user, pass);
+	ok = user && pass && exporter_req_user_ok(ch->users, user, pass);
 	if (!ok && user)
 		log_info("metrics: refused basic auth of user '%s'", user);
 	if (pass) {
@@ -277,6 +257,7 @@ exporter_handle(void *cls, struct MHD_Connection *conn, const char *url,
 	struct exporter_child *ch = cls;
 	struct MHD_Response *r;
 	enum MHD_Result ret = MHD_NO;
+	enum expofmt_mode mode;
 	size_t len;
 	char *page;
 
@@ -297,13 +278,19 @@ exporter_handle(void *cls, struct MHD_Connection *conn, const char *url,
 				      "ca_file is required\n");
 	if (ch->users && exporter_check_user(ch, conn, &ret) < 0)
 		return ret;
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+	switch (exporter_req_route(method, url)) {
+	case EXPORTER_ROUTE_BAD_METHOD:
 		return exporter_reply(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 				      "only GET and HEAD\n");
-	if (strcmp(url, "/metrics") != 0)
+	case EXPORTER_ROUTE_NOT_FOUND:
 		return exporter_reply(conn, MHD_HTTP_NOT_FOUND,
 				      "not found: try /metrics\n");
-	page = exporter_page(ch, &len);
+	case EXPORTER_ROUTE_METRICS:
+		break;
+	}
+	mode = exporter_req_format(MHD_lookup_connection_value(
+		conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_ACCEPT));
+	page = exporter_page(ch, mode, &len);
 	if (!page)
 		return exporter_reply(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				      "cannot build the metrics page\n");
@@ -313,7 +300,8 @@ exporter_handle(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-				EXPORTER_CONTENT_TYPE);
+				expofmt_content_type(mode));
+	MHD_add_response_header(r, MHD_HTTP_HEADER_VARY, "Accept");
 	ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
 	MHD_destroy_response(r);
 	return ret;

@@ -401,7 +401,7 @@ master_worker_main(struct master *m, int slot, pid_t master_pid)
 	sigaddset(&set, SIGUSR2);
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 	sb_slot_set_pid(m->sb, slot, getpid());
-	exporter_worker_bind(&m->ex, slot);
+	exporter_worker_bind(&m->ex, m->cfg, slot);
 
 	err_clear(&err);
 	store = master_child_store(m, &err);

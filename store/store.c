@@ -661,6 +661,45 @@ store_foreach_from(struct store_txn *txn, enum store_table t, const void *start,
 	return store_walk(txn, t, start, slen, false, fn, opaque, err);
 }
 
+/*
+ * The free DB (dbi 0) holds, per transaction that freed pages, an IDL
+ * of their numbers whose first word is the count: sum the counts, as
+ * mdb_stat -f does, for at most max_entries entries.
+ */
+static int
+store_free_walk(MDB_txn *txn, uint64_t max_entries, struct store_info *info)
+{
+	MDB_cursor *cur;
+	MDB_val key, val;
+	MDB_stat fs;
+	uint64_t n = 0;
+	int rc;
+
+	rc = mdb_stat(txn, 0, &fs);
+	if (rc)
+		return rc;
+	info->free_entries = fs.ms_entries;
+	rc = mdb_cursor_open(txn, 0, &cur);
+	if (rc)
+		return rc;
+	info->free_pages = 0;
+	while (n < max_entries &&
+	       (rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
+		size_t first;
+
+		if (val.mv_size < sizeof(size_t))
+			continue;
+		memcpy(&first, val.mv_data, sizeof(first));
+		info->free_pages += first;
+		n++;
+	}
+	mdb_cursor_close(cur);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc;
+	info->free_complete = n >= info->free_entries;
+	return 0;
+}
+
 int
 store_get_info(struct store *st, struct store_info *info,
 	       struct rvirt_error *err)
@@ -694,9 +733,30 @@ store_get_info(struct store *st, struct store_info *info,
 					       ts.ms_overflow_pages;
 		}
 	}
+	if (rc == 0)
+		rc = store_free_walk(txn, STORE_FREE_WALK_MAX, info);
 	mdb_txn_abort(txn);
 	if (rc) {
 		store_set_error(st, rc, "read the store's statistics", err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_get_free_list(struct store *st, uint64_t max_entries,
+		    struct store_info *info, struct rvirt_error *err)
+{
+	MDB_txn *txn = NULL;
+	int rc;
+
+	rc = mdb_txn_begin(st->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0) {
+		rc = store_free_walk(txn, max_entries, info);
+		mdb_txn_abort(txn);
+	}
+	if (rc) {
+		store_set_error(st, rc, "read the store's free list", err);
 		return -1;
 	}
 	return 0;

@@ -158,10 +158,31 @@ struct store_info {
 	uint64_t pages_used; /* high-water mark: pages the file has used */
 	uint64_t entries[STORE_NTABLES];
 	uint64_t table_pages[STORE_NTABLES]; /* pages holding each table */
+	/*
+	 * LMDB's free list (its free DB): entries (one per write
+	 * transaction that freed pages, exact), the pages they list
+	 * (reusable now or once older readers end), and whether the walk
+	 * that counts them read every entry: it stops after
+	 * STORE_FREE_WALK_MAX, and free_pages is then a lower bound.
+	 */
+	uint64_t free_entries;
+	uint64_t free_pages;
+	bool free_complete;
 };
+
+/* The most free-list entries store_get_info reads to count pages. */
+#define STORE_FREE_WALK_MAX 10000
 
 /* Fill *info.  Returns 0, or -1 with *err. */
 int store_get_info(struct store *st, struct store_info *info,
 		   struct rvirt_error *err);
+
+/*
+ * The free list alone: fill free_entries, free_pages and free_complete
+ * of *info (nothing else), reading at most max_entries entries.
+ * Returns 0, or -1 with *err.
+ */
+int store_get_free_list(struct store *st, uint64_t max_entries,
+			struct store_info *info, struct rvirt_error *err);
 
 #endif

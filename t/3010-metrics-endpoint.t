@@ -28,7 +28,7 @@ test_expect_success 'a scrape passes the strict checker (and promtool)' '
 	scrape m0 &&
 	check_exposition m0 &&
 	test_grep "^rvirtd_up 1$" m0 &&
-	test_grep "^rvirtd_build_info{version=\"[^\"]*\"} 1$" m0 &&
+	test_grep "^rvirtd_build_info{version=\"$(cat "$RVIRT_SRC/VERSION")\"} 1$" m0 &&
 	test_grep "^rvirtd_store_limit_bytes [1-9]" m0 &&
 	test_grep "^# TYPE rvirtd_rpc_call_duration_seconds histogram$" m0
 '
@@ -64,7 +64,7 @@ test_expect_success 'a known sequence of calls moves the counters by as much' '
 	test "$(delta before after "${C}\"DOMAIN_LOOKUP_BY_NAME\",outcome=\"ok\"}")" = 1 &&
 	test "$(delta before after "${C}\"other\",outcome=\"rpc-rejected\"}")" = 1 &&
 	test "$(delta before after rvirtd_sessions_created_total)" = 1 &&
-	test "$(delta before after "rvirtd_transport_connections_accepted_total{transport=\"unix\"}")" = 1 &&
+	test "$(delta before after "rvirtd_transport_connections_accepted_total{transport=\"unix\",auth=\"unix-peer\"}")" = 1 &&
 	test "$(delta before after rvirtd_calls_total)" = 5 &&
 	test "$(delta before after "rvirtd_rpc_call_duration_seconds_count{procedure=\"DOMAIN_LOOKUP_BY_NAME\"}")" = 2
 '
@@ -112,7 +112,7 @@ test_expect_success 'a re-sent call answered from the record counts as a replay'
 test_expect_success 'an open connection shows in the gauge' '
 	rawrpc -t 60 "$RVIRTD_SOCK" call proc=NULL sleep 60 >held.out 2>&1 &
 	echo $! >held.pid &&
-	wait_until 100 "scrape g1 && test \"\$(val g1 \"rvirtd_transport_connections{transport=\\\"unix\\\"}\")\" = 1"
+	wait_until 100 "scrape g1 && test \"\$(val g1 \"rvirtd_transport_connections{transport=\\\"unix\\\",auth=\\\"unix-peer\\\"}\")\" = 1"
 '
 
 test_expect_success 'SIGKILLed workers: the endpoint answers, no count is lost' '
@@ -126,7 +126,7 @@ test_expect_success 'SIGKILLed workers: the endpoint answers, no count is lost' 
 	check_exposition k2 &&
 	monotonic k0 k1 &&
 	monotonic k0 k2 &&
-	test "$(val k2 "rvirtd_transport_connections{transport=\"unix\"}")" = 0 &&
+	test "$(val k2 "rvirtd_transport_connections{transport=\"unix\",auth=\"unix-peer\"}")" = 0 &&
 	{ kill $(cat held.pid) 2>/dev/null; wait $(cat held.pid); true; } &&
 	C="rvirtd_rpc_calls_total{procedure=" &&
 	test "$(val k2 "${C}\"CONNECT_OPEN\",outcome=\"ok\"}")" = "$(val k0 "${C}\"CONNECT_OPEN\",outcome=\"ok\"}")" &&

@@ -117,6 +117,23 @@ for my $name (sort keys %families) {
 	ok(defined $metrics_md && $metrics_md =~ /^\| `\Q$name\E` \|/m,
 	   "doc/metrics.md has a table row for $name ($families{$name})");
 }
+# The type and unit the code declares (expofmt_family) are the table's.
+for my $f (qw(scoreboard/status.c scoreboard/metrics_prom.c
+    server/exporter_http.c server/exporter_domains.c)) {
+	my $text = slurp($f) // '';
+	while ($text =~ /expofmt_family\(\s*fp,\s*mode,\s*"(rvirtd_[a-z_]+)",\s*
+	    "([a-z]+)",\s*(?:NULL|"([a-z]+)")/gsx) {
+		my ($name, $type, $unit) = ($1, $2, $3 // '');
+		my ($dtype, $dunit) = defined $metrics_md
+		    ? $metrics_md =~ /^\| `\Q$name\E` \|\s*([^|]*?)\s*\|\s*([^|]*?)\s*\|/m
+		    : ();
+		ok(defined $dtype && $dtype =~ /^\Q$type\E\b/ &&
+		   ($unit eq '' ? $dunit eq '' : $dunit =~ /^\Q$unit\E\b/),
+		   "doc/metrics.md gives $name the type '$type' and unit "
+		   . "'$unit' of $f",
+		   'doc/metrics.md: ' . ($dtype // '?') . ' | ' . ($dunit // '?'));
+	}
+}
 # And no row for a family that nothing prints.
 for my $name (defined $metrics_md ? ($metrics_md =~ /^\| `(rvirtd_[a-z_]+)` \|/mg) : ()) {
 	ok($families{$name}, "doc/metrics.md row $name is printed by the code");
@@ -213,6 +230,16 @@ ok(defined $changelog && defined $version &&
    $changelog =~ /\Arvirt \(\Q$version\E(?:-\d+)?\)/,
    "debian/changelog's top entry is VERSION",
    'debian/changelog starts: ' . (defined $changelog ? (split(/\n/, $changelog))[0] : 'missing'));
+# The one version number: no C source spells out VERSION's value
+# (rvirtd_build_info, the wire version and rvsh --version all read
+# common/version.c).
+for my $f (glob("$src/*/*.[ch]")) {
+	my $rel = $f =~ s{^\Q$src\E/}{}r;
+	next if $rel =~ m{^(?:build|t)/} || !defined $version;
+	my $t = slurp($rel);
+	ok(defined $t && $t !~ /"\Q$version\E"/,
+	   "$rel spells out no \"$version\" (VERSION is the one)");
+}
 for my $f (qw(.ci/run .clang-format)) {
 	my $t = slurp($f);
 	ok(defined $t && $t !~ /STYLE\.md/,

@@ -104,3 +104,46 @@ check_exposition () {
 		promtool check metrics <"$1" || return 1
 	fi
 }
+
+# The Python client library's OpenMetrics parser (Debian's
+# python3-prometheus-client), a second strict reader; empty when missing.
+OM_PYTHON=
+if /usr/bin/python3 -c 'import prometheus_client.openmetrics.parser' \
+	>/dev/null 2>&1; then
+	OM_PYTHON=/usr/bin/python3
+fi
+
+# check_openmetrics FILE: the project's checker in OpenMetrics mode, then
+# the parser of prometheus_client when it is installed (it reads every
+# family and raises on what OpenMetrics 1.0.0 forbids).  promtool check
+# metrics reads only the text format 0.0.4, so it is not asked.
+check_openmetrics () {
+	perl "$PROMCHECK" --openmetrics "$1" || return 1
+	test -z "$OM_PYTHON" && return 0
+	om_python "$1"
+}
+
+# om_python FILE: prometheus_client's parser alone.
+om_python () {
+	"$OM_PYTHON" -c '
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+n = sum(1 for _ in text_string_to_metric_families(open(sys.argv[1]).read()))
+print("prometheus_client: %d families" % n)
+' "$1"
+}
+
+# scrape_as OUT HEADERS ACCEPT: GET /metrics with that Accept header
+# ("" sends none), the response headers into HEADERS; fails unless 200.
+scrape_as () {
+	if test -n "$3"; then
+		scrape "$1" -D "$2" -H "Accept: $3"
+	else
+		scrape "$1" -D "$2" -H "Accept:"
+	fi
+}
+
+# content_type HEADERS: the Content-Type of a response, without the CR.
+content_type () {
+	sed -n 's/^[Cc]ontent-[Tt]ype: *//p' "$1" | tr -d '\r'
+}

@@ -30,6 +30,21 @@ cpu_ticks () {
 	awk '{ sub(/.*\) /, ""); print $12 + $13 }' /proc/$1/stat
 }
 
+# workers_cpu: user + system ticks of all the workers now running.
+workers_cpu () {
+	t=0
+	for p in $(worker_pids); do
+		t=$((t + $(cpu_ticks "$p" 2>/dev/null || echo 0)))
+	done
+	echo $t
+}
+
+# calls_served: calls the scoreboard counted (metrics on or off).
+calls_served () {
+	rvirtd_status --format=prometheus 2>/dev/null |
+		sed -n 's/^rvirtd_calls_total //p'
+}
+
 scraper () {
 	i=0
 	while ! test -e stop-scraper && test $i -lt 3600; do
@@ -47,6 +62,7 @@ echo
 echo "== NULL and GET_VERSION calls/s, metrics off vs on (${SECONDS_EACH}s each, $ROUNDS rounds, alternated)"
 echo "(the machine is shared with other builds and tests: compare the ratios, not the rates)"
 : >rates
+: >cpu
 r=1
 while test $r -le "$ROUNDS"; do
 	for mode in off on; do
@@ -71,10 +87,13 @@ while test $r -le "$ROUNDS"; do
 		fi
 		for proc in null version; do
 			for c in 1 32; do
+				w0=$(workers_cpu) n0=$(calls_served)
 				rate=$("$MLOAD" $proc \
 					"test:///default?socket=$RVIRTD_SOCK" \
 					$c "$SECONDS_EACH") || exit 1
+				w1=$(workers_cpu) n1=$(calls_served)
 				echo "$proc $c $mode $rate" >>rates
+				echo "$proc $c $mode $((w1 - w0)) $((n1 - n0))" >>cpu
 				echo "round $r, metrics $mode, $proc, $c clients: $rate calls/s"
 			done
 		done
@@ -97,6 +116,18 @@ awk '{ s[$1 " " $2 " " $3] += $4; n[$1 " " $2 " " $3]++ }
 				p[i], c[j], off, on, off ? on / off : 0;
 		}
 	}' rates
+echo "worker CPU time per call (user + system ticks of the workers over the calls the scoreboard counted; CPU time, so less sensitive to the load than calls/s):"
+awk -v hz="$HZ" '{ t[$1 " " $2 " " $3] += $4; n[$1 " " $2 " " $3] += $5 }
+	END {
+		split("null version", p, " "); split("1 32", c, " ");
+		for (i = 1; i <= 2; i++) for (j = 1; j <= 2; j++) {
+			k = p[i] " " c[j];
+			off = n[k " off"] ? t[k " off"] * 1e6 / hz / n[k " off"] : 0;
+			on = n[k " on"] ? t[k " on"] * 1e6 / hz / n[k " on"] : 0;
+			printf "%-7s %2d clients: off %6.2f us, on %6.2f us of worker CPU per call; on - off %+.2f us\n",
+				p[i], c[j], off, on, on - off;
+		}
+	}' cpu
 
 echo
 echo "== one scrape: exporter CPU time and latency ($SCRAPES scrapes, one at a time)"

@@ -1,22 +1,38 @@
 #!/usr/bin/perl
 # SPDX-License-Identifier: MIT
-# promcheck: a strict checker of the Prometheus text exposition format 0.0.4.
+# promcheck: a strict checker of the Prometheus text exposition format 0.0.4
+# and of OpenMetrics 1.0.0.
 #
-# Usage: promcheck.pl [FILE]   (standard input without FILE)
+# Usage: promcheck.pl [--openmetrics] [FILE]   (standard input without FILE)
 # Exit 0 when the input is valid, 1 with one "promcheck: LINE: message"
 # per problem on stderr otherwise.  Stricter than Prometheus itself where
 # rvirtd promises more: every family has exactly one # HELP and one # TYPE,
-# both before its first sample; counters are named *_total; no trailing
-# comma in label sets; no duplicate series.
+# both before its first sample; counters' samples are named *_total; no
+# trailing comma in label sets; no duplicate series; histograms have
+# cumulative buckets, a +Inf bucket and a _count equal to it.
+#
+# With --openmetrics: # TYPE, # HELP and # UNIT name the family (a
+# counter's without _total, an info's without _info), a unit is the
+# family name's suffix, le values are canonical floats ("1.0", "+Inf"),
+# info samples are 1, HELP escapes \\, \n and \", no blank line, and the
+# input ends with "# EOF".
 use strict;
 use warnings;
 use Encode qw(decode);
+
+my $om = 0;
+if (@ARGV && $ARGV[0] eq '--openmetrics') {
+	$om = 1;
+	shift @ARGV;
+}
 
 my $name_re = qr/[a-zA-Z_:][a-zA-Z0-9_:]*/;
 my $label_re = qr/[a-zA-Z_][a-zA-Z0-9_]*/;
 my $float_re = qr/^(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?
 		    |[+-]?Inf|NaN)$/x;
-my %types = map { $_ => 1 } qw(counter gauge histogram summary untyped);
+my %types = map { $_ => 1 } $om
+    ? qw(counter gauge histogram gaugehistogram summary info stateset unknown)
+    : qw(counter gauge histogram summary untyped);
 
 my @errors;
 my $lineno = 0;
@@ -49,13 +65,44 @@ if ($data ne '' && substr($data, -1) ne "\n") {
 	problem('the last line does not end with a newline');
 }
 
-my (%help, %type, %sampled, %series);
+if ($om) {
+	my @lines = split(/\n/, $data, -1);
+	pop @lines if @lines && $lines[-1] eq '';
+	if (!@lines || $lines[-1] ne '# EOF') {
+		$lineno = 'end';
+		problem('the input does not end with "# EOF"');
+	}
+	$data =~ s/^# EOF\n\z//m;
+}
+
+my (%help, %type, %unit, %sampled, %series, %owner, %hist);
 my ($current, %closed);
 my $samples = 0;
 
 # The family a sample name belongs to, given the TYPE lines seen so far.
 sub family_of {
 	my ($name) = @_;
+	if ($om) {
+		if (exists $type{$name}) {
+			my $t = $type{$name};
+			return $name
+			    unless $t eq 'counter' || $t eq 'info' ||
+			    $t eq 'histogram';
+		}
+		my %suffixes = (
+			counter => [qw(total created)],
+			info => ['info'],
+			histogram => [qw(bucket count sum created)],
+			summary => [qw(count sum created)],
+		);
+		if ($name =~ /^(.+)_([a-z]+)$/ && exists $type{$1}) {
+			my ($base, $suffix) = ($1, $2);
+			return $base
+			    if grep { $_ eq $suffix }
+			    @{$suffixes{$type{$base}} // []};
+		}
+		return $name;
+	}
 	return $name if exists $type{$name};
 	if ($name =~ /^(.+)_(bucket|sum|count)$/ && exists $type{$1}) {
 		my ($base, $suffix) = ($1, $2);
@@ -151,17 +198,81 @@ sub check_sample {
 	    unless exists $type{$family};
 	problem("'$family' has no # HELP line before its samples")
 	    unless exists $help{$family};
-	if (exists $type{$family} && $type{$family} eq 'counter') {
+	problem("'$name' belongs to '$owner{$name}' and '$family'")
+	    if exists $owner{$name} && $owner{$name} ne $family;
+	$owner{$name} = $family;
+	my $t = $type{$family} // '';
+	if ($t eq 'counter') {
 		problem("counter '$name' does not end in _total")
-		    unless $name =~ /_total$/;
-		problem("counter '$name' is negative")
-		    if $value =~ $float_re && $value ne 'NaN' && $value < 0;
+		    unless $name =~ /_total$/ || ($om && $name =~ /_created$/);
+		problem("counter '$name' is negative or NaN")
+		    if $value =~ $float_re && ($value eq 'NaN' || $value < 0);
+	}
+	problem("info '$name' is not 1") if $t eq 'info' && $value ne '1';
+	check_histogram_sample($family, $name, $labels, $value)
+	    if $t eq 'histogram';
+}
+
+# Histograms: collect buckets, counts and sums by label set (without le).
+sub check_histogram_sample {
+	my ($family, $name, $labels, $value) = @_;
+	my @rest = grep { $_->[0] ne 'le' } @$labels;
+	my $key = join("\0", $family,
+	    map { "$_->[0]=$_->[1]" } sort { $a->[0] cmp $b->[0] } @rest);
+	my $h = $hist{$key} //= { line => $lineno, buckets => [] };
+	if ($name eq "${family}_bucket") {
+		my ($le) = map { $_->[1] } grep { $_->[0] eq 'le' } @$labels;
+		if (!defined $le) {
+			problem("'$name': a bucket without an le label");
+			return;
+		}
+		if ($le ne '+Inf' && $le !~ $float_re) {
+			problem("'$name': le '$le' is not a float");
+			return;
+		}
+		problem("'$name': le '$le' is not canonical (OpenMetrics)")
+		    if $om && $le ne '+Inf' && $le !~ /[.e]/;
+		problem("'$name': bucket value '$value' is not an integer")
+		    unless $value =~ /^[0-9]+$/;
+		push @{$h->{buckets}}, [$le eq '+Inf' ? 9**9**9 : $le, $value];
+	} elsif ($name eq "${family}_count") {
+		problem("'$name': count '$value' is not an integer")
+		    unless $value =~ /^[0-9]+$/;
+		$h->{count} = $value;
+	} elsif ($name eq "${family}_sum") {
+		$h->{sum} = $value;
+	}
+}
+
+sub check_histograms {
+	for my $key (sort keys %hist) {
+		my $h = $hist{$key};
+		my $what = (split(/\0/, $key))[0];
+		$lineno = $h->{line};
+		my @b = @{$h->{buckets}};
+		if (!@b || $b[-1][0] != 9**9**9) {
+			problem("histogram '$what': no +Inf bucket last");
+			next;
+		}
+		for my $i (1 .. $#b) {
+			problem("histogram '$what': le not increasing")
+			    unless $b[$i][0] > $b[$i - 1][0];
+			problem("histogram '$what': buckets not cumulative")
+			    unless $b[$i][1] >= $b[$i - 1][1];
+		}
+		problem("histogram '$what': _count differs from the +Inf bucket")
+		    if defined $h->{count} && $h->{count} != $b[-1][1];
+		problem("histogram '$what': _sum without _count or back")
+		    if defined $h->{count} != defined $h->{sum};
 	}
 }
 
 for my $line (split(/\n/, $data)) {
 	$lineno++;
-	next if $line eq '';
+	if ($line eq '') {
+		problem('a blank line (OpenMetrics has none)') if $om;
+		next;
+	}
 	if ($line =~ /^#/) {
 		if ($line =~ /^# HELP (\S+)(?: (.*))?$/) {
 			my ($n, $text) = ($1, defined $2 ? $2 : '');
@@ -171,7 +282,9 @@ for my $line (split(/\n/, $data)) {
 			problem("# HELP for '$n' after its samples")
 			    if $sampled{$n};
 			problem("# HELP for '$n': bad escape")
-			    if $text =~ /\\(?![\\n])/;
+			    if $text =~ ($om ? qr/\\(?![\\n"])/ : qr/\\(?![\\n])/);
+			problem("# HELP for '$n': unescaped '\"'")
+			    if $om && $text =~ /(?<!\\)"/;
 			$help{$n} = $text;
 		} elsif ($line =~ /^# TYPE (\S+) (\S+)$/) {
 			my ($n, $t) = ($1, $2);
@@ -183,8 +296,25 @@ for my $line (split(/\n/, $data)) {
 			problem("# TYPE for '$n' after its samples")
 			    if $sampled{$n};
 			problem("# TYPE for counter '$n' does not end in _total")
-			    if $t eq 'counter' && $n !~ /_total$/;
+			    if !$om && $t eq 'counter' && $n !~ /_total$/;
+			problem("# TYPE for counter '$n' ends in _total "
+			    . '(OpenMetrics names the family)')
+			    if $om && $t eq 'counter' && $n =~ /_total$/;
+			problem("# TYPE for info '$n' ends in _info "
+			    . '(OpenMetrics names the family)')
+			    if $om && $t eq 'info' && $n =~ /_info$/;
 			$type{$n} = $t;
+		} elsif ($om && $line =~ /^# UNIT (\S+) (\S*)$/) {
+			my ($n, $u) = ($1, $2);
+			problem("second # UNIT for '$n'") if exists $unit{$n};
+			problem("# UNIT for '$n' after its samples")
+			    if $sampled{$n};
+			problem("# UNIT '$u': '$n' does not end in _$u")
+			    if $u ne '' && $n !~ /_\Q$u\E$/;
+			$unit{$n} = $u;
+		} elsif ($om) {
+			problem("a comment other than # HELP, # TYPE, # UNIT "
+			    . "or # EOF: '$line'");
 		} elsif ($line =~ /^#[ \t]*(HELP|TYPE)\b/) {
 			problem("malformed # $1 line");
 		}
@@ -193,7 +323,14 @@ for my $line (split(/\n/, $data)) {
 	check_sample($line);
 }
 
+check_histograms();
 $lineno = 'end';
+for my $n (sort keys %unit) {
+	problem("'$n' has # UNIT but no # TYPE") unless exists $type{$n};
+	problem("'$n': an $type{$n} has no unit")
+	    if exists $type{$n} && $unit{$n} ne '' &&
+	    ($type{$n} eq 'info' || $type{$n} eq 'stateset');
+}
 for my $n (sort keys %help) {
 	problem("'$n' has # HELP but no # TYPE") unless exists $type{$n};
 }

@@ -91,6 +91,18 @@ test_counts_fold_and_sum(void **state)
 	metrics_conn_closed(METRICS_TR_TCP);
 	metrics_conn_refused(METRICS_TR_UNIX);
 	metrics_auth_failed(METRICS_AUTH_SASL);
+	metrics_auth_failed(METRICS_AUTH_UNIX_PEER);
+	/* The worker's sockets: tls with SASL, unix-ro with SASL. */
+	metrics_worker_conn_auth((const unsigned int[METRICS_NTRANSPORTS]){
+		METRICS_CA_UNIX_PEER, METRICS_CA_SASL, METRICS_CA_NONE,
+		METRICS_CA_TLS_SASL });
+	metrics_conn_accepted(METRICS_TR_TLS);
+	metrics_conn_refused(METRICS_TR_UNIX_RO);
+	/* A pair that cannot be is ignored: tcp stays "none". */
+	metrics_worker_conn_auth((const unsigned int[METRICS_NTRANSPORTS]){
+		METRICS_CA_UNIX_PEER, METRICS_CA_SASL, METRICS_CA_TLS,
+		METRICS_CA_TLS_SASL });
+	metrics_conn_accepted(METRICS_TR_TCP);
 	metrics_store_commit(30000); /* 30 us: the 50 us bucket */
 
 	a = snap_of(mx);
@@ -104,10 +116,22 @@ test_counts_fold_and_sum(void **state)
 	for (unsigned int i = 0; i < METRICS_NBUCKETS; i++)
 		n += a->latency[3][i];
 	assert_int_equal(n, 4); /* the histogram counts every call */
-	assert_int_equal(a->conn_accepted[METRICS_TR_TCP], 2);
-	assert_int_equal(a->conn_open[METRICS_TR_TCP], 1);
-	assert_int_equal(a->conn_refused[METRICS_TR_UNIX], 1);
+	assert_int_equal(a->conn_accepted[METRICS_TR_TCP][METRICS_CA_NONE], 3);
+	assert_int_equal(a->conn_open[METRICS_TR_TCP][METRICS_CA_NONE], 2);
+	assert_int_equal(a->conn_refused[METRICS_TR_UNIX][METRICS_CA_UNIX_PEER],
+			 1);
+	assert_int_equal(a->conn_accepted[METRICS_TR_TLS][METRICS_CA_TLS_SASL],
+			 1);
+	assert_int_equal(a->conn_accepted[METRICS_TR_TLS][METRICS_CA_TLS], 0);
+	assert_int_equal(a->conn_refused[METRICS_TR_UNIX_RO][METRICS_CA_SASL],
+			 1);
 	assert_int_equal(a->auth_failures[METRICS_AUTH_SASL], 1);
+	assert_int_equal(a->auth_failures[METRICS_AUTH_UNIX_PEER], 1);
+	assert_true(
+		metrics_conn_auth_fits(METRICS_TR_UNIX, METRICS_CA_UNIX_PEER));
+	assert_false(
+		metrics_conn_auth_fits(METRICS_TR_TCP, METRICS_CA_UNIX_PEER));
+	assert_false(metrics_conn_auth_fits(METRICS_TR_TLS, METRICS_CA_NONE));
 	assert_int_equal(a->commit[2], 1);
 	assert_int_equal(a->commit_last_ns, 30000);
 	assert_string_equal(a->proc_names[3], "CONNECT_OPEN");
@@ -118,8 +142,9 @@ test_counts_fold_and_sum(void **state)
 	b = snap_of(mx);
 	assert_memory_equal(a->calls, b->calls, sizeof(a->calls));
 	assert_memory_equal(a->latency, b->latency, sizeof(a->latency));
-	assert_int_equal(b->conn_accepted[METRICS_TR_TCP], 2);
-	assert_int_equal(b->conn_open[METRICS_TR_TCP], 0);
+	assert_int_equal(b->conn_accepted[METRICS_TR_TCP][METRICS_CA_NONE], 3);
+	assert_int_equal(b->conn_open[METRICS_TR_TCP][METRICS_CA_NONE], 0);
+	assert_int_equal(b->conn_open[METRICS_TR_TLS][METRICS_CA_TLS_SASL], 0);
 	assert_int_equal(b->commit_last_ns, 0);
 	assert_int_equal(b->globals[METRICS_G_WORKER_EXITS], 1);
 	free(b);
@@ -203,6 +228,14 @@ test_prometheus_text(void **state)
 	assert_non_null(strstr(buf, "\nrvirtd_sessions_created_total 2\n"));
 	/* Procedures never called have no series. */
 	assert_null(strstr(buf, "procedure=\"4\""));
+	/* Connections by transport and the auth methods it can have. */
+	assert_non_null(strstr(buf, "\nrvirtd_transport_connections_accepted_"
+				    "total{transport=\"tcp\",auth=\"none\"} "));
+	assert_non_null(strstr(buf, "\nrvirtd_transport_connections{transport"
+				    "=\"tls\",auth=\"tls+sasl\"} 0\n"));
+	assert_null(strstr(buf, "transport=\"tcp\",auth=\"tls\""));
+	assert_non_null(strstr(buf, "\nrvirtd_auth_failures_total{method="
+				    "\"unix-peer\"} 0\n"));
 	free(buf);
 	free(ms);
 }

@@ -565,6 +565,57 @@ teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/*
+ * The free list: a reader holding an old snapshot keeps the pages that
+ * later commits free from reuse, so each commit adds an entry.  A walk
+ * bounded to one entry says it is incomplete and counts fewer pages.
+ */
+static void
+test_free_list(void **state)
+{
+	struct rvirt_error err = { 0 };
+	struct store *st = open_store(1 << 22);
+	struct store_info all, one;
+	struct store_txn *old, *txn;
+	char key[16], val[512];
+
+	(void)state;
+	memset(val, 'v', sizeof(val) - 1);
+	val[sizeof(val) - 1] = '\0';
+	txn = store_txn_begin(st, true, &err);
+	assert_non_null(txn);
+	for (int i = 0; i < 64; i++) {
+		snprintf(key, sizeof(key), "k%02d", i);
+		put_str(txn, STORE_DOMAINS, key, val);
+	}
+	assert_int_equal(store_txn_commit(txn, &err), 0);
+	old = store_txn_begin(st, false, &err);
+	assert_non_null(old);
+	for (int i = 0; i < 4; i++) {
+		txn = store_txn_begin(st, true, &err);
+		assert_non_null(txn);
+		snprintf(key, sizeof(key), "k%02d", i * 16);
+		assert_int_equal(
+			store_del(txn, STORE_DOMAINS, key, strlen(key), &err),
+			1);
+		assert_int_equal(store_txn_commit(txn, &err), 0);
+	}
+	assert_int_equal(store_get_info(st, &all, &err), 0);
+	assert_true(all.free_entries >= 2);
+	assert_true(all.free_pages >= all.free_entries);
+	assert_true(all.free_complete);
+	assert_int_equal(store_get_free_list(st, 1, &one, &err), 0);
+	assert_int_equal(one.free_entries, all.free_entries);
+	assert_false(one.free_complete);
+	assert_true(one.free_pages > 0 && one.free_pages < all.free_pages);
+	assert_int_equal(store_get_free_list(st, all.free_entries, &one, &err),
+			 0);
+	assert_true(one.free_complete);
+	assert_int_equal(one.free_pages, all.free_pages);
+	store_txn_abort(old);
+	close_store(st);
+}
+
 int
 main(void)
 {
@@ -589,6 +640,8 @@ main(void)
 						teardown_store),
 		cmocka_unit_test_setup_teardown(test_full_store_frees,
 						setup_dir, teardown_store),
+		cmocka_unit_test_setup_teardown(test_free_list, setup_dir,
+						teardown_store),
 		cmocka_unit_test_setup_teardown(test_commit_after_full_fails,
 						setup_dir, teardown_store),
 	};
