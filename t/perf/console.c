@@ -145,7 +145,8 @@ console_until(struct rvirt_console *con, const char *want, size_t *bytes)
 
 	nseen = 0;
 	while (now_us() < deadline) {
-		ssize_t n = rvirt_console_read(con, buf, sizeof(buf), 1000, &err);
+		ssize_t n =
+			rvirt_console_read(con, buf, sizeof(buf), 1000, &err);
 
 		if (n < 0) {
 			fprintf(stderr, "console: %s\n", err.message);
@@ -180,7 +181,8 @@ main(int argc, char **argv)
 	char cmd[64];
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: console URI DOMAIN ROUNDS FLOOD-BYTES\n");
+		fprintf(stderr,
+			"usage: console URI DOMAIN ROUNDS FLOOD-BYTES\n");
 		return 2;
 	}
 	rounds = atoi(argv[3]);
@@ -195,8 +197,10 @@ main(int argc, char **argv)
 	report("bare pty echo", lat, rounds, &med_pty);
 
 	conn = rvirt_conn_open(argv[1], 0, &err);
-	if (!conn || rvirt_domain_lookup_by_name(conn, argv[2], &dom, &err) < 0 ||
-	    !(con = rvirt_console_open(conn, &dom, RVIRT_CONSOLE_FORCE, &err))) {
+	if (!conn ||
+	    rvirt_domain_lookup_by_name(conn, argv[2], &dom, &err) < 0 ||
+	    !(con = rvirt_console_open(conn, &dom, RVIRT_CONSOLE_FORCE,
+				       &err))) {
 		fprintf(stderr, "console: %s\n", err.message);
 		return 1;
 	}
