@@ -22,6 +22,7 @@
 #include "../common/err.h"
 #include "../common/uuid.h"
 #include "console.h"
+#include "driver.h"
 #include "procdom.h"
 
 /* Segments a listing looks at, at most (two are kept; more mean a race). */
@@ -425,30 +426,42 @@ console_holder_exec(const char *holder, const char *cdir, int master,
 	_exit(127);
 }
 
-/* rvirt-console-holder next to the running program. */
+/* dir/rvirt-console-holder when it is there and executable. */
+static int
+console_holder_in(const char *file, char *buf, size_t size)
+{
+	const char *slash = strrchr(file, '/');
+	int m;
+
+	if (!slash)
+		return -1;
+	m = snprintf(buf, size, "%.*s/rvirt-console-holder",
+		     (int)(slash - file), file);
+	return m < 0 || (size_t)m >= size || access(buf, X_OK) < 0 ? -1 : 0;
+}
+
+/*
+ * rvirt-console-holder next to the running program, else next to the
+ * guest program (a test binary runs from elsewhere).
+ */
 static int
 console_holder_path(char *buf, size_t size, struct rvirt_error *err)
 {
-	char self[4096], *slash;
+	char self[4096];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	int m;
 
-	if (n <= 0) {
-		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,
-			      "cannot find the console holder program");
-		return -1;
+	if (n > 0) {
+		self[n] = '\0';
+		if (console_holder_in(self, buf, size) == 0)
+			return 0;
 	}
-	self[n] = '\0';
-	slash = strrchr(self, '/');
-	if (slash)
-		*slash = '\0';
-	m = snprintf(buf, size, "%s/rvirt-console-holder", self);
-	if (m < 0 || (size_t)m >= size || access(buf, X_OK) < 0) {
-		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,
-			      "cannot run the console holder '%s'", buf);
-		return -1;
-	}
-	return 0;
+	if (console_holder_in(hv_get_options()->guest_binary, buf, size) == 0)
+		return 0;
+	err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
+		"cannot start a console: no rvirt-console-holder next to "
+		"'%s' or the guest program",
+		n > 0 ? self : "rvirtd");
+	return -1;
 }
 
 int
@@ -788,11 +801,51 @@ fail:
 	return -1;
 }
 
+/*
+ * The master of the last console this process wrote to, so that a
+ * keystroke costs no round trip to the holder: valid while the holder's
+ * socket is the same file (a new holder, a new socket).
+ */
+static struct {
+	char cdir[4096];
+	dev_t dev;
+	ino_t ino;
+	int fd;
+} console_cache = { .fd = -1 };
+
+static int
+console_cached_master(const char *cdir, struct rvirt_error *err)
+{
+	char path[4096];
+	struct stat st;
+	int fd;
+
+	if (console_path(cdir, "sock", path, sizeof(path)) < 0 ||
+	    stat(path, &st) < 0) {
+		err_set_errno(err, RVIRT_ERR_NO_CONSOLE, RVIRT_FROM_HV, errno,
+			      "cannot reach the console holder in '%s'", cdir);
+		return -1;
+	}
+	if (console_cache.fd >= 0 && strcmp(console_cache.cdir, cdir) == 0 &&
+	    console_cache.dev == st.st_dev && console_cache.ino == st.st_ino)
+		return console_cache.fd;
+	fd = console_master(cdir, err);
+	if (fd < 0)
+		return -1;
+	if (console_cache.fd >= 0)
+		close(console_cache.fd);
+	console_cache.fd = fd;
+	console_cache.dev = st.st_dev;
+	console_cache.ino = st.st_ino;
+	snprintf(console_cache.cdir, sizeof(console_cache.cdir), "%s", cdir);
+	return fd;
+}
+
 int
 console_write(const char *cdir, const void *data, size_t len, size_t *done,
 	      struct rvirt_error *err)
 {
-	int fd = console_master(cdir, err);
+	int fd = console_cached_master(cdir, err);
 	ssize_t n;
 
 	if (fd < 0)
@@ -800,10 +853,11 @@ console_write(const char *cdir, const void *data, size_t len, size_t *done,
 	do
 		n = write(fd, data, len);
 	while (n < 0 && errno == EINTR);
-	close(fd);
 	if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
 		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,
 			      "cannot write to the console in '%s'", cdir);
+		close(console_cache.fd);
+		console_cache.fd = -1;
 		return -1;
 	}
 	*done = n < 0 ? 0 : (size_t)n;
