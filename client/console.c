@@ -153,7 +153,8 @@ rvirt_console_read(struct rvirt_console *con, void *buf, size_t size,
 		} else {
 			if (ok->offset > con->offset)
 				con->lost += ok->offset - con->offset;
-			memcpy(buf, ok->data.data_val, n);
+			if (n > 0)
+				memcpy(buf, ok->data.data_val, n);
 			con->offset = ok->offset + n;
 			con->ended = (ok->flags & RVIRT_CONSOLE_ENDED) != 0;
 			got = (ssize_t)n;
