@@ -572,9 +572,23 @@ bool
 console_running(const char *cdir)
 {
 	char path[4096];
+	bool held;
+	int fd;
 
-	return console_path(cdir, "sock", path, sizeof(path)) == 0 &&
-	       access(path, F_OK) == 0;
+	if (console_path(cdir, "sock", path, sizeof(path)) < 0 ||
+	    access(path, F_OK) < 0 ||
+	    console_path(cdir, "lock", path, sizeof(path)) < 0)
+		return false;
+	/*
+	 * A holder killed with SIGKILL leaves its socket behind: it runs
+	 * only while its lock is held.
+	 */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	held = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return held;
 }
 
 /* ---------------------------------------------------------------- */

@@ -212,6 +212,15 @@ proc_console_write(struct call *call, void *argsp, void *retp,
 			ref.name);
 		return -1;
 	}
+	if (!console_running(cdir)) {
+		err_set(err, RVIRT_ERR_NO_CONSOLE, RVIRT_FROM_SERVER,
+			"cannot write to the console of domain '%s': %s",
+			ref.name,
+			state == RVIRT_DOMAIN_SHUTOFF
+				? "it is not running"
+				: "its console ended (its holder is gone)");
+		return -1;
+	}
 	if (console_check_owner(cdir, id, err) < 0 ||
 	    console_write(cdir, args->data.data_val, args->data.data_len, &done,
 			  err) < 0)
