@@ -29,7 +29,7 @@ test_expect_success 'start rvirtd with one worker and a process domain' '
 
 test_expect_success 'a read waiting 20 s does not hold the only worker; output wakes it' '
 	rw="process://$PROCESS_PATH?socket=$RVIRTD_SOCK" &&
-	{ "$CONSREAD" "$rw" park 20000 >read.out 2>read.err & } &&
+	{ "$CONSREAD" "$rw" park 20000 "SIGUSR1 received" >read.out 2>read.err & } &&
 	reader=$! &&
 	wait_until 300 "grep -q waiting read.out" &&
 	PRVSH --script list >list.out &&
@@ -46,7 +46,7 @@ test_expect_success 'a read waiting 20 s does not hold the only worker; output w
 
 test_expect_success 'on the read-only socket too: the read parks and output wakes it' '
 	ro="process://$PROCESS_PATH?socket=$RVIRTD_SOCK_RO" &&
-	{ "$CONSREAD" "$ro" park 20000 >ro.out 2>ro.err & } &&
+	{ "$CONSREAD" "$ro" park 20000 "SIGUSR1 received" >ro.out 2>ro.err & } &&
 	reader=$! &&
 	wait_until 300 "grep -q waiting ro.out" &&
 	PRVSH domstate park >state.out &&

@@ -71,9 +71,10 @@ main(int argc, char **argv)
 	ssize_t n;
 	int rc;
 
-	if (argc < 4 || (strcmp(argv[3], "write") == 0 &&
-			 (argc < 5 || argc > 6 ||
-			  (argc == 6 && strcmp(argv[5], "ro") != 0))) ||
+	if (argc < 4 ||
+	    (strcmp(argv[3], "write") == 0 &&
+	     (argc < 5 || argc > 6 ||
+	      (argc == 6 && strcmp(argv[5], "ro") != 0))) ||
 	    (strcmp(argv[3], "takeover") == 0 && argc != 4)) {
 		fprintf(stderr, "usage: conswrite URI DOMAIN write TEXT [ro] | "
 				"takeover\n");
@@ -82,7 +83,8 @@ main(int argc, char **argv)
 	if (argc == 6)
 		flags |= RVIRT_CONNECT_RO;
 	conn = rvirt_conn_open(argv[1], flags, &err);
-	if (!conn || rvirt_domain_lookup_by_name(conn, argv[2], &dom, &err) < 0) {
+	if (!conn ||
+	    rvirt_domain_lookup_by_name(conn, argv[2], &dom, &err) < 0) {
 		fprintf(stderr, "conswrite: %s\n", err.message);
 		return 2;
 	}
