@@ -71,7 +71,7 @@ RVIRTD = $(BUILD)/rvirtd
 RVSH = $(BUILD)/rvsh
 # The program process domains run (hv/guest.c), installed next to rvirtd.
 GUEST = $(BUILD)/rvirt-guest
-# The console holder of process domains (hv/holder_main.c, hv/console.c),
+# The console holder of process domains (hv/holder_main.c, hv/console_holder.c),
 # installed next to rvirtd, which runs it (doc/console.md).
 HOLDER = $(BUILD)/rvirt-console-holder
 # The native ssh bridge (bridge/ssh_helper.c), installed next to rvsh:
