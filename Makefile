@@ -49,7 +49,7 @@ GEN_CLNT = $(GEN)/rvirt_protocol_clnt.c
 COMMON_SRCS = $(wildcard common/*.c)
 STORE_SRCS = $(wildcard store/*.c)
 SB_SRCS = $(wildcard scoreboard/*.c)
-HV_SRCS = $(filter-out hv/guest%.c,$(wildcard hv/*.c))
+HV_SRCS = $(filter-out hv/guest%.c hv/holder_main.c,$(wildcard hv/*.c))
 SERVER_SRCS = $(filter-out server/main.c,$(wildcard server/*.c))
 LIB_SRCS = $(filter-out client/rvsh%.c,$(wildcard client/*.c))
 RVSH_SRCS = $(wildcard client/rvsh*.c)
@@ -71,6 +71,9 @@ RVIRTD = $(BUILD)/rvirtd
 RVSH = $(BUILD)/rvsh
 # The program process domains run (hv/guest.c), installed next to rvirtd.
 GUEST = $(BUILD)/rvirt-guest
+# The console holder of process domains (hv/holder_main.c, hv/console_holder.c),
+# installed next to rvirtd, which runs it (doc/console.md).
+HOLDER = $(BUILD)/rvirt-console-holder
 # The native ssh bridge (bridge/ssh_helper.c), installed next to rvsh:
 # ssh runs it on the daemon's host (librvirt(3), proxy=native).
 SSH_HELPER = $(BUILD)/rvirt-ssh-helper
@@ -88,7 +91,7 @@ PERF_BINS = $(patsubst t/perf/%.c,$(BUILD)/t/perf/%,$(PERF_SRCS))
 .SECONDARY:
 
 all: $(RVIRTD) $(LIBSO) $(BUILD)/librvirt.so $(LIBA) $(RVSH) $(GUEST) \
-	$(SSH_HELPER)
+	$(SSH_HELPER) $(HOLDER)
 
 # rpcgen names the header it includes after its input path, so it runs
 # inside $(GEN) on a copy of the .x.
@@ -127,7 +130,10 @@ $(BUILD)/librvirt.so: $(LIBSO)
 $(LIBA): $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
 
-$(GUEST): $(BUILD)/obj/hv/guest.o
+$(HOLDER): $(BUILD)/obj/hv/holder_main.o $(INTERNAL_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(GUEST): $(call obj,$(wildcard hv/guest*.c))
 	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $^
 
 $(RVSH): $(call obj,$(RVSH_SRCS)) $(LIBA)

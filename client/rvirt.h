@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "rvirt_defs.h"
 
@@ -382,6 +383,65 @@ int rvirt_conn_domain_event_register(
  */
 int rvirt_conn_domain_event_deregister(struct rvirt_conn *conn, int id,
 				       struct rvirt_error *err);
+
+/*
+ * Consoles (doc/console.md).  A console is opened on a running domain
+ * (flags: RVIRT_CONSOLE_FORCE takes it over from the client writing to
+ * it, RVIRT_CONSOLE_SAFE asks for exclusive writing, which every
+ * console gives); on a read-only connection it can only be read.  A
+ * new console starts with up to 4 KiB of the output before it.  The
+ * handle borrows conn and holds no state in the daemon: across a
+ * restart of rvirtd the connection reconnects and reading goes on at
+ * the handle's offset; what the daemon's bounded log no longer held
+ * then is counted by rvirt_console_lost.  Errors of note:
+ * RVIRT_ERR_CONSOLE_BUSY (another client writes to it: force),
+ * RVIRT_ERR_CONSOLE_TAKEN (another client forced it away),
+ * RVIRT_ERR_NO_CONSOLE.  Free with rvirt_console_free.
+ */
+struct rvirt_console;
+
+struct rvirt_console *rvirt_console_open(struct rvirt_conn *conn,
+					 const struct rvirt_domain *dom,
+					 unsigned int flags,
+					 struct rvirt_error *err);
+/*
+ * The same console (and offset) on another connection, e.g. for a
+ * thread that reads while another writes: calls on one connection run
+ * one at a time.
+ */
+struct rvirt_console *rvirt_console_attach(struct rvirt_conn *conn,
+					   const struct rvirt_console *con,
+					   struct rvirt_error *err);
+/*
+ * Read up to size bytes of output, waiting up to wait_ms (at most
+ * RVIRT_CONSOLE_WAIT_MAX) for some: bytes read, 0 when none came (or
+ * the console ended: rvirt_console_ended), -1 with *err.
+ */
+ssize_t rvirt_console_read(struct rvirt_console *con, void *buf, size_t size,
+			   unsigned int wait_ms, struct rvirt_error *err);
+/*
+ * Type len bytes (at most RVIRT_CONSOLE_DATA_MAX) into the console:
+ * how many it took (fewer, even 0, while the guest does not read), or
+ * -1 with *err.
+ */
+ssize_t rvirt_console_write(struct rvirt_console *con, const void *buf,
+			    size_t len, struct rvirt_error *err);
+/* 1 once the domain's console ended and everything was read. */
+int rvirt_console_ended(const struct rvirt_console *con);
+/* 1 when it may be written to. */
+int rvirt_console_writable(const struct rvirt_console *con);
+/* The offset of the next byte to read in the console's whole output. */
+uint64_t rvirt_console_offset(const struct rvirt_console *con);
+/* Output skipped because the log no longer held it, in bytes. */
+uint64_t rvirt_console_lost(const struct rvirt_console *con);
+/*
+ * Give up writing to the console (another client may open it without
+ * force at once) and free con.  0, or -1 with *err (con freed anyway).
+ * rvirt_console_free frees without telling the daemon: the place is
+ * then held until its lease (15 s) runs out.
+ */
+int rvirt_console_close(struct rvirt_console *con, struct rvirt_error *err);
+void rvirt_console_free(struct rvirt_console *con);
 
 #ifdef __cplusplus
 }

@@ -11,9 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/mman.h>
+#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "guest_console.h"
 
 /*
  * rvirt-guest --name NAME --vcpus N --memory KIB [--cmdline TEXT]
@@ -35,6 +39,9 @@
  * Signals: TERM or INT shuts down (threads stopped, exit 0), HUP
  * "reboots" (memory written again; the threads, and so their pinning,
  * stay).  SIGSTOP/SIGCONT pause and resume it like any process.
+ * SIGUSR1 prints a line on the console (output made while nobody types).
+ * When stdin is a terminal (the domain's console), a small serial line
+ * answers on it (hv/guest_console.c).
  */
 
 #define GUEST_VCPUS_MAX 4096
@@ -258,7 +265,7 @@ main(int argc, char **argv)
 	struct guest_vcpu *vcpus;
 	unsigned char *mem = NULL;
 	size_t mem_len = 0;
-	int start_fd = -1, sig = 0;
+	int start_fd = -1, sig = 0, sigfd, console;
 	bool have_memory = false;
 	sigset_t set;
 
@@ -300,11 +307,12 @@ main(int argc, char **argv)
 	guest_parse_cmdline(cmdline, vcpus, (unsigned int)nvcpus, &touch_kib,
 			    memory_kib);
 
-	/* Only the main thread takes the signals, with sigwait. */
+	/* Only the main thread takes the signals, through a signalfd. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
 	for (unsigned int i = 0; i < nvcpus; i++) {
@@ -352,10 +360,32 @@ main(int argc, char **argv)
 	}
 	guest_say("running: %llu vcpus, %llu KiB written", nvcpus,
 		  mem ? touch_kib : 0);
+	console = guest_console_init(guest_name);
 
+	sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sigfd < 0) {
+		guest_say("cannot take signals: %s", strerror(errno));
+		return 1;
+	}
 	for (;;) {
-		if (sigwait(&set, &sig) != 0)
+		struct pollfd pfd[2] = { { .fd = sigfd, .events = POLLIN },
+					 { .fd = 0, .events = POLLIN } };
+		struct signalfd_siginfo si;
+
+		/* The main thread serves the console between signals. */
+		if (poll(pfd, console ? 2 : 1, -1) < 0)
 			continue;
+		if (console && pfd[1].revents && guest_console_input() < 0)
+			console = 0;
+		if (!(pfd[0].revents & POLLIN) ||
+		    read(sigfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+			continue;
+		sig = (int)si.ssi_signo;
+		if (sig == SIGUSR1) {
+			if (console)
+				guest_console_note("SIGUSR1 received");
+			continue;
+		}
 		if (sig == SIGHUP) {
 			if (mem)
 				guest_touch(mem, mem_len, 2);

@@ -419,7 +419,9 @@ procdom_grandchild(const struct procdom_launch *l, char *const *envp,
 	go_r = procdom_fd_high(go_r);
 	if (status_w < 0 || log_fd < 0 || null_fd < 0 || (l->hold && go_r < 0))
 		goto fail;
-	if (dup2(null_fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
+	if (dup2(null_fd, 0) < 0 ||
+	    dup2(l->console_tty ? null_fd : log_fd, 1) < 0 ||
+	    dup2(log_fd, 2) < 0)
 		goto fail;
 	if (l->hold && dup2(go_r, 3) < 0)
 		goto fail;
@@ -554,7 +556,8 @@ procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 			      "cannot open the domain log '%s'", l->log_path);
 		return -1;
 	}
-	null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	null_fd = open(l->console_tty ? l->console_tty : "/dev/null",
+		       O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (null_fd < 0 || pipe2(status, O_CLOEXEC) < 0 ||
 	    (l->hold && pipe2(go, O_CLOEXEC) < 0)) {
 		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,

@@ -87,6 +87,8 @@ struct procdom_launch {
 	const struct cpuset *affinity; /* set between fork and exec */
 	const char *log_path;	       /* stdout and stderr appended here */
 	bool hold;		       /* give it a start pipe as fd 3 */
+	const char *console_tty;       /* stdin and stdout, else /dev/null
+					  and the log (hv/console.h) */
 };
 
 /* A started domain process. */

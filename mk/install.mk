@@ -4,7 +4,8 @@
 #
 # SYSCONFDIR is /etc whatever PREFIX is: rvirtd reads
 # /etc/rvirt/rvirtd.conf (rvirtd.conf(5)).  LIBEXECDIR is compiled into
-# rvirtd, which runs rvirt-guest from $(LIBEXECDIR)/rvirt when there is
+# rvirtd, which runs rvirt-guest (and rvirt-console-holder, found next to
+# it) from $(LIBEXECDIR)/rvirt when there is
 # none beside its own binary (the build tree).
 
 PREFIX ?= /usr/local
@@ -55,6 +56,7 @@ install: all $(BUILD)/rvirt.pc
 	$(INSTALL) -m 0755 $(RVIRTD) $(D)$(SBINDIR)/rvirtd
 	$(INSTALL) -m 0755 $(RVSH) $(SSH_HELPER) $(D)$(BINDIR)/
 	$(INSTALL) -m 0755 $(GUEST) $(D)$(GUESTDIR)/rvirt-guest
+	$(INSTALL) -m 0755 $(HOLDER) $(D)$(GUESTDIR)/rvirt-console-holder
 	$(INSTALL) -m 0644 $(LIBSO) $(D)$(LIBDIR)/librvirt.so.0
 	ln -sf librvirt.so.0 $(D)$(LIBDIR)/librvirt.so
 	$(INSTALL) -m 0644 $(LIBA) $(D)$(LIBDIR)/librvirt.a
@@ -85,6 +87,7 @@ install: all $(BUILD)/rvirt.pc
 uninstall:
 	rm -f $(D)$(SBINDIR)/rvirtd $(D)$(BINDIR)/rvsh \
 		$(D)$(BINDIR)/rvirt-ssh-helper $(D)$(GUESTDIR)/rvirt-guest \
+		$(D)$(GUESTDIR)/rvirt-console-holder \
 		$(D)$(LIBDIR)/librvirt.so.0 $(D)$(LIBDIR)/librvirt.so \
 		$(D)$(LIBDIR)/librvirt.a $(D)$(PKGCONFIGDIR)/rvirt.pc \
 		$(D)$(INCLUDEDIR)/rvirt/rvirt.h \

@@ -165,6 +165,20 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_EVENT_WAIT, "EVENT_WAIT", rvirt_event_wait_args,
 	     rvirt_event_wait_ret, proc_event_wait,
 	     PROC_NEEDS_HV | PROC_READ_TXN),
+	/* Consoles: reads, so read-only connections may open and read;
+	   CONSOLE_WRITE refuses them itself (server/proc_console.c). */
+	PROC(RVIRT_PROC_CONSOLE_OPEN, "CONSOLE_OPEN", rvirt_console_open_args,
+	     rvirt_console_open_ret, proc_console_open,
+	     PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_CONSOLE_READ, "CONSOLE_READ", rvirt_console_read_args,
+	     rvirt_console_read_ret, proc_console_read,
+	     PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_CONSOLE_WRITE, "CONSOLE_WRITE",
+	     rvirt_console_write_args, rvirt_console_write_ret,
+	     proc_console_write, PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_CONSOLE_CLOSE, "CONSOLE_CLOSE",
+	     rvirt_console_close_args, rvirt_void_ret, proc_console_close,
+	     PROC_NEEDS_HV | PROC_READ_TXN),
 };
 
 #define DISPATCH_NPROCS (sizeof(dispatch_table) / sizeof(dispatch_table[0]))

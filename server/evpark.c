@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
-/* evpark: EVENT_WAIT calls parked in a worker until events commit. */
+/* evpark: calls parked in a worker (EVENT_WAIT, CONSOLE_READ) until they can be answered. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,22 +18,34 @@
 #include "proc.h"
 
 struct evpark {
+	enum evpark_kind kind;
 	uint32_t xid;
 	struct rvirt_event_wait_args args; /* domain is our own copy */
+	/* EVPARK_CONSOLE: the read (dom not kept), the watched directory */
+	struct rvirt_console_read_args cargs;
+	char *cdir;
+	int wd;
 	char driver[32];
 	uint64_t deadline_ms;
-	bool fresh; /* parked by the call being handled now */
+	bool fresh;   /* parked by the call being handled now */
+	bool recheck; /* look once more, whatever woke the worker */
 	void *owner;
 	struct evpark *prev, *next;
 };
 
-/* One per process: a worker serves from one thread. */
+/*
+ * One per process: a worker serves from one thread.  The worker's loop
+ * watches epfd, which holds the eventfd the futex thread makes readable
+ * (events committed) and, from the first parked console read on, an
+ * inotify descriptor watching the directories of the consoles read.
+ */
 static struct {
 	struct sb *sb;
-	int efd;
+	int epfd, efd, ifd;
 	bool thread_started;
+	bool woke_events, woke_console; /* what the last drain found */
 	struct evpark *list;
-} evpark_g = { .efd = -1 };
+} evpark_g = { .epfd = -1, .efd = -1, .ifd = -1 };
 
 static uint64_t
 evpark_now_ms(void)
@@ -48,6 +62,14 @@ evpark_published(uint64_t seq, void *opaque)
 	sb_event_publish(opaque, seq);
 }
 
+static int
+evpark_watch_fd(int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	return epoll_ctl(evpark_g.epfd, EPOLL_CTL_ADD, fd, &ev);
+}
+
 void
 evpark_publish_init(struct store *st, struct sb *sb)
 {
@@ -61,21 +83,27 @@ evpark_worker_init(struct store *st, struct sb *sb, struct rvirt_error *err)
 	evpark_publish_init(st, sb);
 	evpark_g.sb = sb;
 	evpark_g.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (evpark_g.efd < 0) {
+	evpark_g.epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (evpark_g.efd < 0 || evpark_g.epfd < 0 ||
+	    evpark_watch_fd(evpark_g.efd) < 0) {
 		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
 			      "cannot make the event wake-up fd");
 		return -1;
 	}
-	return evpark_g.efd;
+	return evpark_g.epfd;
 }
 
 void
 evpark_drain(void)
 {
+	char buf[4096] __attribute__((aligned(8)));
 	uint64_t v;
 
+	evpark_g.woke_events = evpark_g.woke_console = false;
 	while (read(evpark_g.efd, &v, sizeof(v)) == (ssize_t)sizeof(v))
-		;
+		evpark_g.woke_events = true;
+	while (evpark_g.ifd >= 0 && read(evpark_g.ifd, buf, sizeof(buf)) > 0)
+		evpark_g.woke_console = true;
 }
 
 /*
@@ -144,28 +172,12 @@ evpark_thread_start(struct rvirt_error *err)
 	return 0;
 }
 
-int
-evpark_park(struct session_state *sess, uint32_t xid,
-	    const struct rvirt_event_wait_args *args, struct rvirt_error *err)
+/* Put p (xid, deadline and what it waits for set) on the list. */
+static int
+evpark_insert(struct session_state *sess, struct evpark *p)
 {
-	struct evpark *p;
-
-	if (!evpark_g.sb || evpark_g.efd < 0)
-		return 0;
-	if (evpark_thread_start(err) < 0)
-		return -1;
-	p = calloc(1, sizeof(*p));
-	if (!p)
-		return proc_oom("park an event wait", err);
-	p->args = *args;
-	p->args.domain = strdup(args->domain ? args->domain : "");
-	if (!p->args.domain) {
-		free(p);
-		return proc_oom("park an event wait", err);
-	}
-	p->xid = xid;
-	p->deadline_ms = evpark_now_ms() + args->timeout_ms;
 	p->fresh = true;
+	p->recheck = true;
 	p->next = evpark_g.list;
 	if (p->next)
 		p->next->prev = p;
@@ -184,6 +196,77 @@ evpark_park(struct session_state *sess, uint32_t xid,
 	return 1;
 }
 
+int
+evpark_park(struct session_state *sess, uint32_t xid,
+	    const struct rvirt_event_wait_args *args, struct rvirt_error *err)
+{
+	struct evpark *p;
+
+	if (!evpark_g.sb || evpark_g.efd < 0)
+		return 0;
+	if (evpark_thread_start(err) < 0)
+		return -1;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return proc_oom("park an event wait", err);
+	p->kind = EVPARK_EVENTS;
+	p->wd = -1;
+	p->args = *args;
+	p->args.domain = strdup(args->domain ? args->domain : "");
+	if (!p->args.domain) {
+		free(p);
+		return proc_oom("park an event wait", err);
+	}
+	p->xid = xid;
+	p->deadline_ms = evpark_now_ms() + args->timeout_ms;
+	return evpark_insert(sess, p);
+}
+
+int
+evpark_park_console(struct session_state *sess, uint32_t xid, const char *cdir,
+		    const struct rvirt_console_read_args *args,
+		    struct rvirt_error *err)
+{
+	struct evpark *p;
+
+	if (evpark_g.epfd < 0 || evpark_g.efd < 0)
+		return 0;
+	if (evpark_g.ifd < 0) {
+		evpark_g.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (evpark_g.ifd < 0 || evpark_watch_fd(evpark_g.ifd) < 0) {
+			err_set_errno(
+				err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
+				"cannot wait for console output in '%s'", cdir);
+			if (evpark_g.ifd >= 0)
+				close(evpark_g.ifd);
+			evpark_g.ifd = -1;
+			return -1;
+		}
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p || !(p->cdir = strdup(cdir))) {
+		free(p);
+		return proc_oom("park a console read", err);
+	}
+	p->kind = EVPARK_CONSOLE;
+	/* One watch per directory: inotify hands the same wd again. */
+	p->wd = inotify_add_watch(evpark_g.ifd, cdir,
+				  IN_MODIFY | IN_CREATE | IN_DELETE |
+					  IN_MOVED_TO | IN_DELETE_SELF);
+	if (p->wd < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
+			      "cannot wait for console output in '%s'", cdir);
+		free(p->cdir);
+		free(p);
+		return -1;
+	}
+	p->cargs = *args;
+	memset(&p->cargs.dom, 0, sizeof(p->cargs.dom));
+	p->xid = xid;
+	p->deadline_ms = evpark_now_ms() + args->wait_ms;
+	return evpark_insert(sess, p);
+}
+
 bool
 evpark_just_parked(struct session_state *sess)
 {
@@ -191,6 +274,35 @@ evpark_just_parked(struct session_state *sess)
 		return false;
 	sess->park->fresh = false;
 	return true;
+}
+
+static int
+evpark_poll_console(struct evpark *p, bool due, struct rpc_buf *out)
+{
+	struct rvirt_console_read_ret ret;
+	struct rvirt_error err;
+	int rc;
+
+	memset(&ret, 0, sizeof(ret));
+	err_clear(&err);
+	rc = proc_console_read_at(p->cdir, &p->cargs, &ret, &err);
+	if (rc > 0 && !due) {
+		xdr_free((xdrproc_t)xdr_rvirt_console_read_ret, (char *)&ret);
+		return 0;
+	}
+	if (rc < 0) {
+		xdr_free((xdrproc_t)xdr_rvirt_console_read_ret, (char *)&ret);
+		memset(&ret, 0, sizeof(ret));
+		ret.status = RVIRT_ERROR;
+		ret.rvirt_console_read_ret_u.error.code = err.code;
+		ret.rvirt_console_read_ret_u.error.origin = err.origin;
+		ret.rvirt_console_read_ret_u.error.message =
+			strdup(err.message);
+	}
+	rc = rpc_reply_result(out, p->xid,
+			      (xdrproc_t)xdr_rvirt_console_read_ret, &ret);
+	xdr_free((xdrproc_t)xdr_rvirt_console_read_ret, (char *)&ret);
+	return rc < 0 ? -1 : 1;
 }
 
 int
@@ -208,6 +320,14 @@ evpark_poll(struct session_state *sess, struct store *st, uint64_t now_ms,
 		return 0;
 	(void)now_ms;
 	due = evpark_now_ms() >= p->deadline_ms;
+	/* Look only when what it waits for may have changed. */
+	if (!due && !p->recheck &&
+	    !(p->kind == EVPARK_EVENTS ? evpark_g.woke_events
+				       : evpark_g.woke_console))
+		return 0;
+	p->recheck = false;
+	if (p->kind == EVPARK_CONSOLE)
+		return evpark_poll_console(p, due, out);
 	memset(&ret, 0, sizeof(ret));
 	err_clear(&err);
 	txn = store_txn_begin(st, false, &err);
@@ -239,6 +359,16 @@ evpark_poll(struct session_state *sess, struct store *st, uint64_t now_ms,
 	return rc < 0 ? -1 : 1;
 }
 
+/* Is wd watched for another parked call (p already unlinked)? */
+static bool
+evpark_wd_used(int wd)
+{
+	for (const struct evpark *q = evpark_g.list; q; q = q->next)
+		if (q->wd == wd)
+			return true;
+	return false;
+}
+
 void
 evpark_free(struct session_state *sess)
 {
@@ -252,6 +382,9 @@ evpark_free(struct session_state *sess)
 		evpark_g.list = p->next;
 	if (p->next)
 		p->next->prev = p->prev;
+	if (p->wd >= 0 && !evpark_wd_used(p->wd))
+		inotify_rm_watch(evpark_g.ifd, p->wd);
+	free(p->cdir);
 	free(p->args.domain);
 	free(p);
 	sess->park = NULL;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* evpark: EVENT_WAIT calls parked in a worker until events commit. */
+/* evpark: calls parked in a worker (EVENT_WAIT, CONSOLE_READ) until they can be answered. */
 #ifndef RVIRT_SERVER_EVPARK_H
 #define RVIRT_SERVER_EVPARK_H
 
@@ -24,20 +24,32 @@
  * bumped and woken); a thread of the worker, started with its first
  * parked call, sleeps on that futex and makes an eventfd readable.  A
  * parked call costs no CPU and no polling (doc/events.md).
+ *
+ * A CONSOLE_READ that finds no output parks the same way
+ * (evpark_park_console): the worker watches the console's directory
+ * with one inotify descriptor, and the log growing or the holder going
+ * wakes it (doc/console.md).  Both wake-ups are one descriptor for the
+ * worker's loop, and a parked call of either kind is answered by the
+ * same engine path (conn_on_park).
  */
 struct evpark;
+
+enum evpark_kind {
+	EVPARK_EVENTS,	/* an EVENT_WAIT: woken by commits */
+	EVPARK_CONSOLE, /* a CONSOLE_READ: woken by its console directory */
+};
 
 /*
  * Once per process that commits to st: publish journaled events in sb
  * after each commit (sb may be NULL: nothing is published).  For a
- * worker also make the wake-up eventfd; returns it (for epoll), or -1
- * with *err.
+ * worker also make the wake-up descriptor; returns it (for epoll), or
+ * -1 with *err.
  */
 void evpark_publish_init(struct store *st, struct sb *sb);
 int evpark_worker_init(struct store *st, struct sb *sb,
 		       struct rvirt_error *err);
 
-/* The wake-up fd was readable: read it empty. */
+/* The wake-up fd was readable: read it empty (and note what woke). */
 void evpark_drain(void);
 
 /*
@@ -49,6 +61,16 @@ void evpark_drain(void);
 int evpark_park(struct session_state *sess, uint32_t xid,
 		const struct rvirt_event_wait_args *args,
 		struct rvirt_error *err);
+
+/*
+ * The same for a CONSOLE_READ of args (copied, but for dom) that found
+ * nothing: park it until the console directory cdir changes or
+ * args->wait_ms pass.  Same returns as evpark_park.
+ */
+int evpark_park_console(struct session_state *sess, uint32_t xid,
+			const char *cdir,
+			const struct rvirt_console_read_args *args,
+			struct rvirt_error *err);
 
 /*
  * The engine's side, right after the handler ran: true once for a call

@@ -129,4 +129,23 @@ int proc_domain_pin_vcpu(struct call *call, void *args, void *ret,
 int proc_node_get_cpu_map(struct call *call, void *args, void *ret,
 			  struct rvirt_error *err);
 
+/* proc_console.c: consoles (doc/console.md) */
+int proc_console_open(struct call *call, void *args, void *ret,
+		      struct rvirt_error *err);
+/*
+ * The body of CONSOLE_READ once cdir is known: fill ret from the log.
+ * 1 when nothing came and the console runs (the call may wait), 0
+ * done, -1 with *err.  Also run for a parked read (server/evpark.c).
+ */
+int proc_console_read_at(const char *cdir,
+			 const struct rvirt_console_read_args *args,
+			 struct rvirt_console_read_ret *ret,
+			 struct rvirt_error *err);
+int proc_console_read(struct call *call, void *args, void *ret,
+		      struct rvirt_error *err);
+int proc_console_write(struct call *call, void *args, void *ret,
+		       struct rvirt_error *err);
+int proc_console_close(struct call *call, void *args, void *ret,
+		       struct rvirt_error *err);
+
 #endif

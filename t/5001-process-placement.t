@@ -134,6 +134,7 @@ test_expect_success 'the program finds itself placed from its first instructions
 	pid=$(cat pid) &&
 	echo "$pid" >>"$TRASH/domain-pids" &&
 	printf "Cpus_allowed_list:\t%s\n" "$HOST_LAST_CPU" >expect &&
+	wait_until 50 "test -s run/process/first.log" &&
 	test_cmp expect run/process/first.log &&
 	PRVSH destroy first &&
 	wait_gone "$pid"

@@ -57,6 +57,7 @@ test_expect_success 'the installed files are exactly these' '
 	done >>expect &&
 	cat >>expect <<-EOF &&
 	$PFX/lib/tmpfiles.d/rvirt.conf
+	$PFX/libexec/rvirt/rvirt-console-holder
 	$PFX/libexec/rvirt/rvirt-guest
 	$PFX/sbin/rvirtd
 	$PFX/share/bash-completion/completions/rvsh
@@ -72,6 +73,7 @@ test_expect_success 'the installed files are exactly these' '
 test_expect_success 'modes: programs 0755, the rest 0644, librvirt.so a link' '
 	test -x "$DEST$PFX/sbin/rvirtd" && test -x "$DEST$PFX/bin/rvsh" &&
 	test -x "$DEST$PFX/libexec/rvirt/rvirt-guest" &&
+	test -x "$DEST$PFX/libexec/rvirt/rvirt-console-holder" &&
 	test "$(stat -c %a "$DEST$PFX/include/rvirt/rvirt.h")" = 644 &&
 	test "$(stat -c %a "$DEST/etc/rvirt/rvirtd.conf")" = 644 &&
 	test "$(readlink "$DEST$PFX/lib/librvirt.so")" = librvirt.so.0

@@ -156,3 +156,6 @@ sh "$(dirname "$0")/conns.sh"
 
 echo
 sh "$(dirname "$0")/events.sh"
+
+echo
+sh "$(dirname "$0")/console.sh"

@@ -188,11 +188,15 @@ test_table(void **state)
 		{ 36, "AUTH_SASL_START", PROC_NO_AUTH },
 		{ 37, "AUTH_SASL_STEP", PROC_NO_AUTH },
 		{ 40, "EVENT_WAIT", PROC_NEEDS_HV | PROC_READ_TXN },
+		{ 45, "CONSOLE_OPEN", PROC_NEEDS_HV | PROC_READ_TXN },
+		{ 46, "CONSOLE_READ", PROC_NEEDS_HV | PROC_READ_TXN },
+		{ 47, "CONSOLE_WRITE", PROC_NEEDS_HV | PROC_READ_TXN },
+		{ 48, "CONSOLE_CLOSE", PROC_NEEDS_HV | PROC_READ_TXN },
 	};
 
 	(void)state;
 	/* Numbers 38 up are assigned to parallel work: slots may be empty. */
-	assert_true(dispatch_max_proc() >= 40);
+	assert_true(dispatch_max_proc() >= 48);
 	for (uint32_t p = 0; p <= dispatch_max_proc(); p++) {
 		const struct proc_entry *pe = dispatch_lookup(p);
 
