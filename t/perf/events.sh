@@ -49,3 +49,16 @@ echo
 echo "== NULL calls/s on a connection with and without a subscription"
 "$EVENTS" calls "$URI" 3
 stop_rvirtd
+
+# The event time is taken inside the committing transaction, so the
+# figures above include the commit's fdatasync (store_sync = full).
+# With store_sync = relaxed the rest shows: the wake-up and delivery.
+echo
+echo "== event latency with store_sync = relaxed (no fdatasync per commit)"
+write_config rvirtd.conf log_level=3 log_outputs=3:stderr store_sync=relaxed \
+	start_workers=2 min_spare_workers=0 max_spare_workers=2 max_workers=2 \
+	max_clients=2000 max_clients_per_worker=2000
+start_rvirtd || exit 1
+"$EVENTS" latency "$URI" 1 200
+"$EVENTS" latency "$URI" 100 50
+stop_rvirtd
