@@ -10,21 +10,8 @@
 require_rvirtd
 
 RVSH=$RVIRT_BUILD/rvsh
+. "$RVIRT_SRC/t/lib-conns.sh"
 FLOOD=$RVIRT_BUILD/t/tools/connflood
-
-# hold NAME: an rvsh session that answers one command, keeps its
-# connection until the file go exists, then answers a second one.
-hold () {
-	{
-		echo uri
-		i=0
-		while ! test -f go && test $i -lt 1200; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		echo uri
-	} | "$RVSH" >"$1.out" 2>&1 &
-}
 
 # flood MODE N SOCKET NAME: connflood in the background, holding its
 # connections until NAME.stop exists; its pid in NAME.pid.

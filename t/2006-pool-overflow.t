@@ -11,18 +11,7 @@
 require_rvirtd
 
 RVSH=$RVIRT_BUILD/rvsh
-
-# hold NAME: an rvsh session that keeps its connection until go exists.
-hold () {
-	{
-		echo uri
-		i=0
-		while ! test -f go && test $i -lt 1200; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-	} | "$RVSH" >"$1.out" 2>&1 &
-}
+. "$RVIRT_SRC/t/lib-conns.sh"
 
 # One worker in all: nothing else can take the third connection, so the
 # worker must overflow and ask (the master then has no room to fork; the

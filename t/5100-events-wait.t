@@ -5,40 +5,11 @@
 . "$(dirname "$0")/test-lib.sh"
 require_rvirtd
 
-if ! command -v rpcgen >/dev/null 2>&1; then
-	skip_all 'rpcgen is not installed'
-fi
-CC=${CC:-cc}
-TIRPC_CFLAGS=$(pkg-config --cflags libtirpc 2>/dev/null || echo -I/usr/include/tirpc)
-TIRPC_LIBS=$(pkg-config --libs libtirpc 2>/dev/null || echo -ltirpc)
-RVSH=$RVIRT_BUILD/rvsh
+. "$RVIRT_SRC/t/lib-events.sh"
 
-domain_xml () {
-	cat <<-EOF
-	<domain type='test'>
-	  <name>$1</name>
-	  <memory unit='MiB'>64</memory>
-	  <vcpu placement='static'>1</vcpu>
-	  <os><type>hvm</type></os>
-	</domain>
-	EOF
-}
-
-# wait_for_file FILE: up to 60 s for FILE to be non-empty.
-wait_for_file () {
-	i=0
-	while ! test -s "$1" && test $i -lt 600; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	test -s "$1"
-}
 
 test_expect_success 'a plain rpcgen client of EVENT_WAIT builds' '
-	cp "$RVIRT_SRC/rpcgen/rvirt_protocol.x" . &&
-	rpcgen rvirt_protocol.x &&
-	$CC -w $TIRPC_CFLAGS -I. -o evc "$RVIRT_SRC/t/data/evc.c" \
-		rvirt_protocol_clnt.c rvirt_protocol_xdr.c $TIRPC_LIBS
+	build_evc
 '
 
 # One worker: a parked wait must not keep it from serving others.
@@ -57,7 +28,7 @@ test_expect_success 'a fresh journal: the default domain came with the first ope
 '
 
 test_expect_success 'each lifecycle change is journaled once, in order, with its caller' '
-	domain_xml web >web.xml &&
+	events_domain_xml web >web.xml &&
 	"$RVSH" define web.xml &&
 	"$RVSH" define web.xml &&
 	"$RVSH" start web &&
@@ -126,7 +97,7 @@ test_expect_success 'a parked wait leaves its worker serving, and wakes on the c
 	evc_pid=$! &&
 	"$RVSH" list --all >list.out &&
 	"$RVSH" domstate test >state.out &&
-	domain_xml db >db.xml &&
+	events_domain_xml db >db.xml &&
 	"$RVSH" define db.xml &&
 	wait_for_file parked.out &&
 	wait $evc_pid &&

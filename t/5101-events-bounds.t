@@ -5,19 +5,10 @@
 . "$(dirname "$0")/test-lib.sh"
 require_rvirtd
 
-if ! command -v rpcgen >/dev/null 2>&1; then
-	skip_all 'rpcgen is not installed'
-fi
-CC=${CC:-cc}
-TIRPC_CFLAGS=$(pkg-config --cflags libtirpc 2>/dev/null || echo -I/usr/include/tirpc)
-TIRPC_LIBS=$(pkg-config --libs libtirpc 2>/dev/null || echo -ltirpc)
-RVSH=$RVIRT_BUILD/rvsh
+. "$RVIRT_SRC/t/lib-events.sh"
 
 test_expect_success 'build the plain rpcgen event client' '
-	cp "$RVIRT_SRC/rpcgen/rvirt_protocol.x" . &&
-	rpcgen rvirt_protocol.x &&
-	$CC -w $TIRPC_CFLAGS -I. -o evc "$RVIRT_SRC/t/data/evc.c" \
-		rvirt_protocol_clnt.c rvirt_protocol_xdr.c $TIRPC_LIBS
+	build_evc
 '
 
 test_expect_success 'bad bounds are refused with the key named' '

@@ -8,29 +8,12 @@
 . "$(dirname "$0")/test-lib.sh"
 require_rvirtd
 
-if ! command -v rpcgen >/dev/null 2>&1; then
-	skip_all 'rpcgen is not installed'
-fi
-CC=${CC:-cc}
-TIRPC_CFLAGS=$(pkg-config --cflags libtirpc 2>/dev/null || echo -I/usr/include/tirpc)
-TIRPC_LIBS=$(pkg-config --libs libtirpc 2>/dev/null || echo -ltirpc)
-RVSH=$RVIRT_BUILD/rvsh
-
-domain_xml () {
-	cat <<-EOF
-	<domain type='test'>
-	  <name>$1</name>
-	  <memory unit='MiB'>64</memory>
-	  <vcpu placement='static'>1</vcpu>
-	  <os><type>hvm</type></os>
-	</domain>
-	EOF
-}
+. "$RVIRT_SRC/t/lib-events.sh"
 
 # churn TAG: define, start, suspend, resume, destroy, undefine TAG-1..3.
 churn () {
 	for n in 1 2 3; do
-		domain_xml "$1-$n" >"$1-$n.xml" &&
+		events_domain_xml "$1-$n" >"$1-$n.xml" &&
 		"$RVSH" -q define "$1-$n.xml" &&
 		"$RVSH" -q start "$1-$n" &&
 		"$RVSH" -q suspend "$1-$n" &&
@@ -41,10 +24,7 @@ churn () {
 }
 
 test_expect_success 'build the plain rpcgen event reader' '
-	cp "$RVIRT_SRC/rpcgen/rvirt_protocol.x" . &&
-	rpcgen rvirt_protocol.x &&
-	$CC -w $TIRPC_CFLAGS -I. -o evc "$RVIRT_SRC/t/data/evc.c" \
-		rvirt_protocol_clnt.c rvirt_protocol_xdr.c $TIRPC_LIBS
+	build_evc
 '
 
 test_expect_success 'start rvirtd and a console registered for events' '

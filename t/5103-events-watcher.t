@@ -8,20 +8,12 @@
 . "$RVIRT_SRC/t/lib-process.sh"
 require_rvirtd
 
-if ! command -v rpcgen >/dev/null 2>&1; then
-	skip_all 'rpcgen is not installed'
-fi
-CC=${CC:-cc}
-TIRPC_CFLAGS=$(pkg-config --cflags libtirpc 2>/dev/null || echo -I/usr/include/tirpc)
-TIRPC_LIBS=$(pkg-config --libs libtirpc 2>/dev/null || echo -ltirpc)
+. "$RVIRT_SRC/t/lib-events.sh"
 EVC_URI=process://$PROCESS_PATH
 export EVC_URI
 
 test_expect_success 'build the plain rpcgen event reader' '
-	cp "$RVIRT_SRC/rpcgen/rvirt_protocol.x" . &&
-	rpcgen rvirt_protocol.x &&
-	$CC -w $TIRPC_CFLAGS -I. -o evc "$RVIRT_SRC/t/data/evc.c" \
-		rvirt_protocol_clnt.c rvirt_protocol_xdr.c $TIRPC_LIBS
+	build_evc
 '
 
 test_expect_success 'start rvirtd and a process domain' '
