@@ -89,7 +89,7 @@ log_level_name(int level)
 	}
 }
 
-static int
+int
 log_syslog_priority(int level)
 {
 	switch (level) {

@@ -30,6 +30,9 @@ void log_shutdown(void);
 /* Set the tag printed before each message ("rvirtd[1234]"). */
 void log_set_tag(const char *tag);
 
+/* The syslog(3) priority (LOG_DEBUG ... LOG_ERR) of a LOG_LEVEL_*. */
+int log_syslog_priority(int level);
+
 void log_msg(int level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -10,21 +10,6 @@
 #include "../common/log.h"
 #include "journal.h"
 
-static int
-journal_priority(int level)
-{
-	switch (level) {
-	case LOG_LEVEL_DEBUG:
-		return LOG_DEBUG;
-	case LOG_LEVEL_INFO:
-		return LOG_INFO;
-	case LOG_LEVEL_WARN:
-		return LOG_WARNING;
-	default:
-		return LOG_ERR;
-	}
-}
-
 /* Append "NAME=value" to iov when v is set. */
 static void
 journal_field(struct iovec *iov, int *n, char *buf, size_t size,
@@ -51,7 +36,7 @@ journal_send(int level, const struct log_fields *f, const char *msg)
 	int n = 0;
 
 	journal_field(iov, &n, m, sizeof(m), "MESSAGE", msg);
-	snprintf(pv, sizeof(pv), "%d", journal_priority(level));
+	snprintf(pv, sizeof(pv), "%d", log_syslog_priority(level));
 	journal_field(iov, &n, prio, sizeof(prio), "PRIORITY", pv);
 	iov[n].iov_base = (void *)"SYSLOG_IDENTIFIER=rvirtd";
 	iov[n].iov_len = sizeof("SYSLOG_IDENTIFIER=rvirtd") - 1;
