@@ -26,20 +26,22 @@ struct uri {
 	int port;		      /* 1..65535, 0 when not given */
 	char *path;		      /* "/default", always starts with '/' */
 	/* query variables */
-	char *name;	       /* name sent in CONNECT_OPEN */
-	char *socket;	       /* unix socket path */
-	int no_verify;	       /* 0 or 1 */
-	char *pkipath;	       /* TLS certificate directory */
-	char *tls_priority;    /* GnuTLS priority string */
-	char *command;	       /* ext transport: the command */
-	char *netcat;	       /* ssh transport: the remote netcat */
-	int no_tty;	       /* 0 or 1 */
-	char *keyfile;	       /* ssh private key */
-	char *known_hosts;     /* ssh known_hosts file */
-	char *proxy;	       /* ssh: auto, netcat, native */
-	char *auth;	       /* preferred auth methods */
-	int reconnect_timeout; /* seconds, >= 0; -1: not given */
-	char *mode;	       /* ssh: auto, legacy, direct */
+	char *name;		/* name sent in CONNECT_OPEN */
+	char *socket;		/* unix socket path */
+	int no_verify;		/* 0 or 1 */
+	char *pkipath;		/* TLS certificate directory */
+	char *tls_priority;	/* GnuTLS priority string */
+	char *command;		/* ext transport: the command */
+	char *netcat;		/* ssh transport: the remote netcat */
+	int no_tty;		/* 0 or 1 */
+	char *keyfile;		/* ssh private key */
+	char *known_hosts;	/* ssh known_hosts file */
+	char *proxy;		/* ssh: auto, netcat, native */
+	char *auth;		/* preferred auth methods */
+	int reconnect_timeout;	/* seconds, >= 0; -1: not given */
+	int keepalive_interval; /* seconds, >= 0; -1: not given */
+	int keepalive_count;	/* 1 .. 1000; -1: not given */
+	char *mode;		/* ssh: auto, legacy, direct */
 	/*
 	 * The unknown variables, in order, re-escaped as "n=v&n2=v2":
 	 * the server gets them in the CONNECT_OPEN name.  NULL: none.
@@ -53,6 +55,9 @@ struct uri {
  * with *err (RVIRT_ERR_URI, or RVIRT_ERR_NO_MEMORY).
  */
 struct uri *uri_parse(const char *s, struct rvirt_error *err);
+
+/* reconnect_timeout=forever */
+#define URI_TIMEOUT_FOREVER (-2)
 
 void uri_free(struct uri *uri);
 

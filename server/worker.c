@@ -23,6 +23,7 @@
 #include "conn.h"
 #include "dispatch.h"
 #include "evpark.h"
+#include "keepalive.h"
 #include "rpc.h"
 #include "session.h"
 #include "worker.h"
@@ -749,6 +750,7 @@ worker_setup(struct worker *w, const struct worker_params *wp,
 	w->epfd = w->sigfd = -1;
 	w->message_ms = (uint64_t)cfg->message_timeout * 1000;
 	w->idle_ms = (uint64_t)cfg->idle_timeout * 1000;
+	keepalive_configure(cfg->keepalive_interval, cfg->keepalive_count);
 	/* A quarter of the ttl: a session in use is never near expiry. */
 	w->touch_ms = (uint64_t)cfg->session_ttl * 1000 / 4;
 	if (w->touch_ms < WORKER_SWEEP_MS)

@@ -188,6 +188,7 @@ test_table(void **state)
 		{ 36, "AUTH_SASL_START", PROC_NO_AUTH },
 		{ 37, "AUTH_SASL_STEP", PROC_NO_AUTH },
 		{ 40, "EVENT_WAIT", PROC_NEEDS_HV | PROC_READ_TXN },
+		{ 41, "KEEPALIVE_START", 0 },
 	};
 
 	(void)state;
