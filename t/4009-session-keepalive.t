@@ -1,0 +1,141 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# 4009-session-keepalive: keepalive against a relay that stops forwarding
+# (a daemon host that vanished: packets dropped, not refused).  The
+# client finds it within interval x count and goes down its reconnect
+# path, a call never hangs, the daemon closes the connection of a client
+# that went silent, and idle connections and consoles are never dropped.
+
+. "$(dirname "$0")/test-lib.sh"
+require_rvirtd
+
+RVSH=$RVIRT_BUILD/rvsh
+SESSWAIT=$RVIRT_BUILD/t/tools/sesswait
+RELAY=$RVIRT_SRC/t/tools/relay.pl
+KA="keepalive_interval=1&keepalive_count=2"
+GONE="no keepalive ping from the client"
+
+# start_relay: relay.pl to the daemon's TCP port; sets RELAY_PID, RELAY_PORT.
+start_relay () {
+	rm -f relay.port &&
+	{ perl "$RELAY" relay.port "$RVIRTD_TCP_PORT" 300 >relay.out 2>&1 &
+	  RELAY_PID=$!; } &&
+	wait_until 100 "test -s relay.port" &&
+	RELAY_PORT=$(cat relay.port)
+}
+
+stop_relay () {
+	kill "$RELAY_PID" && wait "$RELAY_PID"
+	RELAY_PID=
+}
+
+# How many connections the daemon accepted so far (its scoreboard).
+accepted () {
+	rvirtd_status | sed -n 's/^totals: \([0-9]*\) connections accepted.*/\1/p'
+}
+
+# How many connections the daemon closed for keepalive so far.
+closed_for_keepalive () {
+	grep -c "$GONE" "$RVIRTD_LOG"
+}
+
+test_expect_success 'start rvirtd on TCP with keepalive 1 s x 2' '
+	write_config --tcp rvirtd.conf keepalive_interval=1 keepalive_count=2 &&
+	start_rvirtd rvirtd.conf &&
+	cat >web.xml <<-\EOF
+	<domain type="test"><name>web</name><memory>65536</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>
+	EOF
+'
+
+test_expect_success 'an idle client finds the stalled daemon by keepalive, then reconnects' '
+	start_relay &&
+	rm -f ready go &&
+	{ RVIRT_DEFAULT_URI="test+tcp://127.0.0.1:$RELAY_PORT/default?$KA&reconnect_timeout=60" \
+		timeout 150 "$SESSWAIT" ready go >idle.out 2>&1 & sw=$!; } &&
+	wait_until 100 "test -f ready" &&
+	kill -USR1 "$RELAY_PID" &&
+	wait_until 300 "grep -q \"event disconnected\" idle.out" &&
+	test_grep "event disconnected .*keepalive" idle.out &&
+	kill -USR2 "$RELAY_PID" &&
+	touch go &&
+	wait "$sw" &&
+	cat idle.out &&
+	test_grep "event reconnected" idle.out &&
+	test_grep "ping ok" idle.out &&
+	stop_relay
+'
+
+test_expect_success 'the daemon closed that silent client (it announced keepalive)' '
+	wait_until 100 "test \$(closed_for_keepalive) -ge 1" &&
+	test_grep "$GONE" "$RVIRTD_LOG"
+'
+
+test_expect_success 'a call under a stalled daemon does not hang: keepalive ends it, reconnection gives up' '
+	start_relay &&
+	rm -f ready go &&
+	{ RVIRT_DEFAULT_URI="test+tcp://127.0.0.1:$RELAY_PORT/default?$KA&reconnect_timeout=3" \
+		timeout 150 "$SESSWAIT" ready go >call.out 2>&1 & sw=$!; } &&
+	wait_until 100 "test -f ready" &&
+	kill -USR1 "$RELAY_PID" &&
+	touch go &&
+	start=$(date +%s) &&
+	test_expect_code 1 wait "$sw" &&
+	end=$(date +%s) &&
+	cat call.out &&
+	echo "the call ended after $((end - start)) s" &&
+	test_grep "event disconnected .*keepalive" call.out &&
+	test_grep "ping error 18 .*not back within 3 s" call.out &&
+	test $((end - start)) -lt 120 &&
+	stop_relay
+'
+
+test_expect_success 'a client that never announced keepalive is never closed for it' '
+	before=$(closed_for_keepalive) &&
+	rm -f ready go &&
+	{ RVIRT_DEFAULT_URI="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default?keepalive_interval=0" \
+		timeout 150 "$SESSWAIT" ready go >plain.out 2>&1 & sw=$!; } &&
+	wait_until 100 "test -f ready" &&
+	# Quiet for twice the daemon'\''s limit: what is under test is time.
+	sleep 6 &&
+	touch go &&
+	wait "$sw" &&
+	cat plain.out &&
+	test_grep "ping ok" plain.out &&
+	! grep "event" plain.out &&
+	test "$(closed_for_keepalive)" = "$before"
+'
+
+test_expect_success 'an idle connection and a waiting console live through many keepalive intervals' '
+	before=$(closed_for_keepalive) &&
+	base=$(accepted) &&
+	rm -f ready go &&
+	uri="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default?$KA" &&
+	{ RVIRT_DEFAULT_URI="$uri" timeout 150 "$SESSWAIT" ready go \
+		>console.out 2>&1 & sw=$!; } &&
+	{ timeout 150 "$RVSH" -c "$uri" event --count 1 --timeout 120 \
+		>event.out 2>&1 & ev=$!; } &&
+	wait_until 100 "test -f ready" &&
+	# sesswait, rvsh and the event thread of rvsh: three connections.
+	wait_until 100 "test \$(accepted) -ge \$((base + 3))" &&
+	test "$(accepted)" -eq $((base + 3)) &&
+	# Eight intervals of quiet: what is under test is time.
+	sleep 8 &&
+	# None of them dropped and connected again (a parked wait included).
+	test "$(accepted)" -eq $((base + 3)) &&
+	"$RVSH" -c "$uri" define web.xml &&
+	wait "$ev" &&
+	touch go &&
+	wait "$sw" &&
+	cat console.out event.out &&
+	test_grep "ping ok" console.out &&
+	! grep "event" console.out &&
+	test_grep "event .lifecycle. for domain .web.: Defined" event.out &&
+	! grep "dropped" event.out &&
+	test "$(closed_for_keepalive)" = "$before"
+'
+
+test_expect_success 'stop rvirtd' '
+	stop_rvirtd
+'
+
+test_done
