@@ -9,6 +9,7 @@
 
 #include "rvsh.h"
 #include "version.h"
+#include "rvsh_connect.h"
 #include "rvsh_event.h"
 #include "rvsh_vcpu.h"
 
@@ -651,7 +652,8 @@ rvsh_cmd_help(struct rvsh *sh, int argc, char **argv)
 	if (argc == 2) {
 		c = rvsh_cmd_find(argv[1]);
 		if (!c && (rvsh_vcpu_help(argv[1]) == 0 ||
-			   rvsh_event_help(argv[1]) == 0))
+			   rvsh_event_help(argv[1]) == 0 ||
+			   rvsh_connect_help(argv[1]) == 0))
 			return RVSH_OK;
 		if (!c) {
 			rvsh_error("unknown command '%s'", argv[1]);
@@ -671,6 +673,7 @@ rvsh_cmd_help(struct rvsh *sh, int argc, char **argv)
 	}
 	rvsh_vcpu_help_all();
 	rvsh_event_help_all();
+	rvsh_connect_help_all();
 	printf("  %-32s%s\n", "quit, exit", "leave the interactive shell");
 	return RVSH_OK;
 }
@@ -684,6 +687,8 @@ rvsh_cmd_run(struct rvsh *sh, int argc, char **argv)
 	if (!c && (rc = rvsh_vcpu_run(sh, argc, argv)) >= 0)
 		return rc;
 	if (!c && (rc = rvsh_event_run(sh, argc, argv)) >= 0)
+		return rc;
+	if (!c && (rc = rvsh_connect_run(sh, argc, argv)) >= 0)
 		return rc;
 	if (!c) {
 		rvsh_error("unknown command '%s' (try 'help')", argv[0]);
@@ -707,8 +712,10 @@ rvsh_cmd_name(size_t i)
 		nvcpu++;
 	if (i - RVSH_NCMDS < nvcpu)
 		return rvsh_vcpu_name(i - RVSH_NCMDS);
-	/* rvsh_event.c's one command comes last. */
-	return i - RVSH_NCMDS == nvcpu ? "event" : NULL;
+	/* rvsh_event.c's and rvsh_connect.c's commands come last. */
+	if (i - RVSH_NCMDS == nvcpu)
+		return "event";
+	return i - RVSH_NCMDS == nvcpu + 1 ? "connect" : NULL;
 }
 
 enum rvsh_arg
