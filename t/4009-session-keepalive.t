@@ -134,6 +134,29 @@ test_expect_success 'an idle connection and a waiting console live through many 
 	test "$(closed_for_keepalive)" = "$before"
 '
 
+test_expect_success 'keepalive does not starve behind a busy worker: one worker, four clients calling flat out' '
+	stop_rvirtd &&
+	write_config --tcp busy.conf keepalive_interval=1 keepalive_count=2 \
+		max_workers=1 start_workers=1 min_spare_workers=0 \
+		max_spare_workers=1 &&
+	start_rvirtd busy.conf &&
+	base=$(accepted) &&
+	rm -f ready go &&
+	uri="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default?$KA" &&
+	{ RVIRT_DEFAULT_URI="$uri" timeout 150 "$SESSWAIT" ready go \
+		>busy.out 2>&1 & sw=$!; } &&
+	wait_until 100 "test -f ready" &&
+	# Bounded: 4 clients for 6 s, on the one worker that holds sesswait.
+	timeout 60 "$RVIRT_BUILD/t/perf/load" calls "$RVIRT_DEFAULT_URI" 4 6 >load.out 2>&1 &&
+	cat load.out &&
+	touch go &&
+	wait "$sw" &&
+	cat busy.out &&
+	test_grep "ping ok" busy.out &&
+	! grep "event" busy.out &&
+	! grep "$GONE" "$RVIRTD_LOG"
+'
+
 test_expect_success 'stop rvirtd' '
 	stop_rvirtd
 '
