@@ -32,23 +32,26 @@ proc_keepalive_start(struct call *call, void *args, void *ret,
 	rvirt_void_ret *r = ret;
 	uint64_t client_ms;
 
-	if (a->interval < 1 || a->interval > 3600 || a->count < 1 ||
-	    a->count > 1000) {
+	if (a->interval > 3600 ||
+	    (a->interval && (a->count < 1 || a->count > 1000))) {
 		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_RPC,
 			"cannot start keepalive with interval %u and count "
-			"%u: the interval must be 1 to 3600 s, the count 1 "
-			"to 1000",
+			"%u: the interval must be 0 (off) to 3600 s, the "
+			"count 1 to 1000",
 			a->interval, a->count);
 		return -1;
 	}
+	r->status = RVIRT_OK;
+	/* Interval 0: the client stopped pinging; stop watching it. */
+	call->sess->keepalive_ms = 0;
+	if (!a->interval)
+		return 0;
 	/* The client pings after interval s of quiet: give it one more. */
 	client_ms = (uint64_t)a->interval * (a->count + 1) * 1000;
-	call->sess->keepalive_ms = 0;
 	if (keepalive_daemon_ms)
 		call->sess->keepalive_ms = client_ms > keepalive_daemon_ms
 						   ? client_ms
 						   : keepalive_daemon_ms;
-	r->status = RVIRT_OK;
 	return 0;
 }
 

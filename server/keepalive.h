@@ -20,7 +20,8 @@ void keepalive_configure(int interval_s, unsigned int count);
  * nothing for args->interval seconds.  Sets the connection's silence
  * limit (session_state.keepalive_ms): the longer of the daemon's
  * interval * count and the client's interval * (count + 1); 0 when the
- * daemon's keepalive is off.  INVALID_ARG for values out of range.
+ * daemon's keepalive is off, or args->interval is 0 (the client
+ * stopped pinging).  INVALID_ARG for values out of range.
  */
 int proc_keepalive_start(struct call *call, void *args, void *ret,
 			 struct rvirt_error *err);

@@ -134,6 +134,46 @@ test_expect_success 'an idle connection and a waiting console live through many 
 	test "$(closed_for_keepalive)" = "$before"
 '
 
+test_expect_success 'on the wire: a plain client, quiet for twice the limit, is not closed' '
+	rawrpc -t 30 "127.0.0.1:$RVIRTD_TCP_PORT" call proc=NULL sleep 5 \
+		call proc=NULL >plain.wire &&
+	cat >expect <<-\EOF &&
+	accepted SUCCESS
+	accepted SUCCESS
+	EOF
+	test_cmp expect plain.wire
+'
+
+test_expect_success 'on the wire: KEEPALIVE_START with interval 0 stops the watch' '
+	rawrpc -t 30 "127.0.0.1:$RVIRTD_TCP_PORT" \
+		call proc=41 arg=u:1 arg=u:1 \
+		call proc=41 arg=u:0 arg=u:1 sleep 4 \
+		call proc=NULL >stop.wire &&
+	cat stop.wire &&
+	test_line_count = 3 stop.wire &&
+	! grep -v "^accepted SUCCESS" stop.wire
+'
+
+test_expect_success 'on the wire: a client that announced keepalive and went quiet is closed' '
+	rawrpc -t 30 "127.0.0.1:$RVIRTD_TCP_PORT" \
+		call proc=41 arg=u:1 arg=u:1 decode=ret \
+		expect-close >ka.wire &&
+	cat ka.wire &&
+	test_grep "^accepted SUCCESS OK" ka.wire &&
+	test_grep "^closed after" ka.wire
+'
+
+test_expect_success 'KEEPALIVE_START with a bad interval gets a clear error' '
+	rawrpc -t 30 "127.0.0.1:$RVIRTD_TCP_PORT" \
+		call proc=41 arg=u:5000 arg=u:5 decode=ret \
+		call proc=41 arg=u:1 arg=u:0 decode=ret \
+		call proc=41 arg=u:0 arg=u:0 decode=ret >bad.wire &&
+	cat bad.wire &&
+	test_grep "ERROR 3 .*cannot start keepalive with interval 5000 and count 5: the interval must be 0 (off) to 3600 s" bad.wire &&
+	test_grep "ERROR 3 .*cannot start keepalive with interval 1 and count 0" bad.wire &&
+	test_grep "^accepted SUCCESS OK" bad.wire
+'
+
 test_expect_success 'keepalive does not starve behind a busy worker: one worker, four clients calling flat out' '
 	stop_rvirtd &&
 	write_config --tcp busy.conf keepalive_interval=1 keepalive_count=2 \

@@ -51,10 +51,16 @@ test_expect_success 'reconnect_timeout=forever: an outage longer than 60 s is wa
 	! grep "event lost" s2.out
 '
 
-test_expect_success 'a bad reconnect_timeout is refused with a clear error' '
+test_expect_success 'bad reconnect_timeout and keepalive values are refused with a clear error' '
 	test_must_fail env RVIRT_DEFAULT_URI="$RVIRT_DEFAULT_URI&reconnect_timeout=always" \
 		"$PINGSTEPS" s2 1 2>bad.err &&
-	test_grep "reconnect_timeout. must be a number of seconds or .forever." bad.err
+	test_grep "reconnect_timeout. must be a number of seconds or .forever." bad.err &&
+	test_must_fail env RVIRT_DEFAULT_URI="$RVIRT_DEFAULT_URI&keepalive_count=0" \
+		"$PINGSTEPS" s2 1 2>bad.err &&
+	test_grep "keepalive_count. must be 1 to 1000" bad.err &&
+	test_must_fail env RVIRT_DEFAULT_URI="$RVIRT_DEFAULT_URI&keepalive_interval=3601" \
+		"$PINGSTEPS" s2 1 2>bad.err &&
+	test_grep "keepalive_interval. must be 0 to 3600 seconds" bad.err
 '
 
 test_expect_success 'stop rvirtd' '
