@@ -689,9 +689,9 @@ conn_keepalive_tick(struct rvirt_conn *conn)
 	tv.tv_sec = (time_t)(conn->ka_interval_s * (conn->ka_count + 1));
 	tv.tv_usec = 0;
 	clnt_control(conn->clnt, CLSET_TIMEOUT, (char *)&tv);
-	rpcclnt_set_no_reconnect(conn->clnt, 1);
+	rpcclnt_set_ping_mode(conn->clnt, 1);
 	cs = rvirt_proc_null_1(NULL, &dummy, conn->clnt);
-	rpcclnt_set_no_reconnect(conn->clnt, 0);
+	rpcclnt_set_ping_mode(conn->clnt, 0);
 	tv.tv_sec = RPCCLNT_TIMEOUT_DEFAULT_S;
 	clnt_control(conn->clnt, CLSET_TIMEOUT, (char *)&tv);
 	if (cs != RPC_SUCCESS && rpcclnt_is_broken(conn->clnt) &&

@@ -34,13 +34,14 @@ struct rpcclnt {
 			 struct rvirt_error *err);
 	void *reconnect_opaque;
 	int in_reconnect; /* calls made by the hook do not reconnect */
-	int no_reconnect; /* rpcclnt_set_reconnect_once: this call only */
+	int ping_mode;	  /* rpcclnt_set_ping_mode */
 	/* Keepalive under a call (rpcclnt_set_keepalive); 0: off. */
 	int64_t ka_ms;
 	unsigned int ka_count;
 	unsigned int probes;	/* sent since the last byte arrived */
 	int64_t quiet_since_ms; /* the call was sent or a byte arrived */
 	int64_t last_tx_ms;	/* the last call or probe went out */
+	int64_t last_rx_ms;	/* the last byte arrived */
 };
 
 static struct rpcclnt *
@@ -147,7 +148,7 @@ rpcclnt_read_full(struct rpcclnt *rc, void *buf, size_t len, int64_t deadline,
 		if (n < 0)
 			return -1;
 		*started = 1;
-		rc->quiet_since_ms = stream_now_ms();
+		rc->last_rx_ms = rc->quiet_since_ms = stream_now_ms();
 		rc->probes = 0;
 		p += n;
 		len -= (size_t)n;
@@ -358,6 +359,21 @@ rpcclnt_exchange(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc,
 		return stat;
 	rc->quiet_since_ms = rc->last_tx_ms;
 	rc->probes = 0;
+	if (rc->ping_mode && rc->ka_ms) {
+		/*
+		 * An idle connection's ping: the silence began with the
+		 * daemon's last byte, and the ping counts as a probe; but
+		 * it gets at least one interval for its answer.
+		 */
+		int64_t floor_ms = rc->last_tx_ms -
+				   rc->ka_ms * (int64_t)(rc->ka_count - 1);
+
+		rc->quiet_since_ms =
+			rc->last_rx_ms > floor_ms ? rc->last_rx_ms : floor_ms;
+		rc->probes =
+			(unsigned int)((rc->last_tx_ms - rc->quiet_since_ms) /
+				       rc->ka_ms);
+	}
 
 	/* Bounded by the deadline: each record read waits at most until it. */
 	for (;;) {
@@ -433,7 +449,7 @@ rpcclnt_call(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs, void *argsp,
 		stat = rpcclnt_exchange(rc, xid, proc, xargs, argsp, xres, resp,
 					stream_now_ms() + ms);
 		if (stat == RPC_SUCCESS || !rpcclnt_dropped(rc, stat) ||
-		    !rc->reconnect || rc->in_reconnect || rc->no_reconnect)
+		    !rc->reconnect || rc->in_reconnect || rc->ping_mode)
 			return stat;
 		errnum = rc->rpcerr.re_errno;
 		if (resends == RPCCLNT_RESENDS_MAX) {
@@ -632,9 +648,9 @@ rpcclnt_last_tx_ms(CLIENT *clnt)
 }
 
 void
-rpcclnt_set_no_reconnect(CLIENT *clnt, int on)
+rpcclnt_set_ping_mode(CLIENT *clnt, int on)
 {
-	rpcclnt_priv(clnt)->no_reconnect = on;
+	rpcclnt_priv(clnt)->ping_mode = on;
 }
 
 void

@@ -84,8 +84,14 @@ void rpcclnt_set_keepalive(CLIENT *clnt, unsigned int interval_s,
 /* When the last call or probe was sent (stream_now_ms), 0 for never. */
 int64_t rpcclnt_last_tx_ms(CLIENT *clnt);
 
-/* on: the calls from now do not reconnect when the stream fails. */
-void rpcclnt_set_no_reconnect(CLIENT *clnt, int on);
+/*
+ * on: the calls from now are keepalive pings of an idle connection:
+ * they do not reconnect when the stream fails, and their silence is
+ * counted from the last byte received (so the daemon is taken for dead
+ * interval * count after its last byte, and at least one interval
+ * after the ping).
+ */
+void rpcclnt_set_ping_mode(CLIENT *clnt, int on);
 
 /* Mark the stream out of step: the next call reconnects (or fails). */
 void rpcclnt_break(CLIENT *clnt);
