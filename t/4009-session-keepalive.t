@@ -47,7 +47,7 @@ test_expect_success 'start rvirtd on TCP with keepalive 1 s x 2' '
 	EOF
 '
 
-test_expect_success 'an idle client finds the stalled daemon by keepalive, then reconnects' '
+test_expect_success 'an idle client and the daemon find each other gone behind a stalled relay; the client reconnects' '
 	start_relay &&
 	rm -f ready go &&
 	{ RVIRT_DEFAULT_URI="test+tcp://127.0.0.1:$RELAY_PORT/default?$KA&reconnect_timeout=60" \
@@ -56,6 +56,8 @@ test_expect_success 'an idle client finds the stalled daemon by keepalive, then 
 	kill -USR1 "$RELAY_PID" &&
 	wait_until 300 "grep -q \"event disconnected\" idle.out" &&
 	test_grep "event disconnected .*keepalive" idle.out &&
+	# The daemon, behind the same stalled relay, closes its side.
+	wait_until 300 "test \$(closed_for_keepalive) -ge 1" &&
 	kill -USR2 "$RELAY_PID" &&
 	touch go &&
 	wait "$sw" &&
@@ -63,11 +65,6 @@ test_expect_success 'an idle client finds the stalled daemon by keepalive, then 
 	test_grep "event reconnected" idle.out &&
 	test_grep "ping ok" idle.out &&
 	stop_relay
-'
-
-test_expect_success 'the daemon closed that silent client (it announced keepalive)' '
-	wait_until 100 "test \$(closed_for_keepalive) -ge 1" &&
-	test_grep "$GONE" "$RVIRTD_LOG"
 '
 
 test_expect_success 'a call under a stalled daemon does not hang: keepalive ends it, reconnection gives up' '
@@ -109,7 +106,8 @@ test_expect_success 'an idle connection and a waiting console live through many 
 	before=$(closed_for_keepalive) &&
 	base=$(accepted) &&
 	rm -f ready go &&
-	uri="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default?$KA" &&
+	# 1 s x 5: eight intervals of quiet, and room for a loaded host.
+	uri="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default?keepalive_interval=1&keepalive_count=5" &&
 	{ RVIRT_DEFAULT_URI="$uri" timeout 150 "$SESSWAIT" ready go \
 		>console.out 2>&1 & sw=$!; } &&
 	{ timeout 150 "$RVSH" -c "$uri" event --count 1 --timeout 120 \
