@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* keepalive: closing the connections of clients that announced keepalive and went silent. */
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include "rvirt_protocol.h"
 
@@ -16,12 +19,32 @@
  * (doc/sessions.md, "Keepalive").
  */
 static uint64_t keepalive_daemon_ms; /* interval * count; 0: off */
+static int keepalive_interval_s, keepalive_count;
 
 void
 keepalive_configure(int interval_s, unsigned int count)
 {
+	keepalive_interval_s = interval_s > 0 ? interval_s : 0;
+	keepalive_count = (int)count;
 	keepalive_daemon_ms =
 		interval_s > 0 ? (uint64_t)interval_s * count * 1000 : 0;
+}
+
+void
+keepalive_tcp(int fd)
+{
+	int one = 1;
+
+	if (!keepalive_interval_s)
+		return;
+	/* Best effort: a socket without it still has the RPC keepalive. */
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &keepalive_interval_s,
+		   sizeof(keepalive_interval_s));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &keepalive_interval_s,
+		   sizeof(keepalive_interval_s));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &keepalive_count,
+		   sizeof(keepalive_count));
 }
 
 int

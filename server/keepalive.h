@@ -16,6 +16,15 @@ struct conn;
 void keepalive_configure(int interval_s, unsigned int count);
 
 /*
+ * TCP keepalive on an accepted TCP socket, with the daemon's interval
+ * and count (nothing when keepalive is off): the kernel probes a quiet
+ * connection and resets it when the peer's host no longer answers, so
+ * the connections of plain clients (which never announce keepalive)
+ * whose host vanished are reaped too.  No RPC message is sent.
+ */
+void keepalive_tcp(int fd);
+
+/*
  * KEEPALIVE_START (procedure 41): the client pings when it has sent
  * nothing for args->interval seconds.  Sets the connection's silence
  * limit (session_state.keepalive_ms): the longer of the daemon's

@@ -440,6 +440,8 @@ worker_conn_add(struct worker *w, const struct listener *l, int fd,
 	/* Replies are whole records: send them now, not after 40 ms. */
 	if (l->kind == LISTEN_TCP || l->kind == LISTEN_TLS)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (l->kind == LISTEN_TCP || l->kind == LISTEN_TLS)
+		keepalive_tcp(fd);
 	ev.data.ptr = c;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		log_error("closing connection of '%s': cannot watch it: %s",

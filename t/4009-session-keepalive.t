@@ -172,6 +172,21 @@ test_expect_success 'KEEPALIVE_START with a bad interval gets a clear error' '
 	test_grep "^accepted SUCCESS OK" bad.wire
 '
 
+test_expect_success 'TCP connections get TCP keepalive too (for clients that never announce)' '
+	if ! command -v ss >/dev/null 2>&1; then
+		echo "ss(8) is missing: not checked" && return 0
+	fi
+	rm -f ready go &&
+	{ RVIRT_DEFAULT_URI="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default?keepalive_interval=0" \
+		timeout 150 "$SESSWAIT" ready go >tcpka.out 2>&1 & sw=$!; } &&
+	wait_until 100 "test -f ready" &&
+	ss -tnoH state established "( sport = :$RVIRTD_TCP_PORT )" >ss.out &&
+	touch go &&
+	wait "$sw" &&
+	cat ss.out &&
+	test_grep "timer:(keepalive" ss.out
+'
+
 test_expect_success 'keepalive does not starve behind a busy worker: one worker, four clients calling flat out' '
 	stop_rvirtd &&
 	write_config --tcp busy.conf keepalive_interval=1 keepalive_count=2 \
