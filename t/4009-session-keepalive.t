@@ -180,7 +180,8 @@ test_expect_success 'TCP connections get TCP keepalive too (for clients that nev
 	{ RVIRT_DEFAULT_URI="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default?keepalive_interval=0" \
 		timeout 150 "$SESSWAIT" ready go >tcpka.out 2>&1 & sw=$!; } &&
 	wait_until 100 "test -f ready" &&
-	ss -tnoH state established "( sport = :$RVIRTD_TCP_PORT )" >ss.out &&
+	# While a reply waits for its ACK, ss shows the retransmit timer.
+	wait_until 100 "ss -tnoH state established \"( sport = :$RVIRTD_TCP_PORT )\" >ss.out && grep -q \"timer:(keepalive\" ss.out" &&
 	touch go &&
 	wait "$sw" &&
 	cat ss.out &&
