@@ -26,22 +26,23 @@ struct uri {
 	int port;		      /* 1..65535, 0 when not given */
 	char *path;		      /* "/default", always starts with '/' */
 	/* query variables */
-	char *name;		/* name sent in CONNECT_OPEN */
-	char *socket;		/* unix socket path */
-	int no_verify;		/* 0 or 1 */
-	char *pkipath;		/* TLS certificate directory */
-	char *tls_priority;	/* GnuTLS priority string */
-	char *command;		/* ext transport: the command */
-	char *netcat;		/* ssh transport: the remote netcat */
-	int no_tty;		/* 0 or 1 */
-	char *keyfile;		/* ssh private key */
-	char *known_hosts;	/* ssh known_hosts file */
-	char *proxy;		/* ssh: auto, netcat, native */
-	char *auth;		/* preferred auth methods */
-	int reconnect_timeout;	/* seconds, >= 0; -1: not given */
-	int keepalive_interval; /* seconds, >= 0; -1: not given */
-	int keepalive_count;	/* 1 .. 1000; -1: not given */
-	char *mode;		/* ssh: auto, legacy, direct */
+	char *name;	       /* name sent in CONNECT_OPEN */
+	char *socket;	       /* unix socket path */
+	int no_verify;	       /* 0 or 1 */
+	char *pkipath;	       /* TLS certificate directory */
+	char *tls_priority;    /* GnuTLS priority string */
+	char *command;	       /* ext transport: the command */
+	char *netcat;	       /* ssh transport: the remote netcat */
+	int no_tty;	       /* 0 or 1 */
+	char *keyfile;	       /* ssh private key */
+	char *known_hosts;     /* ssh known_hosts file */
+	char *proxy;	       /* ssh: auto, netcat, native */
+	char *auth;	       /* preferred auth methods */
+	int reconnect_timeout; /* seconds, >= 0; -1: not given */
+	char *mode;	       /* ssh: auto, legacy, direct */
+	/* Seconds, 0 .. 3600, and 1 .. 1000; -1: not given. */
+	int keepalive_interval;
+	int keepalive_count;
 	/*
 	 * The unknown variables, in order, re-escaped as "n=v&n2=v2":
 	 * the server gets them in the CONNECT_OPEN name.  NULL: none.

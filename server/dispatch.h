@@ -30,8 +30,9 @@ struct session_state {
 	/* handlers: */
 	struct hv_conn *hv; /* set by CONNECT_OPEN, NULL before */
 	unsigned char cookie[RVIRT_COOKIE_LEN];
-	struct evpark *park;   /* a parked EVENT_WAIT (server/evpark.c) */
-	uint64_t keepalive_ms; /* silence limit, 0: none (keepalive.c) */
+	struct evpark *park; /* a parked EVENT_WAIT (server/evpark.c) */
+	/* Silence limit in ms, 0: none (server/keepalive.c). */
+	uint64_t keepalive_ms;
 };
 
 /* The context of one call. */
