@@ -2,6 +2,7 @@
 /* conn: the public API of librvirt (rvirt.h) over the rpcgen client stubs. */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "backoff.h"
 #include "conn.h"
 #include "err.h"
+#include "keepalive.h"
 #include "rpcclnt.h"
 #include "rvirt.h"
 #include "stream.h"
@@ -24,6 +26,11 @@
 #define CONN_CONNECT_TIMEOUT_MS 10000
 #define CONN_CLOSE_TIMEOUT_S 5
 #define CONN_RECONNECT_TIMEOUT_S 60
+/* libvirt's defaults for keepalive_interval and keepalive_count. */
+#define CONN_KEEPALIVE_INTERVAL_S 5
+#define CONN_KEEPALIVE_COUNT 5
+/* When a reconnection that has not succeeded says it is waiting. */
+#define CONN_WAITING_MS 2000
 
 struct rvirt_conn {
 	pthread_mutex_t lock; /* one call at a time on clnt */
@@ -44,6 +51,12 @@ struct rvirt_conn {
 	char *open_uri;
 	struct rvirt_auth open_auth;
 	bool has_open_auth;
+	/* Keepalive (client/keepalive.c); interval 0: off. */
+	unsigned int ka_interval_s, ka_count;
+	struct keepalive *ka;
+	bool ka_reported; /* the keepalive thread reported the drop */
+	/* rvirt_conn_interrupt: the reconnection in progress gives up. */
+	volatile sig_atomic_t interrupted;
 };
 
 /* XDR encodes from char *, which never writes through it. */
@@ -58,6 +71,10 @@ conn_unconst(const char *s)
 	return u.m;
 }
 
+static int conn_reconnect(void *opaque, CLIENT *clnt,
+			  const struct rvirt_error *why,
+			  struct rvirt_error *err);
+
 int
 conn_begin(struct rvirt_conn *conn, struct rvirt_error *err)
 {
@@ -67,11 +84,16 @@ conn_begin(struct rvirt_conn *conn, struct rvirt_error *err)
 		return -1;
 	}
 	pthread_mutex_lock(&conn->lock);
+	conn->interrupted = 0;
 	if (conn->lost) {
-		if (err)
-			*err = conn->lost_err;
-		pthread_mutex_unlock(&conn->lock);
-		return -1;
+		/*
+		 * An earlier reconnection gave up: this call tries again
+		 * from the start (the session resumes if the daemon still
+		 * has it).
+		 */
+		conn->lost = false;
+		rpcclnt_break(conn->clnt);
+		rpcclnt_set_reconnect(conn->clnt, conn_reconnect, conn);
 	}
 	return 0;
 }
@@ -225,6 +247,7 @@ conn_check_xml(const char *xml, struct rvirt_error *err)
 static void
 conn_free(struct rvirt_conn *conn)
 {
+	keepalive_stop(conn->ka);
 	if (conn->clnt)
 		clnt_destroy(conn->clnt);
 	uri_free(conn->uri);
@@ -240,6 +263,24 @@ conn_event(struct rvirt_conn *conn, int event, const struct rvirt_error *why)
 {
 	if (conn->event_cb)
 		conn->event_cb(conn, event, why, conn->event_opaque);
+}
+
+/*
+ * Tell the daemon that this connection pings (KEEPALIVE_START), so it
+ * may close it when the pings stop.  A daemon without the procedure
+ * (PROC_UNAVAIL) or with keepalive refused costs nothing but that.
+ */
+static void
+conn_keepalive_announce(struct rvirt_conn *conn)
+{
+	rvirt_keepalive_start_args args;
+	rvirt_void_ret ret = { 0 };
+
+	args.interval = conn->ka_interval_s;
+	args.count = conn->ka_count;
+	if (rvirt_proc_keepalive_start_1(&args, &ret, conn->clnt) ==
+	    RPC_SUCCESS)
+		xdr_free((xdrproc_t)xdr_rvirt_void_ret, &ret);
 }
 
 /*
@@ -296,19 +337,24 @@ conn_reconnect_loop(struct rvirt_conn *conn, struct backoff *bo,
 		    struct rvirt_error *err)
 {
 	struct rvirt_error last = *why;
-	int64_t now;
+	int64_t now, start = stream_now_ms();
+	bool waiting = false;
 
 	for (unsigned int attempt = 0;; attempt++) {
 		struct stream *st;
 		int r;
 
 		now = stream_now_ms();
-		if (now >= deadline)
+		if (now >= deadline || conn->interrupted)
 			break;
+		if (!waiting && now - start >= CONN_WAITING_MS) {
+			waiting = true;
+			conn_event(conn, RVIRT_CONN_EVENT_WAITING, &last);
+		}
 		if (attempt > 0) {
 			backoff_wait(bo, deadline - now);
 			now = stream_now_ms();
-			if (now >= deadline)
+			if (now >= deadline || conn->interrupted)
 				break;
 		}
 		st = stream_connect(conn->uri, conn->flags,
@@ -338,6 +384,8 @@ conn_reconnect_loop(struct rvirt_conn *conn, struct backoff *bo,
 		if (r == 0) {
 			struct rvirt_error ok;
 
+			if (conn->ka_interval_s)
+				conn_keepalive_announce(conn);
 			err_clear(&ok);
 			conn_event(conn, RVIRT_CONN_EVENT_RECONNECTED, &ok);
 			return 0;
@@ -350,9 +398,15 @@ conn_reconnect_loop(struct rvirt_conn *conn, struct backoff *bo,
 			return conn_lose(conn, err);
 		}
 	}
-	err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
-		"connection lost and not back within %u s: %s",
-		conn->reconnect_timeout_s, last.message);
+	if (conn->interrupted)
+		err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+			"connection lost; stopped waiting for it "
+			"(interrupted): %s",
+			last.message);
+	else
+		err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+			"connection lost and not back within %u s: %s",
+			conn->reconnect_timeout_s, last.message);
 	return conn_lose(conn, err);
 }
 
@@ -371,11 +425,17 @@ conn_reconnect(void *opaque, CLIENT *clnt, const struct rvirt_error *why,
 		*err = *why;
 		return -1;
 	}
-	conn_event(conn, RVIRT_CONN_EVENT_DISCONNECTED, why);
+	/* Said already when the keepalive thread found the daemon gone. */
+	if (!conn->ka_reported)
+		conn_event(conn, RVIRT_CONN_EVENT_DISCONNECTED, why);
+	conn->ka_reported = false;
 	backoff_init(&bo, conn->uri, conn->flags);
 	rc = conn_reconnect_loop(
 		conn, &bo,
-		stream_now_ms() + (int64_t)conn->reconnect_timeout_s * 1000,
+		conn->reconnect_timeout_s == RVIRT_RECONNECT_FOREVER
+			? INT64_MAX
+			: stream_now_ms() +
+				  (int64_t)conn->reconnect_timeout_s * 1000,
 		&last, err);
 	backoff_release(&bo);
 	return rc;
@@ -433,7 +493,16 @@ rvirt_conn_open_auth(const char *uri, const struct rvirt_auth *auth,
 		conn->uri->reconnect_timeout >= 0
 			? (unsigned int)conn->uri->reconnect_timeout
 			: CONN_RECONNECT_TIMEOUT_S;
+	if (conn->uri->reconnect_timeout == URI_TIMEOUT_FOREVER)
+		conn->reconnect_timeout_s = RVIRT_RECONNECT_FOREVER;
 	conn->reconnect = conn->reconnect_timeout_s > 0;
+	conn->ka_interval_s =
+		conn->uri->keepalive_interval >= 0
+			? (unsigned int)conn->uri->keepalive_interval
+			: CONN_KEEPALIVE_INTERVAL_S;
+	conn->ka_count = conn->uri->keepalive_count > 0
+				 ? (unsigned int)conn->uri->keepalive_count
+				 : CONN_KEEPALIVE_COUNT;
 	conn->auth = auth_client_new(conn->uri, auth, err);
 	if (!conn->auth)
 		goto fail;
@@ -443,6 +512,7 @@ rvirt_conn_open_auth(const char *uri, const struct rvirt_auth *auth,
 	conn->clnt = rpcclnt_new(st, RVIRT_PROGRAM, RVIRT_V1, err);
 	if (!conn->clnt)
 		goto fail;
+	rpcclnt_set_keepalive(conn->clnt, conn->ka_interval_s, conn->ka_count);
 	if (auth_conn(conn->auth, conn->clnt, st, err) < 0)
 		goto fail;
 	conn->open_uri = strdup(uri);
@@ -473,6 +543,14 @@ rvirt_conn_open_auth(const char *uri, const struct rvirt_auth *auth,
 	xdr_free((xdrproc_t)xdr_rvirt_connect_open_ret, &ret);
 	if (rc < 0)
 		goto fail;
+	if (conn->ka_interval_s) {
+		pthread_mutex_lock(&conn->lock);
+		conn_keepalive_announce(conn);
+		pthread_mutex_unlock(&conn->lock);
+		conn->ka = keepalive_start(conn, err);
+		if (!conn->ka)
+			goto fail;
+	}
 	free(args.uri);
 	return conn;
 fail:
@@ -500,6 +578,9 @@ rvirt_conn_close(struct rvirt_conn *conn)
 	if (!conn)
 		return;
 	event_conn_close(conn);
+	/* The idle pings end before the session does. */
+	keepalive_stop(conn->ka);
+	conn->ka = NULL;
 	pthread_mutex_lock(&conn->lock);
 	/* Closing never waits for a daemon that is away. */
 	rpcclnt_set_reconnect(conn->clnt, NULL, NULL);
@@ -540,6 +621,93 @@ rvirt_conn_set_reconnect(struct rvirt_conn *conn, int enabled,
 		conn->reconnect_timeout_s = timeout_s;
 	pthread_mutex_unlock(&conn->lock);
 	return 0;
+}
+
+int
+rvirt_conn_set_keepalive(struct rvirt_conn *conn, unsigned int interval_s,
+			 unsigned int count, struct rvirt_error *err)
+{
+	if (interval_s > 3600 || count < 1 || count > 1000) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"cannot set keepalive to interval %u and count %u: "
+			"the interval must be 0 to 3600 s, the count 1 to "
+			"1000",
+			interval_s, count);
+		return -1;
+	}
+	if (conn_begin(conn, err) < 0)
+		return -1;
+	conn->ka_interval_s = interval_s;
+	conn->ka_count = count;
+	rpcclnt_set_keepalive(conn->clnt, interval_s, count);
+	/* Interval 0 tells the daemon to stop watching too. */
+	if (!rpcclnt_is_broken(conn->clnt))
+		conn_keepalive_announce(conn);
+	pthread_mutex_unlock(&conn->lock);
+	if (interval_s && !conn->ka) {
+		conn->ka = keepalive_start(conn, err);
+		if (!conn->ka)
+			return -1;
+	}
+	return 0;
+}
+
+void
+rvirt_conn_interrupt(struct rvirt_conn *conn)
+{
+	if (conn)
+		conn->interrupted = 1;
+}
+
+int
+conn_keepalive_tick(struct rvirt_conn *conn)
+{
+	struct timeval tv;
+	struct rvirt_error why;
+	int64_t quiet, ms;
+	enum clnt_stat cs;
+	char dummy;
+
+	/* A call in flight probes by itself; so does a reconnection. */
+	if (pthread_mutex_trylock(&conn->lock) != 0)
+		return CONN_KEEPALIVE_INTERVAL_S * 1000;
+	ms = (int64_t)conn->ka_interval_s * 1000;
+	if (!ms || conn->lost || rpcclnt_is_broken(conn->clnt)) {
+		pthread_mutex_unlock(&conn->lock);
+		return ms ? (int)ms : 1000;
+	}
+	quiet = stream_now_ms() - rpcclnt_last_tx_ms(conn->clnt);
+	if (quiet < ms) {
+		pthread_mutex_unlock(&conn->lock);
+		return (int)(ms - quiet);
+	}
+	/*
+	 * Ping without reconnecting: an idle handle reconnects on its next
+	 * call, where the application can wait or interrupt.  The probes
+	 * under this call end it after interval * count of silence.
+	 */
+	tv.tv_sec = (time_t)(conn->ka_interval_s * (conn->ka_count + 1));
+	tv.tv_usec = 0;
+	clnt_control(conn->clnt, CLSET_TIMEOUT, (char *)&tv);
+	rpcclnt_set_ping_mode(conn->clnt, 1);
+	cs = rvirt_proc_null_1(NULL, &dummy, conn->clnt);
+	rpcclnt_set_ping_mode(conn->clnt, 0);
+	tv.tv_sec = RPCCLNT_TIMEOUT_DEFAULT_S;
+	clnt_control(conn->clnt, CLSET_TIMEOUT, (char *)&tv);
+	if (cs != RPC_SUCCESS && rpcclnt_is_broken(conn->clnt) &&
+	    conn->reconnect) {
+		rpcclnt_get_error(conn->clnt, &why);
+		conn->ka_reported = true;
+		conn_event(conn, RVIRT_CONN_EVENT_DISCONNECTED, &why);
+	}
+	pthread_mutex_unlock(&conn->lock);
+	return (int)ms;
+}
+
+unsigned int
+conn_keepalive_park_ms(struct rvirt_conn *conn)
+{
+	return conn->ka_interval_s * conn->ka_count * 1000 / 2;
 }
 
 int

@@ -41,6 +41,20 @@ int conn_end(struct rvirt_conn *conn, const char *proc, enum clnt_stat st,
 struct rvirt_conn *conn_open_again(struct rvirt_conn *conn,
 				   struct rvirt_error *err);
 
+/*
+ * client/keepalive.c's thread: ping conn if it has sent nothing for its
+ * keepalive interval and no call is in flight.  Returns the ms to wait
+ * before the next look.
+ */
+int conn_keepalive_tick(struct rvirt_conn *conn);
+
+/*
+ * The longest a parked call (EVENT_WAIT) of conn should wait so that
+ * its answer comes well within keepalive_interval * keepalive_count;
+ * 0 when keepalive is off.
+ */
+unsigned int conn_keepalive_park_ms(struct rvirt_conn *conn);
+
 /* client/event.c: end every event registration of conn (on close). */
 void event_conn_close(struct rvirt_conn *conn);
 

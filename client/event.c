@@ -165,6 +165,7 @@ event_thread(void *arg)
 	struct event_reg *r = arg;
 	rvirt_event_wait_ret ret;
 	struct rvirt_error err;
+	unsigned int park;
 
 	while (!event_stopped(r)) {
 		if (!r->own) {
@@ -191,7 +192,14 @@ event_thread(void *arg)
 				continue;
 			}
 		}
-		if (event_wait(r, 0, EVENT_WAIT_MS, &ret, &err) < 0) {
+		/*
+		 * A parked wait answers nothing else, keepalive probes
+		 * included: keep it well inside interval * count.
+		 */
+		park = conn_keepalive_park_ms(r->own);
+		if (!park || park > EVENT_WAIT_MS)
+			park = EVENT_WAIT_MS;
+		if (event_wait(r, 0, park, &ret, &err) < 0) {
 			if (err.code == RVIRT_ERR_EVENT_CURSOR) {
 				/* Not the store the cursor came from. */
 				r->cursor = 0;

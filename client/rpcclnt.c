@@ -34,6 +34,14 @@ struct rpcclnt {
 			 struct rvirt_error *err);
 	void *reconnect_opaque;
 	int in_reconnect; /* calls made by the hook do not reconnect */
+	int ping_mode;	  /* rpcclnt_set_ping_mode */
+	/* Keepalive under a call (rpcclnt_set_keepalive); 0: off. */
+	int64_t ka_ms;
+	unsigned int ka_count;
+	unsigned int probes;	/* sent since the last byte arrived */
+	int64_t quiet_since_ms; /* the call was sent or a byte arrived */
+	int64_t last_tx_ms;	/* the last call or probe went out */
+	int64_t last_rx_ms;	/* the last byte arrived */
 };
 
 static struct rpcclnt *
@@ -60,7 +68,51 @@ rpcclnt_io_fail(struct rpcclnt *rc, enum clnt_stat stat, int errnum)
 	return rpcclnt_fail(rc, stat, errnum);
 }
 
-/* Read exactly len bytes; *started is set once any byte arrived. */
+static enum clnt_stat rpcclnt_send(struct rpcclnt *rc, uint32_t xid,
+				   rpcproc_t proc, xdrproc_t xargs, void *argsp,
+				   int64_t deadline);
+
+static bool_t
+rpcclnt_xdr_none(XDR *x, ...)
+{
+	(void)x;
+	return TRUE;
+}
+
+/*
+ * Nothing arrived for one more keepalive interval: send a probe (a NULL
+ * call, whose reply is dropped by its xid like any stray one), or after
+ * ka_count intervals take the peer for dead.  0, or -1 with rc->detail
+ * (RVIRT_ERR_TRANSPORT: the connection dropped) and errno.
+ */
+static int
+rpcclnt_probe(struct rpcclnt *rc)
+{
+	if (++rc->probes >= rc->ka_count) {
+		err_set(&rc->detail, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+			"cannot receive from '%s': nothing came for %lld s "
+			"(keepalive, %u probes unanswered)",
+			stream_peer(rc->st),
+			(long long)(rc->ka_ms * rc->ka_count / 1000),
+			rc->probes - 1);
+		rc->broken = 1;
+		errno = ETIMEDOUT;
+		return -1;
+	}
+	if (rpcclnt_send(rc, rc->next_xid++, 0, (xdrproc_t)rpcclnt_xdr_none,
+			 NULL, stream_now_ms() + rc->ka_ms) != RPC_SUCCESS) {
+		errno = rc->rpcerr.re_errno;
+		return -1;
+	}
+	err_clear(&rc->detail);
+	return 0;
+}
+
+/*
+ * Read exactly len bytes; *started is set once any byte arrived.  With
+ * keepalive on, the wait is cut into intervals, and each one that
+ * passes without a byte sends a probe (rpcclnt_probe).
+ */
 static int
 rpcclnt_read_full(struct rpcclnt *rc, void *buf, size_t len, int64_t deadline,
 		  int *started)
@@ -68,8 +120,22 @@ rpcclnt_read_full(struct rpcclnt *rc, void *buf, size_t len, int64_t deadline,
 	unsigned char *p = buf;
 
 	while (len > 0) {
-		ssize_t n = stream_read(rc->st, p, len, deadline, &rc->detail);
+		int64_t until = deadline, next;
+		ssize_t n;
 
+		if (rc->ka_ms) {
+			next = rc->quiet_since_ms +
+			       rc->ka_ms * (int64_t)(rc->probes + 1);
+			if (deadline < 0 || next < deadline)
+				until = next;
+		}
+		n = stream_read(rc->st, p, len, until, &rc->detail);
+		if (n < 0 && until != deadline &&
+		    rc->detail.code == RVIRT_ERR_TIMEOUT) {
+			if (rpcclnt_probe(rc) < 0)
+				return -1;
+			continue;
+		}
 		if (n == 0) {
 			err_set(&rc->detail, RVIRT_ERR_TRANSPORT,
 				RVIRT_FROM_TRANSPORT,
@@ -82,6 +148,8 @@ rpcclnt_read_full(struct rpcclnt *rc, void *buf, size_t len, int64_t deadline,
 		if (n < 0)
 			return -1;
 		*started = 1;
+		rc->last_rx_ms = rc->quiet_since_ms = stream_now_ms();
+		rc->probes = 0;
 		p += n;
 		len -= (size_t)n;
 	}
@@ -209,6 +277,7 @@ rpcclnt_send(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc, xdrproc_t xargs,
 		return rpcclnt_io_fail(rc, RPC_CANTSEND, e);
 	}
 	free(buf);
+	rc->last_tx_ms = stream_now_ms();
 	return RPC_SUCCESS;
 }
 
@@ -288,6 +357,23 @@ rpcclnt_exchange(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc,
 	stat = rpcclnt_send(rc, xid, proc, xargs, argsp, deadline);
 	if (stat != RPC_SUCCESS)
 		return stat;
+	rc->quiet_since_ms = rc->last_tx_ms;
+	rc->probes = 0;
+	if (rc->ping_mode && rc->ka_ms) {
+		/*
+		 * An idle connection's ping: the silence began with the
+		 * daemon's last byte, and the ping counts as a probe; but
+		 * it gets at least one interval for its answer.
+		 */
+		int64_t floor_ms = rc->last_tx_ms -
+				   rc->ka_ms * (int64_t)(rc->ka_count - 1);
+
+		rc->quiet_since_ms =
+			rc->last_rx_ms > floor_ms ? rc->last_rx_ms : floor_ms;
+		rc->probes =
+			(unsigned int)((rc->last_tx_ms - rc->quiet_since_ms) /
+				       rc->ka_ms);
+	}
 
 	/* Bounded by the deadline: each record read waits at most until it. */
 	for (;;) {
@@ -363,7 +449,7 @@ rpcclnt_call(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs, void *argsp,
 		stat = rpcclnt_exchange(rc, xid, proc, xargs, argsp, xres, resp,
 					stream_now_ms() + ms);
 		if (stat == RPC_SUCCESS || !rpcclnt_dropped(rc, stat) ||
-		    !rc->reconnect || rc->in_reconnect)
+		    !rc->reconnect || rc->in_reconnect || rc->ping_mode)
 			return stat;
 		errnum = rc->rpcerr.re_errno;
 		if (resends == RPCCLNT_RESENDS_MAX) {
@@ -544,4 +630,31 @@ int
 rpcclnt_is_broken(CLIENT *clnt)
 {
 	return rpcclnt_priv(clnt)->broken;
+}
+
+void
+rpcclnt_set_keepalive(CLIENT *clnt, unsigned int interval_s, unsigned int count)
+{
+	struct rpcclnt *rc = rpcclnt_priv(clnt);
+
+	rc->ka_ms = (int64_t)interval_s * 1000;
+	rc->ka_count = count ? count : 1;
+}
+
+int64_t
+rpcclnt_last_tx_ms(CLIENT *clnt)
+{
+	return rpcclnt_priv(clnt)->last_tx_ms;
+}
+
+void
+rpcclnt_set_ping_mode(CLIENT *clnt, int on)
+{
+	rpcclnt_priv(clnt)->ping_mode = on;
+}
+
+void
+rpcclnt_break(CLIENT *clnt)
+{
+	rpcclnt_priv(clnt)->broken = 1;
 }

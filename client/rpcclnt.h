@@ -70,4 +70,30 @@ void rpcclnt_set_stream(CLIENT *clnt, struct stream *st);
 /* 1 when the stream is out of step and every call will fail. */
 int rpcclnt_is_broken(CLIENT *clnt);
 
+/*
+ * Keepalive under calls (doc/sessions.md): while a call waits for its
+ * reply and nothing has arrived for interval_s, a NULL call is sent as
+ * a probe, once per interval; when nothing at all arrived for
+ * interval_s * count, the peer is taken for dead and the call fails as
+ * if the connection dropped (RVIRT_ERR_TRANSPORT), so it goes down the
+ * reconnect path.  interval_s 0 turns it off (the default).
+ */
+void rpcclnt_set_keepalive(CLIENT *clnt, unsigned int interval_s,
+			   unsigned int count);
+
+/* When the last call or probe was sent (stream_now_ms), 0 for never. */
+int64_t rpcclnt_last_tx_ms(CLIENT *clnt);
+
+/*
+ * on: the calls from now are keepalive pings of an idle connection:
+ * they do not reconnect when the stream fails, and their silence is
+ * counted from the last byte received (so the daemon is taken for dead
+ * interval * count after its last byte, and at least one interval
+ * after the ping).
+ */
+void rpcclnt_set_ping_mode(CLIENT *clnt, int on);
+
+/* Mark the stream out of step: the next call reconnects (or fails). */
+void rpcclnt_break(CLIENT *clnt);
+
 #endif

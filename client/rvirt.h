@@ -153,7 +153,20 @@ enum rvirt_conn_event {
 	RVIRT_CONN_EVENT_DISCONNECTED = 1, /* dropped: reconnecting */
 	RVIRT_CONN_EVENT_RECONNECTED = 2,  /* the session is resumed */
 	RVIRT_CONN_EVENT_LOST = 3,	   /* given up: calls fail with why */
+	/*
+	 * Still reconnecting after 2 s (once per outage): the daemon is
+	 * not answering and the call waits; why is the last attempt's
+	 * failure.
+	 */
+	RVIRT_CONN_EVENT_WAITING = 4,
 };
+
+/*
+ * reconnect_timeout without end (URI: reconnect_timeout=forever): the
+ * call waits out an outage of any length, until the daemon answers or
+ * rvirt_conn_interrupt.
+ */
+#define RVIRT_RECONNECT_FOREVER 0xffffffffu
 
 /*
  * Tell cb of each disconnect, reconnect and loss, with the reason
@@ -169,13 +182,40 @@ int rvirt_conn_set_event_callback(struct rvirt_conn *conn,
 
 /*
  * Turn reconnection on (enabled 1) or off (0) and set its timeout in
- * seconds (0 keeps the current one).  0, or -1 with *err.
+ * seconds (0 keeps the current one; RVIRT_RECONNECT_FOREVER: no end).
+ * A handle whose reconnection gave up is not dead: its next call tries
+ * again, and the session resumes if the daemon still has it.
+ * 0, or -1 with *err.
  */
 int rvirt_conn_set_reconnect(struct rvirt_conn *conn, int enabled,
 			     unsigned int timeout_s, struct rvirt_error *err);
 
 /* Round trip to the daemon (procedure NULL). */
 int rvirt_conn_ping(struct rvirt_conn *conn, struct rvirt_error *err);
+
+/*
+ * Keepalive, as libvirt's virConnectSetKeepAlive (librvirt(3),
+ * doc/sessions.md): the library pings (procedure NULL) whenever the
+ * connection has sent nothing for interval_s seconds, also while a
+ * call waits for its reply, and takes the daemon for dead when nothing
+ * came from it for interval_s * count seconds: a waiting call then goes
+ * down the reconnect path, an idle connection reports
+ * RVIRT_CONN_EVENT_DISCONNECTED and reconnects on its next call.  The
+ * daemon is told (KEEPALIVE_START) and closes the connection when the
+ * pings stop.  interval_s 0 turns it off; count 1 to 1000.  The
+ * default is 5 and 5, or the URI variables keepalive_interval and
+ * keepalive_count.  0, or -1 with *err.
+ */
+int rvirt_conn_set_keepalive(struct rvirt_conn *conn, unsigned int interval_s,
+			     unsigned int count, struct rvirt_error *err);
+
+/*
+ * Stop waiting for the daemon: a reconnection in progress on conn
+ * gives up now (its call fails with RVIRT_ERR_TRANSPORT, the handle
+ * is kept and its next call tries again).  Async-signal-safe: meant
+ * for a SIGINT handler.  NULL is a no-op.
+ */
+void rvirt_conn_interrupt(struct rvirt_conn *conn);
 
 /* Driver type name ("TEST"). */
 char *rvirt_conn_get_type(struct rvirt_conn *conn, struct rvirt_error *err);

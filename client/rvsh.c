@@ -2,6 +2,7 @@
 /* rvsh: the rvirt shell; one command per run, or an interactive session. */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,18 @@ rvsh_conn_event(struct rvirt_conn *conn, int event,
 			why->message);
 	else if (event == RVIRT_CONN_EVENT_RECONNECTED)
 		rvsh_error("reconnected: the session goes on");
+	else if (event == RVIRT_CONN_EVENT_WAITING)
+		rvsh_error("rvirtd is not answering; still trying (Ctrl-C to "
+			   "stop waiting)");
+}
+
+/* Whether the URI rvsh opens sets reconnect_timeout itself. */
+static int
+rvsh_uri_sets_reconnect(const struct rvsh *sh)
+{
+	const char *uri = sh->uri ? sh->uri : getenv("RVIRT_DEFAULT_URI");
+
+	return uri && strstr(uri, "reconnect_timeout=") != NULL;
 }
 
 int
@@ -66,6 +79,13 @@ rvsh_connect(struct rvsh *sh, int silent)
 		return 0;
 	sh->conn = rvirt_conn_open(sh->uri, sh->flags, &err);
 	if (sh->conn) {
+		/*
+		 * A person at the shell waits out an outage of any length,
+		 * and Ctrl-C stops the wait (rvsh_on_sigint).
+		 */
+		if (sh->interactive && !rvsh_uri_sets_reconnect(sh))
+			rvirt_conn_set_reconnect(sh->conn, 1,
+						 RVIRT_RECONNECT_FOREVER, &err);
 		if (!sh->quiet)
 			rvirt_conn_set_event_callback(sh->conn, rvsh_conn_event,
 						      NULL, &err);
@@ -344,12 +364,42 @@ rvsh_history_path(void)
 	return path;
 }
 
+/* Ctrl-C in the interactive shell: stop the wait, never the shell. */
+static volatile sig_atomic_t rvsh_interrupted;
+
+static void
+rvsh_on_sigint(int sig)
+{
+	(void)sig;
+	rvsh_interrupted = 1;
+	if (rvsh_current)
+		rvirt_conn_interrupt(rvsh_current->conn);
+}
+
+/*
+ * Write the history now: after every line, so that no way out of the
+ * shell (quit, end of input, a signal, a closed terminal) loses it.
+ */
+static void
+rvsh_history_save(const char *history)
+{
+	if (history && write_history(history) == 0)
+		history_truncate_file(history, RVSH_HISTORY_MAX);
+}
+
 static int
 rvsh_session_interactive(struct rvsh *sh)
 {
 	char *history = rvsh_history_path();
+	struct sigaction sa, old;
 	char *line;
 
+	sh->interactive = 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = rvsh_on_sigint;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a wait in poll(2) ends at once. */
+	sigaction(SIGINT, &sa, &old);
 	rvsh_current = sh;
 	rl_readline_name = "rvsh";
 	rl_attempted_completion_function = rvsh_complete;
@@ -360,12 +410,23 @@ rvsh_session_interactive(struct rvsh *sh)
 	if (!sh->quiet)
 		printf("Welcome to rvsh, the rvirt shell.\n"
 		       "Type 'help' for the commands, 'quit' to leave.\n\n");
-	while ((line = readline(sh->flags & RVIRT_CONNECT_RO ? "rvsh (ro) # "
-							     : "rvsh # "))) {
+	for (;;) {
 		int rc;
 
-		if (line[strspn(line, " \t")] != '\0')
+		rvsh_interrupted = 0;
+		line = readline(sh->flags & RVIRT_CONNECT_RO ? "rvsh (ro) # "
+							     : "rvsh # ");
+		if (!line && rvsh_interrupted) {
+			/* Ctrl-C at the prompt: a new prompt, as in sh. */
+			putchar('\n');
+			continue;
+		}
+		if (!line)
+			break;
+		if (line[strspn(line, " \t")] != '\0') {
 			add_history(line);
+			rvsh_history_save(history);
+		}
 		rc = rvsh_run_line(sh, line);
 		free(line);
 		if (rc == RVSH_QUIT)
@@ -373,11 +434,9 @@ rvsh_session_interactive(struct rvsh *sh)
 	}
 	if (!line)
 		putchar('\n');
-	if (history) {
-		if (write_history(history) == 0)
-			history_truncate_file(history, RVSH_HISTORY_MAX);
-		free(history);
-	}
+	rvsh_history_save(history);
+	free(history);
+	sigaction(SIGINT, &old, NULL);
 	rvsh_current = NULL;
 	/* Errors were shown as they happened; a person ended the session. */
 	return RVSH_OK;
@@ -465,6 +524,7 @@ main(int argc, char **argv)
 	}
 
 	rvirt_conn_close(sh.conn);
+	free(sh.uri_owned);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		rvsh_error("cannot write the output: %s", strerror(errno));
 		status = RVSH_ERROR;

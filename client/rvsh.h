@@ -28,6 +28,8 @@ struct rvsh {
 	int quiet;		 /* -q: no informational messages */
 	int script;		 /* --script: tab-separated, no headers */
 	struct rvirt_conn *conn; /* opened when a command first needs it */
+	char *uri_owned;	 /* uri when "connect URI" set it */
+	int interactive;	 /* reconnect forever, Ctrl-C stops waiting */
 };
 
 /* "rvsh: MESSAGE" on stderr. */

@@ -9,6 +9,7 @@
 
 #include "rvsh.h"
 #include "version.h"
+#include "rvsh_connect.h"
 #include "rvsh_event.h"
 #include "rvsh_console.h"
 #include "rvsh_vcpu.h"
@@ -653,7 +654,8 @@ rvsh_cmd_help(struct rvsh *sh, int argc, char **argv)
 		c = rvsh_cmd_find(argv[1]);
 		if (!c && (rvsh_vcpu_help(argv[1]) == 0 ||
 			   rvsh_event_help(argv[1]) == 0 ||
-			   rvsh_console_help(argv[1]) == 0))
+			   rvsh_console_help(argv[1]) == 0 ||
+			   rvsh_connect_help(argv[1]) == 0))
 			return RVSH_OK;
 		if (!c) {
 			rvsh_error("unknown command '%s'", argv[1]);
@@ -674,6 +676,7 @@ rvsh_cmd_help(struct rvsh *sh, int argc, char **argv)
 	rvsh_vcpu_help_all();
 	rvsh_event_help_all();
 	rvsh_console_help_all();
+	rvsh_connect_help_all();
 	printf("  %-32s%s\n", "quit, exit", "leave the interactive shell");
 	return RVSH_OK;
 }
@@ -690,6 +693,8 @@ rvsh_cmd_run(struct rvsh *sh, int argc, char **argv)
 		return rc;
 	if (!c && (rc = rvsh_console_run(sh, argc, argv)) >= 0)
 		return rc;
+	if (!c && (rc = rvsh_connect_run(sh, argc, argv)) >= 0)
+		return rc;
 	if (!c) {
 		rvsh_error("unknown command '%s' (try 'help')", argv[0]);
 		return RVSH_USAGE;
@@ -704,7 +709,8 @@ rvsh_cmd_run(struct rvsh *sh, int argc, char **argv)
 const char *
 rvsh_cmd_name(size_t i)
 {
-	size_t nvcpu = 0;
+	size_t nvcpu = 0, j;
+	const char *name;
 
 	if (i < RVSH_NCMDS)
 		return rvsh_cmds[i].name;
@@ -712,10 +718,18 @@ rvsh_cmd_name(size_t i)
 		nvcpu++;
 	if (i - RVSH_NCMDS < nvcpu)
 		return rvsh_vcpu_name(i - RVSH_NCMDS);
-	/* rvsh_event.c's one command comes next, then rvsh_console.c's. */
+	/*
+	 * rvsh_event.c's one command comes next, then rvsh_console.c's,
+	 * then rvsh_connect.c's one.
+	 */
 	if (i - RVSH_NCMDS == nvcpu)
 		return "event";
-	return rvsh_console_name(i - RVSH_NCMDS - nvcpu - 1);
+	name = rvsh_console_name(i - RVSH_NCMDS - nvcpu - 1);
+	if (name)
+		return name;
+	for (j = 0; rvsh_console_name(j); j++)
+		;
+	return i - RVSH_NCMDS == nvcpu + 1 + j ? "connect" : NULL;
 }
 
 enum rvsh_arg

@@ -401,11 +401,32 @@ uri_parse_seconds(const char *s, const char *name, const char *value, int *out,
 	char *end;
 	long v;
 
+	if (strcmp(name, "reconnect_timeout") == 0 &&
+	    strcmp(value, "forever") == 0) {
+		*out = URI_TIMEOUT_FOREVER;
+		return 0;
+	}
 	errno = 0;
 	v = strtol(value, &end, 10);
 	if (value[0] < '0' || value[0] > '9' || *end != '\0' || errno ||
 	    v > INT_MAX) {
-		uri_fail(err, s, "variable '%s' must be a number of seconds",
+		if (strcmp(name, "reconnect_timeout") == 0)
+			uri_fail(err, s,
+				 "variable '%s' must be a number of seconds "
+				 "or 'forever'",
+				 name);
+		else
+			uri_fail(err, s,
+				 "variable '%s' must be a number of seconds",
+				 name);
+		return -1;
+	}
+	if (strcmp(name, "keepalive_count") == 0 && (v < 1 || v > 1000)) {
+		uri_fail(err, s, "variable '%s' must be 1 to 1000", name);
+		return -1;
+	}
+	if (strcmp(name, "keepalive_interval") == 0 && v > 3600) {
+		uri_fail(err, s, "variable '%s' must be 0 to 3600 seconds",
 			 name);
 		return -1;
 	}
@@ -452,6 +473,8 @@ uri_set_var(struct uri *uri, const char *s, char *name, char *value,
 		{ "proxy", &uri->proxy, NULL, 0 },
 		{ "auth", &uri->auth, NULL, 0 },
 		{ "reconnect_timeout", NULL, &uri->reconnect_timeout, 1 },
+		{ "keepalive_interval", NULL, &uri->keepalive_interval, 1 },
+		{ "keepalive_count", NULL, &uri->keepalive_count, 1 },
 		{ "mode", &uri->mode, NULL, 0 },
 	};
 	size_t i;
@@ -635,6 +658,8 @@ uri_parse(const char *s, struct rvirt_error *err)
 	uri->no_verify = -1;
 	uri->no_tty = -1;
 	uri->reconnect_timeout = -1;
+	uri->keepalive_interval = -1;
+	uri->keepalive_count = -1;
 
 	sep = strstr(s, "://");
 	if (!sep || memchr(s, '/', (size_t)(sep - s)) ||

@@ -40,6 +40,9 @@ struct uri {
 	char *auth;	       /* preferred auth methods */
 	int reconnect_timeout; /* seconds, >= 0; -1: not given */
 	char *mode;	       /* ssh: auto, legacy, direct */
+	/* Seconds, 0 .. 3600, and 1 .. 1000; -1: not given. */
+	int keepalive_interval;
+	int keepalive_count;
 	/*
 	 * The unknown variables, in order, re-escaped as "n=v&n2=v2":
 	 * the server gets them in the CONNECT_OPEN name.  NULL: none.
@@ -53,6 +56,9 @@ struct uri {
  * with *err (RVIRT_ERR_URI, or RVIRT_ERR_NO_MEMORY).
  */
 struct uri *uri_parse(const char *s, struct rvirt_error *err);
+
+/* reconnect_timeout=forever */
+#define URI_TIMEOUT_FOREVER (-2)
 
 void uri_free(struct uri *uri);
 

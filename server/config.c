@@ -88,6 +88,8 @@ static const struct config_key config_keys[] = {
 	KEY(max_clients, KIND_UINT, 1, 1000000),
 	KEY(idle_timeout, KIND_UINT, 0, 31536000),
 	KEY(message_timeout, KIND_UINT, 1, 3600),
+	KEY(keepalive_interval, KIND_INT, -1, 3600),
+	KEY(keepalive_count, KIND_UINT, 1, 1000),
 	KEY(max_workers, KIND_UINT, 1, 4096),
 	KEY(min_spare_workers, KIND_UINT, 0, 4096),
 	KEY(max_spare_workers, KIND_UINT, 1, 4096),
@@ -204,6 +206,8 @@ config_init_defaults(struct config *cfg)
 	cfg->max_clients = 5000;
 	cfg->idle_timeout = 0;
 	cfg->message_timeout = 30;
+	cfg->keepalive_interval = 5;
+	cfg->keepalive_count = 5;
 	cfg->max_workers = 16;
 	cfg->min_spare_workers = 2;
 	cfg->max_spare_workers = 4;

@@ -84,6 +84,9 @@ struct config {
 	unsigned int max_clients;     /* default 5000 */
 	unsigned int idle_timeout;    /* seconds, 0 = never; default 0 */
 	unsigned int message_timeout; /* seconds to finish a record; 30 */
+	/* Keepalive (server/keepalive.c): -1 or 0 = off; 5 and 5. */
+	int keepalive_interval;	      /* seconds */
+	unsigned int keepalive_count; /* silent intervals before a close */
 
 	/* The worker pool (server/master.c). */
 	unsigned int max_workers;	     /* default 16 */

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "conn.h"
 #include "evpark.h"
+#include "keepalive.h"
 #include "xprt.h"
 
 /* Connections closed for bad or cut input, logged at a bounded rate. */
@@ -348,5 +349,5 @@ conn_expired(const struct conn *c, uint64_t now_ms, uint64_t message_ms,
 	if (idle_ms && !started && c->out_len == 0 && c->pending_len == 0 &&
 	    !c->sess.park && now_ms - c->last_active_ms >= idle_ms)
 		return "idle_timeout passed";
-	return NULL;
+	return keepalive_expired(c, now_ms);
 }

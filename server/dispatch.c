@@ -20,6 +20,7 @@
 #include "auth.h"
 #include "dispatch.h"
 #include "intent.h"
+#include "keepalive.h"
 #include "proc.h"
 #include "session.h"
 
@@ -165,6 +166,9 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_EVENT_WAIT, "EVENT_WAIT", rvirt_event_wait_args,
 	     rvirt_event_wait_ret, proc_event_wait,
 	     PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_KEEPALIVE_START, "KEEPALIVE_START",
+	     rvirt_keepalive_start_args, rvirt_void_ret, proc_keepalive_start,
+	     0),
 	/* Consoles: reads, so read-only connections may open and read;
 	   CONSOLE_WRITE refuses them itself (server/proc_console.c). */
 	PROC(RVIRT_PROC_CONSOLE_OPEN, "CONSOLE_OPEN", rvirt_console_open_args,

@@ -23,6 +23,7 @@
 #include "conn.h"
 #include "dispatch.h"
 #include "evpark.h"
+#include "keepalive.h"
 #include "rpc.h"
 #include "session.h"
 #include "worker.h"
@@ -476,6 +477,8 @@ worker_conn_add(struct worker *w, const struct listener *l, int fd,
 	/* Replies are whole records: send them now, not after 40 ms. */
 	if (l->kind == LISTEN_TCP || l->kind == LISTEN_TLS)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (l->kind == LISTEN_TCP || l->kind == LISTEN_TLS)
+		keepalive_tcp(fd);
 	ev.data.ptr = c;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
 		log_error("closing connection of '%s': cannot watch it: %s",
@@ -796,6 +799,7 @@ worker_setup(struct worker *w, const struct worker_params *wp,
 	w->epfd = w->sigfd = -1;
 	w->message_ms = (uint64_t)cfg->message_timeout * 1000;
 	w->idle_ms = (uint64_t)cfg->idle_timeout * 1000;
+	keepalive_configure(cfg->keepalive_interval, cfg->keepalive_count);
 	/* A quarter of the ttl: a session in use is never near expiry. */
 	w->touch_ms = (uint64_t)cfg->session_ttl * 1000 / 4;
 	if (w->touch_ms < WORKER_SWEEP_MS)

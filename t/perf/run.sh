@@ -155,6 +155,9 @@ echo
 sh "$(dirname "$0")/conns.sh"
 
 echo
+sh "$(dirname "$0")/keepalive.sh"
+
+echo
 sh "$(dirname "$0")/events.sh"
 
 echo

@@ -261,6 +261,18 @@ test_variables(void **state)
 	uri_free(u);
 	assert_int_equal(nwarned, 0);
 
+	/* reconnect_timeout=forever; keepalive values */
+	u = parse_ok("test:///d?reconnect_timeout=forever"
+		     "&keepalive_interval=0&keepalive_count=7");
+	assert_int_equal(u->reconnect_timeout, URI_TIMEOUT_FOREVER);
+	assert_int_equal(u->keepalive_interval, 0);
+	assert_int_equal(u->keepalive_count, 7);
+	uri_free(u);
+	u = parse_ok("test:///d");
+	assert_int_equal(u->keepalive_interval, -1);
+	assert_int_equal(u->keepalive_count, -1);
+	uri_free(u);
+
 	/* the last of a repeated variable wins; empty pairs are skipped */
 	u = parse_ok("test:///d?socket=/a&&socket=/b&;");
 	assert_string_equal(u->socket, "/b");
@@ -279,6 +291,16 @@ test_variables(void **state)
 		  "number of seconds");
 	parse_bad("test:///d?reconnect_timeout=5s", RVIRT_ERR_URI,
 		  "number of seconds");
+	parse_bad("test:///d?reconnect_timeout=always", RVIRT_ERR_URI,
+		  "number of seconds or 'forever'");
+	parse_bad("test:///d?keepalive_interval=forever", RVIRT_ERR_URI,
+		  "variable 'keepalive_interval' must be a number of seconds");
+	parse_bad("test:///d?keepalive_interval=3601", RVIRT_ERR_URI,
+		  "variable 'keepalive_interval' must be 0 to 3600 seconds");
+	parse_bad("test:///d?keepalive_count=0", RVIRT_ERR_URI,
+		  "variable 'keepalive_count' must be 1 to 1000");
+	parse_bad("test:///d?keepalive_count=1001", RVIRT_ERR_URI,
+		  "variable 'keepalive_count' must be 1 to 1000");
 	parse_bad("test:///d?socket=", RVIRT_ERR_URI,
 		  "variable 'socket' has an empty value");
 	parse_bad("test:///d?mode=fast", RVIRT_ERR_URI,
