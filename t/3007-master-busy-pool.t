@@ -57,7 +57,12 @@ test_expect_success 'busy clients make the pool grow' '
 		loader=$!; } &&
 	# Generous: on a loaded machine the clients themselves may be too
 	# slow to keep the worker busy for a while.
-	wait_until 1500 "test \$(worker_pids | wc -l) -ge 2" &&
+	# On failure: what the clients did and what the master saw.
+	{ wait_until 1500 "test \$(worker_pids | wc -l) -ge 2" || {
+		sed "s/^/# load: /" load.out
+		grep "pool:" "$RVIRTD_LOG" | tail -20 | sed "s/^/# /"
+		false
+	}; } &&
 	kill $loader && { wait $loader || :; } &&
 	rvirtd_status
 '
