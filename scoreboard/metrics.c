@@ -45,6 +45,7 @@ struct metrics {
 
 /* The writer side of this process (a worker). */
 static struct metrics_counters *metrics_mine;
+static struct metrics *metrics_bound; /* for global counts */
 static uint64_t metrics_t0;
 static unsigned int metrics_proc;
 static unsigned int metrics_outcome;
@@ -464,9 +465,11 @@ void
 metrics_worker_bind(struct metrics *mx, int idx)
 {
 	metrics_mine = NULL;
+	metrics_bound = NULL;
 	if (!mx || !mx->writable || idx < 0 || (unsigned int)idx >= mx->nslots)
 		return;
 	metrics_mine = &mx->blocks[idx];
+	metrics_bound = mx;
 }
 
 void
@@ -553,6 +556,13 @@ metrics_auth_failed(enum metrics_auth method)
 {
 	if (metrics_mine && (unsigned int)method < METRICS_NAUTHS)
 		metrics_bump(&metrics_mine->auth_failures[method], 1);
+}
+
+void
+metrics_keepalive_dropped(void)
+{
+	/* Rare: a global count, not a slot's (no fold needed). */
+	metrics_global_add(metrics_bound, METRICS_G_KEEPALIVE_DROPS, 1);
 }
 
 void

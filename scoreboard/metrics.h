@@ -112,13 +112,14 @@ struct metrics_counters {
 
 /* Counts kept in the global record only. */
 enum metrics_global {
-	METRICS_G_WORKER_EXITS = 0,  /* workers that exited cleanly */
-	METRICS_G_GC_RUNS = 1,	     /* collector runs that succeeded */
-	METRICS_G_GC_FAILURES = 2,   /* collector runs that failed */
-	METRICS_G_GC_SESSIONS = 3,   /* sessions the collector expired */
-	METRICS_G_GC_REPLIES = 4,    /* recorded replies it expired */
-	METRICS_G_EXPORTER_RUNS = 5, /* exporter children started */
-	METRICS_G_SCRAPES = 6,	     /* scrapes answered */
+	METRICS_G_WORKER_EXITS = 0,    /* workers that exited cleanly */
+	METRICS_G_GC_RUNS = 1,	       /* collector runs that succeeded */
+	METRICS_G_GC_FAILURES = 2,     /* collector runs that failed */
+	METRICS_G_GC_SESSIONS = 3,     /* sessions the collector expired */
+	METRICS_G_GC_REPLIES = 4,      /* recorded replies it expired */
+	METRICS_G_EXPORTER_RUNS = 5,   /* exporter children started */
+	METRICS_G_SCRAPES = 6,	       /* scrapes answered */
+	METRICS_G_KEEPALIVE_DROPS = 7, /* connections closed for keepalive */
 	METRICS_NGLOBALS = 16
 };
 
@@ -229,6 +230,9 @@ void metrics_conn_closed(unsigned int transport);
 
 /* A failed authentication by method. */
 void metrics_auth_failed(enum metrics_auth method);
+
+/* A connection closed because its client stopped answering keepalive. */
+void metrics_keepalive_dropped(void);
 
 /* A store commit that took ns nanoseconds. */
 void metrics_store_commit(uint64_t ns);

@@ -266,6 +266,10 @@ metrics_print_exposition(const struct metrics_snapshot *ms,
 	metrics_put_counter(fp, mode, "rvirtd_scrapes_total",
 			    "Scrapes the metrics exporter answered.",
 			    ms->globals[METRICS_G_SCRAPES]);
+	metrics_put_counter(fp, mode, "rvirtd_keepalive_drops_total",
+			    "Connections closed because their client announced "
+			    "keepalive and then stopped answering.",
+			    ms->globals[METRICS_G_KEEPALIVE_DROPS]);
 	expofmt_family(fp, mode, "rvirtd_build_info", "info", NULL,
 		       "The rvirtd build (always 1).");
 	fprintf(fp, "rvirtd_build_info{version=\"%s\"} 1\n", version_string());
@@ -302,12 +306,14 @@ metrics_print_text(const struct metrics_snapshot *ms, FILE *fp)
 	fprintf(fp,
 		"\nauth failures: %" PRIu64 " sasl, %" PRIu64 " tls, %" PRIu64
 		" unix-peer; workers exited cleanly: %" PRIu64
-		"; sessions expired: %" PRIu64 "\n",
+		"; sessions expired: %" PRIu64 "; keepalive drops: %" PRIu64
+		"\n",
 		ms->auth_failures[METRICS_AUTH_SASL],
 		ms->auth_failures[METRICS_AUTH_TLS],
 		ms->auth_failures[METRICS_AUTH_UNIX_PEER],
 		ms->globals[METRICS_G_WORKER_EXITS],
-		ms->globals[METRICS_G_GC_SESSIONS]);
+		ms->globals[METRICS_G_GC_SESSIONS],
+		ms->globals[METRICS_G_KEEPALIVE_DROPS]);
 	fprintf(fp, "\n%-24s %10s %8s %8s %12s\n", "procedure", "ok", "errors",
 		"replays", "mean (us)");
 	for (p = 0; p < METRICS_NPROCS; p++) {

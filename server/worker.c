@@ -721,13 +721,13 @@ worker_sweep(struct worker *w)
 		w->accept_resume_ms = 0;
 		worker_accept_maybe_resume(w);
 	}
-	if (!w->message_ms && !w->idle_ms)
-		return;
 	for (c = w->conns; c; c = next) {
 		next = c->next;
 		why = conn_expired(c, w->env.now_ms, w->message_ms, w->idle_ms);
 		if (!why)
 			continue;
+		if (why == keepalive_expired(c, w->env.now_ms))
+			metrics_keepalive_dropped();
 		log_ratelimited(&worker_timeout_log, LOG_LEVEL_INFO,
 				"closing connection of '%s': %s",
 				c->sess.identity, why);

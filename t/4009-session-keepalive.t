@@ -161,6 +161,15 @@ test_expect_success 'on the wire: a client that announced keepalive and went qui
 	test_grep "^closed after" ka.wire
 '
 
+test_expect_success 'the closes are counted: rvirtd_keepalive_drops_total' '
+	rvirtd_status --format=prometheus >ka.prom &&
+	n=$(sed -n "s/^rvirtd_keepalive_drops_total \([0-9]*\)$/\1/p" ka.prom) &&
+	echo "drops: $n" &&
+	test "$n" -ge 2 &&
+	rvirtd_status >ka.txt &&
+	test_grep "keepalive drops: $n$" ka.txt
+'
+
 test_expect_success 'KEEPALIVE_START with a bad interval gets a clear error' '
 	rawrpc -t 30 "127.0.0.1:$RVIRTD_TCP_PORT" \
 		call proc=41 arg=u:5000 arg=u:5 decode=ret \
