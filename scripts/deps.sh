@@ -18,7 +18,8 @@ set -eu
 # Build: compiler, rpcgen (rpcsvc-proto), and the libraries' headers.
 BUILD_PKGS="gcc make pkg-config rpcsvc-proto libtirpc-dev libxml2-dev
 liblmdb-dev libconfig-dev libedit-dev libcmocka-dev libgnutls28-dev
-libsasl2-dev libmicrohttpd-dev libcrypt-dev libsystemd-dev"
+libsasl2-dev libmicrohttpd-dev libcrypt-dev libsystemd-dev
+libwebsockets-dev"
 
 # Test: rpcinfo (rpcbind), prove (perl), mdb_stat (lmdb-utils),
 # mandoc -T lint on the man pages (mandoc); a private sshd and the ssh
