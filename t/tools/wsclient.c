@@ -9,10 +9,11 @@
 #include <unistd.h>
 
 /*
- * wsclient [-c CAFILE] [-s TEXT] [-w STRING] [-o FILE] [-n N] [-t SECONDS]
- *          HOST PORT PATH
+ * wsclient [-c CAFILE [-H NAME] [-C CERT -K KEY]] [-s TEXT] [-w STRING]
+ *          [-o FILE] [-n N] [-t SECONDS] HOST PORT PATH
  *     Open N (1) websockets to ws://HOST:PORT/PATH (wss:// with -c, the
- *     server checked against CAFILE).  Prints "open" for each one that
+ *     server checked against CAFILE, as NAME if given, with a client
+ *     certificate CERT and key KEY if given).  Prints "open" for each one that
  *     opens; types TEXT into the first once open (\r, \n in TEXT and STRING are CR, LF); appends
  *     what comes to FILE; prints "found" once STRING came and closes
  *     (exit 0).  A close from the server prints "close CODE: REASON"
@@ -160,16 +161,25 @@ main(int argc, char **argv)
 	struct lws_context_creation_info info;
 	struct lws_client_connect_info cc;
 	struct lws_context *ctx;
-	const char *ca = NULL;
+	const char *ca = NULL, *name = NULL, *cert = NULL, *key = NULL;
 	int opt, timeout = 30;
 	time_t end;
 
 	wsc.n = 1;
 	wsc.rc = 1;
-	while ((opt = getopt(argc, argv, "c:s:w:o:n:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:H:C:K:s:w:o:n:t:")) != -1) {
 		switch (opt) {
 		case 'c':
 			ca = optarg;
+			break;
+		case 'H':
+			name = optarg;
+			break;
+		case 'C':
+			cert = optarg;
+			break;
+		case 'K':
+			key = optarg;
 			break;
 		case 's':
 			wsc.send = wsc_unescape(optarg);
@@ -205,6 +215,8 @@ main(int argc, char **argv)
 	if (ca) {
 		info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.client_ssl_ca_filepath = ca;
+		info.client_ssl_cert_filepath = cert;
+		info.client_ssl_private_key_filepath = key;
 	}
 	ctx = lws_create_context(&info);
 	if (!ctx) {
@@ -217,7 +229,7 @@ main(int argc, char **argv)
 		cc.address = argv[optind];
 		cc.port = atoi(argv[optind + 1]);
 		cc.path = argv[optind + 2];
-		cc.host = cc.address;
+		cc.host = name ? name : cc.address;
 		cc.origin = cc.address;
 		cc.ssl_connection = ca ? LCCSCF_USE_SSL : 0;
 		if (!lws_client_connect_via_info(&cc)) {
