@@ -40,6 +40,10 @@ python3-prometheus-client"
 # promtool (prometheus) checks the metrics exporter's output; its tests
 # skip without it.  Not in test: Debian's package is the whole Prometheus
 # server (96 MB, a service on :9090, node-exporter recommended).  clang-format (14 on Debian 12) for make fmt-check.
+# chromium: t/7106 drives the proxy's web page in headless Chromium and
+# skips without it; not listed (290 MB installed, 350 MB with its
+# libraries, GTK among them): apt-get install --no-install-recommends
+# chromium where the browser test should run.
 LATER_PKGS="systemd prometheus clang-format"
 
 # Fuzzing (make fuzz, make fuzz-smoke in CI): clang-14 and its

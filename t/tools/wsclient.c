@@ -21,6 +21,10 @@
  *     WHY" (exit 1).  With -n, prints "all open" once all are open and
  *     holds them until stdin ends.  Everything ends by -t (30 s):
  *     "timeout", exit 1.
+ * With -l ROUNDS (a benchmark, t/perf/proxy.sh): once the guest's
+ *     prompt came, type one byte at a time ("a", then DEL to rub it
+ *     out), each when the echo of the one before came, and print the
+ *     echo round trips: "echo: N rounds, median U us, p90 U us, max U us".
  */
 
 #define WSC_MAX 1024
@@ -31,7 +35,53 @@ static struct {
 	size_t seen_len;
 	int n, nopen, done, rc, hold;
 	struct lws *first;
+	int rounds, round, typing;
+	struct timespec sent;
+	long *us;
 } wsc;
+
+static long
+wsc_since_us(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (now.tv_sec - t->tv_sec) * 1000000L +
+	       (now.tv_nsec - t->tv_nsec) / 1000;
+}
+
+static int
+wsc_cmp(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Latency mode: an echo came (or the prompt): time it, type the next. */
+static int
+wsc_latency(struct lws *wsi, const void *in, size_t len)
+{
+	if (!wsc.typing) {
+		if (!memmem(in, len, "guest> ", 7))
+			return 0;
+		wsc.typing = 1;
+	} else {
+		wsc.us[wsc.round++] = wsc_since_us(&wsc.sent);
+	}
+	if (wsc.round == wsc.rounds) {
+		qsort(wsc.us, (size_t)wsc.rounds, sizeof(long), wsc_cmp);
+		printf("echo: %d rounds, median %ld us, p90 %ld us, max %ld "
+		       "us\n",
+		       wsc.rounds, wsc.us[wsc.rounds / 2],
+		       wsc.us[wsc.rounds * 9 / 10], wsc.us[wsc.rounds - 1]);
+		wsc.done = 1;
+		wsc.rc = 0;
+		return -1;
+	}
+	lws_callback_on_writable(wsi);
+	return 0;
+}
 
 static int
 wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
@@ -55,7 +105,17 @@ wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		}
 		break;
 	case LWS_CALLBACK_CLIENT_WRITEABLE: {
-		size_t l = strlen(wsc.send);
+		size_t l;
+
+		if (wsc.rounds) {
+			buf[LWS_PRE] = wsc.round % 2 ? 0x7f : 'a';
+			clock_gettime(CLOCK_MONOTONIC, &wsc.sent);
+			if (lws_write(wsi, buf + LWS_PRE, 1, LWS_WRITE_TEXT) <
+			    1)
+				return -1;
+			break;
+		}
+		l = strlen(wsc.send);
 
 		if (l > sizeof(buf) - LWS_PRE)
 			l = sizeof(buf) - LWS_PRE;
@@ -65,6 +125,8 @@ wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		break;
 	}
 	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (wsc.rounds)
+			return wsc_latency(wsi, in, len);
 		if (wsc.outfile) {
 			FILE *f = fopen(wsc.outfile, "a");
 
@@ -167,7 +229,7 @@ main(int argc, char **argv)
 
 	wsc.n = 1;
 	wsc.rc = 1;
-	while ((opt = getopt(argc, argv, "c:H:C:K:s:w:o:n:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:H:C:K:s:w:o:n:t:l:")) != -1) {
 		switch (opt) {
 		case 'c':
 			ca = optarg;
@@ -196,6 +258,14 @@ main(int argc, char **argv)
 			break;
 		case 't':
 			timeout = atoi(optarg);
+			break;
+		case 'l':
+			wsc.rounds = atoi(optarg);
+			wsc.us = calloc(
+				(size_t)(wsc.rounds > 0 ? wsc.rounds : 1),
+				sizeof(long));
+			if (!wsc.us || wsc.rounds < 1)
+				return 2;
 			break;
 		default:
 			return 2;
@@ -255,5 +325,6 @@ main(int argc, char **argv)
 		printf("timeout\n");
 	lws_context_destroy(ctx);
 	free(wsc.seen);
+	free(wsc.us);
 	return wsc.done ? wsc.rc : 1;
 }
