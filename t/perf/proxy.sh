@@ -47,7 +47,7 @@ pids=
 : >opened
 while test "$i" -lt "$N"; do
 	t=$(PRVSH console-token enable "p$i") || exit 1
-	"$WSCLIENT" -t 600 -n 1 127.0.0.1 "$PROXY_PORT" "/console?token=$t" <hold >>opened &
+	"$WSCLIENT" -t 600 -n 1 127.0.0.1 "$PROXY_PORT" "/console?token=$t" <hold >>opened 3>&- &
 	pids="$pids $!"
 	i=$((i + 1))
 done
