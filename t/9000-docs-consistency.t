@@ -223,6 +223,10 @@ for my $f (glob("$src/client/rvsh*.c")) {
 	close($fh);
 	# Table rows: { "name", "usage", "help", ...
 	push @cmds, ($t =~ /^\t\{ "([a-z][a-z-]*)", "[^"]*",/mg);
+	# Commands of a module's own hooks: names[] = { "console", ... }.
+	for my $list ($t =~ /\bnames\[\]\s*=\s*\{([^}]*)\}/g) {
+		push @cmds, ($list =~ /"([a-z][a-z-]*)"/g);
+	}
 }
 ok(@cmds >= 20, 'rvsh has a command table (' . scalar(@cmds) . ' commands)');
 for my $c (@cmds) {
