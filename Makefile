@@ -159,6 +159,21 @@ $(BUILD)/t/perf/%: $(BUILD)/obj/t/perf/%.o $(LIBA)
 
 unit-check: $(UNIT_BINS)
 
+# rvirt-console-proxy (proxy/, doc/console.md): websockets to consoles,
+# a librvirt client like rvsh; libwebsockets from Debian.  Its test
+# client t/tools/wsclient uses libwebsockets too.
+PROXY = $(BUILD)/rvirt-console-proxy
+PROXY_SRCS = $(wildcard proxy/*.c)
+LWS_CFLAGS := $(shell $(PKG_CONFIG) --cflags libwebsockets 2>/dev/null)
+LWS_LIBS := $(shell $(PKG_CONFIG) --libs libwebsockets 2>/dev/null)
+$(call obj,$(PROXY_SRCS) t/tools/wsclient.c): ALL_CFLAGS += $(LWS_CFLAGS)
+$(PROXY): $(call obj,$(PROXY_SRCS)) $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -pthread -o $@ $^ $(PKG_LIBS) $(LWS_LIBS)
+$(BUILD)/t/tools/wsclient: $(BUILD)/obj/t/tools/wsclient.o
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LWS_LIBS)
+all: $(PROXY)
+
 include mk/version.mk
 include mk/install.mk
 include mk/systemd.mk

@@ -483,6 +483,44 @@ uint64_t rvirt_console_lost(const struct rvirt_console *con);
 int rvirt_console_close(struct rvirt_console *con, struct rvirt_error *err);
 void rvirt_console_free(struct rvirt_console *con);
 
+/*
+ * Console tokens (doc/console.md "Tokens"): one per domain, naming its
+ * console to rvirt-console-proxy.  Every call needs a read-write
+ * connection (RVIRT_ERR_ACCESS_DENIED otherwise).
+ */
+struct rvirt_console_token {
+	char token[RVIRT_CONSOLE_TOKEN_LEN + 1]; /* hex; "" when none */
+	uint64_t expires; /* unix time in s it ends, 0 never */
+	int expired;	  /* 1 when it has ended already */
+};
+
+/*
+ * Make a new random token for dom (replacing the one it had), ending
+ * after expires_s seconds (0: never); *out gets it.  0, or -1 with *err.
+ */
+int rvirt_console_token_enable(struct rvirt_conn *conn,
+			       const struct rvirt_domain *dom,
+			       uint64_t expires_s,
+			       struct rvirt_console_token *out,
+			       struct rvirt_error *err);
+/* Revoke dom's token (none: nothing).  0, or -1 with *err. */
+int rvirt_console_token_disable(struct rvirt_conn *conn,
+				const struct rvirt_domain *dom,
+				struct rvirt_error *err);
+/* dom's token into *out (token "" when it has none).  0, or -1. */
+int rvirt_console_token_show(struct rvirt_conn *conn,
+			     const struct rvirt_domain *dom,
+			     struct rvirt_console_token *out,
+			     struct rvirt_error *err);
+/*
+ * The domain whose token this is, into *dom: 0, or -1 with *err:
+ * RVIRT_ERR_TOKEN_INVALID (unknown, revoked, malformed, or its domain
+ * is not the connection's driver's), RVIRT_ERR_TOKEN_EXPIRED.
+ */
+int rvirt_console_token_resolve(struct rvirt_conn *conn, const char *token,
+				struct rvirt_domain *dom,
+				struct rvirt_error *err);
+
 #ifdef __cplusplus
 }
 #endif

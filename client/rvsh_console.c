@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "rvsh_console.h"
+#include "rvsh_token.h"
 
 /*
  * console DOMAIN [--force] [--safe]
@@ -325,6 +326,8 @@ out:
 int
 rvsh_console_run(struct rvsh *sh, int argc, char **argv)
 {
+	if (strcmp(argv[0], "console-token") == 0)
+		return rvsh_token_cmd(sh, argc, argv);
 	if (strcmp(argv[0], "console") != 0)
 		return -1;
 	return rvsh_console_cmd(sh, argc, argv);
@@ -333,7 +336,9 @@ rvsh_console_run(struct rvsh *sh, int argc, char **argv)
 const char *
 rvsh_console_name(size_t i)
 {
-	return i == 0 ? "console" : NULL;
+	static const char *const names[] = { "console", "console-token" };
+
+	return i < sizeof(names) / sizeof(names[0]) ? names[i] : NULL;
 }
 
 enum rvsh_arg
@@ -348,6 +353,11 @@ rvsh_console_arg(const char *name)
 int
 rvsh_console_help(const char *name)
 {
+	if (strcmp(name, "console-token") == 0) {
+		printf("usage: console-token %s\n  %s\n", RVSH_TOKEN_ARGS,
+		       RVSH_TOKEN_HELP);
+		return 0;
+	}
 	if (strcmp(name, "console") != 0)
 		return -1;
 	printf("usage: console %s\n  %s\n", RVSH_CONSOLE_ARGS,
@@ -359,4 +369,6 @@ void
 rvsh_console_help_all(void)
 {
 	printf("  %-32s%s\n", "console " RVSH_CONSOLE_ARGS, RVSH_CONSOLE_HELP);
+	printf("  %-32s%s\n", "console-token " RVSH_TOKEN_ARGS,
+	       RVSH_TOKEN_HELP);
 }

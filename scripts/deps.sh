@@ -18,7 +18,8 @@ set -eu
 # Build: compiler, rpcgen (rpcsvc-proto), and the libraries' headers.
 BUILD_PKGS="gcc make pkg-config rpcsvc-proto libtirpc-dev libxml2-dev
 liblmdb-dev libconfig-dev libedit-dev libcmocka-dev libgnutls28-dev
-libsasl2-dev libmicrohttpd-dev libcrypt-dev libsystemd-dev"
+libsasl2-dev libmicrohttpd-dev libcrypt-dev libsystemd-dev
+libwebsockets-dev"
 
 # Test: rpcinfo (rpcbind), prove (perl), mdb_stat (lmdb-utils),
 # mandoc -T lint on the man pages (mandoc); a private sshd and the ssh
@@ -39,6 +40,10 @@ python3-prometheus-client"
 # promtool (prometheus) checks the metrics exporter's output; its tests
 # skip without it.  Not in test: Debian's package is the whole Prometheus
 # server (96 MB, a service on :9090, node-exporter recommended).  clang-format (14 on Debian 12) for make fmt-check.
+# chromium: t/7106 drives the proxy's web page in headless Chromium and
+# skips without it; not listed (290 MB installed, 350 MB with its
+# libraries, GTK among them): apt-get install --no-install-recommends
+# chromium where the browser test should run.
 LATER_PKGS="systemd prometheus clang-format"
 
 # Fuzzing (make fuzz, make fuzz-smoke in CI): clang-14 and its

@@ -183,6 +183,10 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_CONSOLE_CLOSE, "CONSOLE_CLOSE",
 	     rvirt_console_close_args, rvirt_void_ret, proc_console_close,
 	     PROC_NEEDS_HV | PROC_READ_TXN),
+	/* Every op, even show and resolve: a token is a write capability. */
+	PROC(RVIRT_PROC_CONSOLE_TOKEN, "CONSOLE_TOKEN",
+	     rvirt_console_token_args, rvirt_console_token_ret,
+	     proc_console_token, PROC_NEEDS_HV | PROC_MUTATING),
 };
 
 #define DISPATCH_NPROCS (sizeof(dispatch_table) / sizeof(dispatch_table[0]))

@@ -101,6 +101,10 @@ int proc_domain_suspend(struct call *call, void *args, void *ret,
 int proc_domain_undefine(struct call *call, void *args, void *ret,
 			 struct rvirt_error *err);
 
+/* proc_token.c: console tokens (doc/console.md "Tokens") */
+int proc_console_token(struct call *call, void *args, void *ret,
+		       struct rvirt_error *err);
+
 /* proc_event.c: lifecycle events */
 int proc_event_wait(struct call *call, void *args, void *ret,
 		    struct rvirt_error *err);

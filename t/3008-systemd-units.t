@@ -15,7 +15,9 @@ UNITS=$TRASH/units
 mkdir -p "$UNITS"
 # As mk/install.mk installs them, naming this build's rvirtd.
 for u in "$RVIRT_SRC"/etc/*.service "$RVIRT_SRC"/etc/*.socket; do
-	sed "s|/usr/sbin/rvirtd|$RVIRT_BUILD/rvirtd|g" "$u" >"$UNITS/${u##*/}"
+	sed -e "s|/usr/sbin/rvirtd|$RVIRT_BUILD/rvirtd|g" \
+		-e "s|/usr/sbin/rvirt-console-proxy|$RVIRT_BUILD/rvirt-console-proxy|g" \
+		"$u" >"$UNITS/${u##*/}"
 done
 
 test_expect_success 'the service: Type=notify, NotifyAccess=all, KillMode=process' '

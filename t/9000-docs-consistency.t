@@ -60,6 +60,23 @@ for my $k (defined $man5 ? ($man5 =~ /^\.It Cm ([a-z_]+)/mg) : ()) {
 	ok($known{$k}, "doc/rvirtd.conf.5 key '$k' is accepted by config.c");
 }
 
+# --- rvirt-console-proxy's keys: proxy/pconf.c against its docs ---
+my $pconf_c = slurp('proxy/pconf.c');
+my $pconf = slurp('etc/rvirt-console-proxy.conf');
+my $man8p = slurp('doc/rvirt-console-proxy.8');
+my @pkeys = defined $pconf_c ? ($pconf_c =~ /(?<!define )\b(?:STR|INT)\((\w+)[,)]/g) : ();
+ok(@pkeys >= 5, 'proxy/pconf.c has a key table (' . scalar(@pkeys) . ' keys)');
+my %pknown = map { $_ => 1 } @pkeys;
+for my $k (@pkeys) {
+	ok(defined $pconf && $pconf =~ /^#\Q$k\E = \S/m,
+	   "etc/rvirt-console-proxy.conf shows '#$k = <default>'");
+	ok(defined $man8p && $man8p =~ /^\.It Cm \Q$k\E( |$)/m,
+	   "doc/rvirt-console-proxy.8 describes '$k' in an .It Cm entry");
+}
+for my $k (defined $pconf ? ($pconf =~ /^#?([a-z_]+) = /mg) : ()) {
+	ok($pknown{$k}, "etc/rvirt-console-proxy.conf key '$k' is accepted by pconf.c");
+}
+
 # --- .x constants against common/rvirt_defs.h, token for token ---
 my $x = slurp('rpcgen/rvirt_protocol.x');
 my $defs = slurp('common/rvirt_defs.h');
@@ -206,6 +223,10 @@ for my $f (glob("$src/client/rvsh*.c")) {
 	close($fh);
 	# Table rows: { "name", "usage", "help", ...
 	push @cmds, ($t =~ /^\t\{ "([a-z][a-z-]*)", "[^"]*",/mg);
+	# Commands of a module's own hooks: names[] = { "console", ... }.
+	for my $list ($t =~ /\bnames\[\]\s*=\s*\{([^}]*)\}/g) {
+		push @cmds, ($list =~ /"([a-z][a-z-]*)"/g);
+	}
 }
 ok(@cmds >= 20, 'rvsh has a command table (' . scalar(@cmds) . ' commands)');
 for my $c (@cmds) {

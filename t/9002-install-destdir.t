@@ -41,6 +41,7 @@ test_expect_success 'make install DESTDIR=... rebuilds nothing in the build tree
 test_expect_success 'the installed files are exactly these' '
 	cat >expect <<-EOF &&
 	/etc/logrotate.d/rvirtd
+	/etc/rvirt/rvirt-console-proxy.conf
 	/etc/rvirt/rvirtd.conf
 	/etc/sasl2/rvirt.conf
 	$PFX/bin/rvirt-ssh-helper
@@ -59,9 +60,13 @@ test_expect_success 'the installed files are exactly these' '
 	$PFX/lib/tmpfiles.d/rvirt.conf
 	$PFX/libexec/rvirt/rvirt-console-holder
 	$PFX/libexec/rvirt/rvirt-guest
+	$PFX/sbin/rvirt-console-proxy
 	$PFX/sbin/rvirtd
 	$PFX/share/bash-completion/completions/rvsh
 	EOF
+	for w in "$RVIRT_SRC"/proxy/www/*.* "$RVIRT_SRC"/proxy/www/vendor/*; do
+		test -f "$w" && echo "$PFX/share/rvirt/www/${w#"$RVIRT_SRC"/proxy/www/}"
+	done >>expect &&
 	for p in "$RVIRT_SRC"/doc/*.[1-8]; do
 		echo "$PFX/share/man/man${p##*.}/${p##*/}"
 	done >>expect &&

@@ -162,3 +162,4 @@ sh "$(dirname "$0")/events.sh"
 
 echo
 sh "$(dirname "$0")/console.sh"
+sh "$(dirname "$0")/proxy.sh"
