@@ -21,6 +21,7 @@
 #include "../store/journal.h"
 #include "../store/store.h"
 #include "auth.h"
+#include "child.h"
 #include "exporter.h"
 #include "master.h"
 #include "notify.h"
@@ -82,14 +83,12 @@ struct master {
 	/* The launcher's readiness pipe until ready (daemon mode), else -1. */
 	int notify_fd;
 	/* The store's upkeep: a collector child, and syncs when relaxed. */
-	pid_t gc_pid;
-	uint64_t next_gc_ms;
+	struct child gc;
 	uint64_t next_sync_ms;
 	/* The counters' file and the metrics child (server/exporter.c). */
 	struct exporter ex;
 	/* The domain watcher child (server/watcher.c), restarted if it dies. */
-	pid_t watcher_pid;
-	uint64_t next_watcher_ms;
+	struct child watcher;
 };
 
 static uint64_t
@@ -197,8 +196,9 @@ master_child_store(const struct master *m, struct rvirt_error *err)
  * sessions and replies and exits.
  */
 static void __attribute__((noreturn))
-master_gc_main(struct master *m, pid_t master_pid)
+master_gc_main(void *arg, pid_t master_pid)
 {
+	struct master *m = arg;
 	struct session_gc_stats stats;
 	struct rvirt_error err;
 	struct store *store;
@@ -284,8 +284,9 @@ master_store_sync(struct master *m)
 
 /* The domain watcher: a child like the collector, for as long as we run. */
 static void __attribute__((noreturn))
-master_watcher_main(struct master *m, pid_t master_pid)
+master_watcher_main(void *arg, pid_t master_pid)
 {
+	struct master *m = arg;
 	struct rvirt_error err;
 	struct store *store;
 	sigset_t set;
@@ -309,75 +310,46 @@ master_watcher_main(struct master *m, pid_t master_pid)
 	_exit(rc);
 }
 
-static void
-master_watcher_upkeep(struct master *m, uint64_t now)
-{
-	pid_t master_pid = getpid(), pid;
-
-	if (m->watcher_pid || m->stopping || now < m->next_watcher_ms)
-		return;
-	/* A watcher that keeps dying is started again once a second. */
-	m->next_watcher_ms = now + 1000;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		log_error("cannot start the domain watcher: %s",
-			  strerror(errno));
-		return;
-	}
-	if (pid == 0)
-		master_watcher_main(m, master_pid);
-	m->watcher_pid = pid;
-}
-
 /* Once a tick: the relaxed sync, and a collector when one is due. */
 static void
 master_store_upkeep(struct master *m, uint64_t now)
 {
 	const struct config *cfg = m->cfg;
-	pid_t master_pid = getpid(), pid;
 
-	master_watcher_upkeep(m, now);
+	if (!m->stopping && child_due(&m->watcher, now))
+		child_start(&m->watcher, master_watcher_main, m, now);
 	if (now >= m->next_sync_ms) {
 		m->next_sync_ms =
 			now + (uint64_t)cfg->store_sync_interval * 1000;
 		master_store_sync(m);
 	}
-	if (m->gc_pid || now < m->next_gc_ms)
+	if (!child_due(&m->gc, now))
 		return;
-	m->next_gc_ms = now + (uint64_t)cfg->store_gc_interval * 1000;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		log_error("cannot start the session collector: %s",
-			  strerror(errno));
-		return;
-	}
-	if (pid == 0)
-		master_gc_main(m, master_pid);
-	m->gc_pid = pid;
+	/* Its interval may have changed with a reload. */
+	m->gc.period_ms = (uint64_t)cfg->store_gc_interval * 1000;
+	child_start(&m->gc, master_gc_main, m, now);
+}
+
+/* The metrics child: a child like the collector, restarted with back-off. */
+static void __attribute__((noreturn))
+master_exporter_main(void *arg, pid_t master_pid)
+{
+	struct master *m = arg;
+
+	master_child_start(m, master_pid);
+	exporter_child_main(&m->ex, m->sb, m->cfg);
 }
 
 /* Start the metrics child when one is due (see exporter_due). */
 static void
 master_exporter_spawn(struct master *m)
 {
-	pid_t master_pid = getpid(), pid;
+	uint64_t now = master_now_ms();
 
-	if (m->stopping || !exporter_due(&m->ex, master_now_ms()))
+	if (m->stopping || !exporter_due(&m->ex, now))
 		return;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		log_error("cannot start the metrics exporter: %s",
-			  strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		master_child_start(m, master_pid);
-		exporter_child_main(&m->ex, m->sb, m->cfg);
-	}
-	exporter_started(&m->ex, pid, master_now_ms());
+	if (child_start(&m->ex.child, master_exporter_main, m, now) == 0)
+		exporter_started(&m->ex);
 }
 
 static void __attribute__((noreturn))
@@ -520,15 +492,13 @@ master_reap(struct master *m)
 			break;
 		if (exporter_reaped(&m->ex, pid, status, master_now_ms()))
 			continue;
-		if (pid == m->watcher_pid) {
-			m->watcher_pid = 0;
+		if (child_reaped(&m->watcher, pid, status, master_now_ms())) {
 			if (!m->stopping)
 				log_warn("the domain watcher exited; starting "
 					 "another");
 			continue;
 		}
-		if (pid == m->gc_pid) {
-			m->gc_pid = 0;
+		if (child_reaped(&m->gc, pid, status, master_now_ms())) {
 			if (!WIFEXITED(status) || WEXITSTATUS(status))
 				log_warn("the session collector failed");
 			continue;
@@ -1084,6 +1054,10 @@ master_setup(struct master *m, const struct master_params *mp,
 	m->sigfd = -1;
 	m->upgrade_rfd = -1;
 	m->spawn_rate = 1;
+	m->gc.name = "the session collector";
+	/* A watcher that keeps dying is started again once a second. */
+	m->watcher.name = "the domain watcher";
+	m->watcher.period_ms = 1000;
 	n = mp->cfg->max_workers * 2 + MASTER_SLOTS_EXTRA;
 	m->nslots = n > SB_SLOTS_MAX ? SB_SLOTS_MAX : n;
 	m->workers = calloc(m->nslots, sizeof(*m->workers));
@@ -1214,14 +1188,8 @@ master_run(const struct master_params *mp, struct rvirt_error *err)
 out:
 	if (m.workers)
 		master_stop_workers(&m);
-	if (m.gc_pid > 0) {
-		kill(m.gc_pid, SIGTERM);
-		waitpid(m.gc_pid, NULL, 0);
-	}
-	if (m.watcher_pid > 0) {
-		kill(m.watcher_pid, SIGTERM);
-		waitpid(m.watcher_pid, NULL, 0);
-	}
+	child_stop(&m.gc, -1);
+	child_stop(&m.watcher, -1);
 	/* What the workers committed last is on disk before we go. */
 	if (m.cfg)
 		master_store_sync(&m);
