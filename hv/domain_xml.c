@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* domain_xml: the domain definition, parsed from and formatted to XML. */
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlwriter.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-#include <libxml/xmlerror.h>
-#include <libxml/xmlwriter.h>
-
 #include "../common/err.h"
 #include "../common/uuid.h"
 #include "domain_xml.h"
+#include "domain_xml_int.h"
 
 /* What one parse learns besides the tree. */
 struct domain_xml_state {
@@ -28,17 +28,17 @@ static const char *const domain_type_names[] = {
 	[DOMAIN_TYPE_QEMU] = "qemu",
 };
 
-static const char *const domain_os_names[] = {
+const char *const domain_os_names[] = {
 	[DOMAIN_OS_HVM] = "hvm",
 	[DOMAIN_OS_EXE] = "exe",
 };
 
-static const char *const domain_placement_names[] = {
+const char *const domain_placement_names[] = {
 	[DOMAIN_PLACEMENT_STATIC] = "static",
 	[DOMAIN_PLACEMENT_AUTO] = "auto",
 };
 
-static const char *const domain_action_names[] = {
+const char *const domain_action_names[] = {
 	[DOMAIN_ACTION_DESTROY] = "destroy",
 	[DOMAIN_ACTION_RESTART] = "restart",
 	[DOMAIN_ACTION_PRESERVE] = "preserve",
@@ -48,8 +48,6 @@ static const char *const domain_action_names[] = {
 };
 
 #define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
-/* libxml2's BAD_CAST drops const; every use here passes const strings. */
-#define XC (const xmlChar *)
 
 static int domain_xml_fail(struct rvirt_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -473,10 +471,6 @@ domain_xml_once(unsigned int *seen, unsigned int bit, const char *what,
 	return 0;
 }
 
-static int domain_def_add_pin(struct domain_def *def, unsigned int vcpu,
-			      const struct cpuset *set,
-			      struct rvirt_error *err);
-
 /* One <initarg>: kept verbatim, in order, at most DOMAIN_INITARGS_MAX. */
 static int
 domain_xml_initarg(xmlNodePtr n, struct domain_def *def,
@@ -839,319 +833,5 @@ fail:
 	free(type);
 	domain_def_free(def);
 	xmlFreeDoc(doc);
-	return NULL;
-}
-
-void
-domain_def_free(struct domain_def *def)
-{
-	if (!def)
-		return;
-	free(def->title);
-	free(def->description);
-	free(def->os_kernel);
-	free(def->os_cmdline);
-	free(def->os_init);
-	for (size_t i = 0; i < def->nos_initargs; i++)
-		free(def->os_initargs[i]);
-	free(def->os_initargs);
-	free(def->vcpupins);
-	free(def);
-}
-
-const struct cpuset *
-domain_def_vcpupin(const struct domain_def *def, unsigned int vcpu)
-{
-	size_t lo = 0, hi = def->nvcpupins;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (def->vcpupins[mid].vcpu == vcpu)
-			return &def->vcpupins[mid].set;
-		if (def->vcpupins[mid].vcpu < vcpu)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-/* Insert a pin for a vcpu that has none, keeping the array sorted. */
-static int
-domain_def_add_pin(struct domain_def *def, unsigned int vcpu,
-		   const struct cpuset *set, struct rvirt_error *err)
-{
-	struct domain_vcpupin *p;
-	size_t i;
-
-	if (def->nvcpupins >= DOMAIN_VCPUS_MAX) {
-		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_XML,
-			"more than %d vcpu pins", DOMAIN_VCPUS_MAX);
-		return -1;
-	}
-	p = reallocarray(def->vcpupins, def->nvcpupins + 1, sizeof(*p));
-	if (!p) {
-		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_XML,
-			"cannot pin vcpu %u: out of memory", vcpu);
-		return -1;
-	}
-	def->vcpupins = p;
-	for (i = def->nvcpupins; i > 0 && p[i - 1].vcpu > vcpu; i--)
-		p[i] = p[i - 1];
-	p[i].vcpu = vcpu;
-	p[i].set = *set;
-	def->nvcpupins++;
-	return 0;
-}
-
-int
-domain_def_set_vcpupin(struct domain_def *def, unsigned int vcpu,
-		       const struct cpuset *set, struct rvirt_error *err)
-{
-	if (vcpu >= def->vcpus) {
-		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_HV,
-			"domain '%s' has no vcpu %u (it has %u, 0-%u)",
-			def->name, vcpu, def->vcpus, def->vcpus - 1);
-		return -1;
-	}
-	for (size_t i = 0; i < def->nvcpupins; i++) {
-		if (def->vcpupins[i].vcpu == vcpu) {
-			def->vcpupins[i].set = *set;
-			return 0;
-		}
-	}
-	return domain_def_add_pin(def, vcpu, set, err);
-}
-
-void
-domain_def_vcpu_affinity(const struct domain_def *def, unsigned int vcpu,
-			 const struct cpuset *host, struct cpuset *out)
-{
-	const struct cpuset *pin = domain_def_vcpupin(def, vcpu);
-
-	if (pin)
-		*out = *pin;
-	else if (def->has_cpuset)
-		*out = def->cpuset;
-	else
-		*out = *host;
-}
-
-void
-domain_def_emulator_affinity(const struct domain_def *def,
-			     const struct cpuset *host, struct cpuset *out)
-{
-	if (def->has_emulatorpin)
-		*out = def->emulatorpin;
-	else if (def->has_cpuset)
-		*out = def->cpuset;
-	else
-		*out = *host;
-}
-
-static int
-domain_def_check_one(const struct domain_def *def, const char *what,
-		     const struct cpuset *set, const struct cpuset *host,
-		     struct rvirt_error *err)
-{
-	char text[CPUSET_FORMAT_MAX], have[CPUSET_FORMAT_MAX];
-	int cpu = cpuset_first_missing(set, host);
-
-	if (cpu < 0)
-		return 0;
-	cpuset_format(set, text, sizeof(text));
-	cpuset_format(host, have, sizeof(have));
-	err_set(err, RVIRT_ERR_INVALID_CPUSET, RVIRT_FROM_HV,
-		"cannot start domain '%s': %s '%s' names cpu %d, which the "
-		"host does not have (it has %s)",
-		def->name, what, text, cpu, have);
-	return -1;
-}
-
-int
-domain_def_check_host(const struct domain_def *def, const struct cpuset *host,
-		      struct rvirt_error *err)
-{
-	char what[64];
-
-	if (def->has_cpuset &&
-	    domain_def_check_one(def, "cpuset", &def->cpuset, host, err) < 0)
-		return -1;
-	for (size_t i = 0; i < def->nvcpupins; i++) {
-		snprintf(what, sizeof(what), "the cpuset of vcpupin %u",
-			 def->vcpupins[i].vcpu);
-		if (domain_def_check_one(def, what, &def->vcpupins[i].set, host,
-					 err) < 0)
-			return -1;
-	}
-	if (def->has_emulatorpin &&
-	    domain_def_check_one(def, "emulatorpin", &def->emulatorpin, host,
-				 err) < 0)
-		return -1;
-	return 0;
-}
-
-/* ---------------------------------------------------------------- */
-/* Formatting                                                        */
-/* ---------------------------------------------------------------- */
-
-static int
-domain_xml_write_text(xmlTextWriterPtr w, const char *elem, const char *text)
-{
-	if (!text)
-		return 0;
-	return xmlTextWriterWriteElement(w, XC elem, XC text) < 0 ? -1 : 0;
-}
-
-static int
-domain_xml_write_memory(xmlTextWriterPtr w, const char *elem, uint64_t kib)
-{
-	if (xmlTextWriterStartElement(w, XC elem) < 0 ||
-	    xmlTextWriterWriteAttribute(w, XC "unit", XC "KiB") < 0 ||
-	    xmlTextWriterWriteFormatString(w, "%llu", (unsigned long long)kib) <
-		    0 ||
-	    xmlTextWriterEndElement(w) < 0)
-		return -1;
-	return 0;
-}
-
-static int
-domain_xml_write_pin(xmlTextWriterPtr w, const char *elem, int vcpu,
-		     const struct cpuset *set)
-{
-	char text[CPUSET_FORMAT_MAX];
-
-	if (cpuset_format(set, text, sizeof(text)) < 0 ||
-	    xmlTextWriterStartElement(w, XC elem) < 0)
-		return -1;
-	if (vcpu >= 0 &&
-	    xmlTextWriterWriteFormatAttribute(w, XC "vcpu", "%d", vcpu) < 0)
-		return -1;
-	if (xmlTextWriterWriteAttribute(w, XC "cpuset", XC text) < 0 ||
-	    xmlTextWriterEndElement(w) < 0)
-		return -1;
-	return 0;
-}
-
-static int
-domain_xml_write_cputune(xmlTextWriterPtr w, const struct domain_def *def)
-{
-	if (def->nvcpupins == 0 && !def->has_emulatorpin)
-		return 0;
-	if (xmlTextWriterStartElement(w, XC "cputune") < 0)
-		return -1;
-	for (size_t i = 0; i < def->nvcpupins; i++)
-		if (domain_xml_write_pin(w, "vcpupin",
-					 (int)def->vcpupins[i].vcpu,
-					 &def->vcpupins[i].set) < 0)
-			return -1;
-	if (def->has_emulatorpin &&
-	    domain_xml_write_pin(w, "emulatorpin", -1, &def->emulatorpin) < 0)
-		return -1;
-	return xmlTextWriterEndElement(w) < 0 ? -1 : 0;
-}
-
-static int
-domain_xml_write(xmlTextWriterPtr w, const struct domain_def *def, int id)
-{
-	char uuid[UUID_STRLEN + 1];
-	char cpuset[CPUSET_FORMAT_MAX];
-
-	uuid_format(def->uuid, uuid);
-	if (xmlTextWriterStartElement(w, XC "domain") < 0 ||
-	    xmlTextWriterWriteAttribute(w, XC "type",
-					XC domain_xml_type_name(def->type)) < 0)
-		return -1;
-	if (id >= 0 &&
-	    xmlTextWriterWriteFormatAttribute(w, XC "id", "%d", id) < 0)
-		return -1;
-	if (domain_xml_write_text(w, "name", def->name) < 0 ||
-	    domain_xml_write_text(w, "uuid", uuid) < 0 ||
-	    domain_xml_write_text(w, "title", def->title) < 0 ||
-	    domain_xml_write_text(w, "description", def->description) < 0 ||
-	    domain_xml_write_memory(w, "memory", def->memory_kib) < 0 ||
-	    domain_xml_write_memory(w, "currentMemory",
-				    def->current_memory_kib) < 0)
-		return -1;
-
-	if (xmlTextWriterStartElement(w, XC "vcpu") < 0 ||
-	    xmlTextWriterWriteAttribute(
-		    w, XC "placement",
-		    XC domain_placement_names[def->placement]) < 0)
-		return -1;
-	if (def->has_cpuset) {
-		if (cpuset_format(&def->cpuset, cpuset, sizeof(cpuset)) < 0 ||
-		    xmlTextWriterWriteAttribute(w, XC "cpuset", XC cpuset) < 0)
-			return -1;
-	}
-	if (xmlTextWriterWriteFormatString(w, "%u", def->vcpus) < 0 ||
-	    xmlTextWriterEndElement(w) < 0)
-		return -1;
-	if (domain_xml_write_cputune(w, def) < 0)
-		return -1;
-
-	if (xmlTextWriterStartElement(w, XC "os") < 0 ||
-	    domain_xml_write_text(w, "type", domain_os_names[def->os_type]) <
-		    0 ||
-	    domain_xml_write_text(w, "kernel", def->os_kernel) < 0 ||
-	    domain_xml_write_text(w, "cmdline", def->os_cmdline) < 0 ||
-	    domain_xml_write_text(w, "init", def->os_init) < 0)
-		return -1;
-	for (size_t i = 0; i < def->nos_initargs; i++)
-		if (domain_xml_write_text(w, "initarg", def->os_initargs[i]) <
-		    0)
-			return -1;
-	if (xmlTextWriterEndElement(w) < 0)
-		return -1;
-
-	if (domain_xml_write_text(w, "on_poweroff",
-				  domain_action_names[def->on_poweroff]) < 0 ||
-	    domain_xml_write_text(w, "on_reboot",
-				  domain_action_names[def->on_reboot]) < 0 ||
-	    domain_xml_write_text(w, "on_crash",
-				  domain_action_names[def->on_crash]) < 0 ||
-	    xmlTextWriterEndElement(w) < 0)
-		return -1;
-	return 0;
-}
-
-char *
-domain_xml_format(const struct domain_def *def, int id, struct rvirt_error *err)
-{
-	xmlBufferPtr buf;
-	xmlTextWriterPtr w;
-	char *out = NULL;
-	int rc;
-
-	buf = xmlBufferCreate();
-	if (!buf)
-		goto oom;
-	w = xmlNewTextWriterMemory(buf, 0);
-	if (!w) {
-		xmlBufferFree(buf);
-		goto oom;
-	}
-	xmlTextWriterSetIndent(w, 1);
-	xmlTextWriterSetIndentString(w, XC "  ");
-	rc = domain_xml_write(w, def, id);
-	if (rc == 0 && xmlTextWriterFlush(w) < 0)
-		rc = -1;
-	xmlFreeTextWriter(w);
-	if (rc == 0)
-		out = strdup((const char *)xmlBufferContent(buf));
-	xmlBufferFree(buf);
-	if (rc < 0) {
-		err_set(err, RVIRT_ERR_XML, RVIRT_FROM_XML,
-			"cannot format the xml of domain '%s'", def->name);
-		return NULL;
-	}
-	if (!out)
-		goto oom;
-	return out;
-oom:
-	err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_XML,
-		"cannot format the xml of domain '%s': out of memory",
-		def->name);
 	return NULL;
 }

@@ -23,6 +23,8 @@
 #define EXPORTER_EARLY_MS 5000
 #define EXPORTER_BACKOFF_MIN_MS 200
 #define EXPORTER_BACKOFF_MAX_MS 10000
+/* exporter_stop: SIGKILL when the child is still there after this. */
+#define EXPORTER_STOP_GRACE_MS 6000
 
 _Static_assert((int)LISTEN_UNIX_RW == METRICS_TR_UNIX &&
 		       (int)LISTEN_UNIX_RO == METRICS_TR_UNIX_RO &&
@@ -163,6 +165,10 @@ exporter_setup(struct exporter *ex, const struct config *cfg,
 
 	memset(ex, 0, sizeof(*ex));
 	ex->listen_fd = -1;
+	ex->child.name = "the metrics exporter";
+	ex->child.early_ms = EXPORTER_EARLY_MS;
+	ex->child.backoff_min_ms = EXPORTER_BACKOFF_MIN_MS;
+	ex->child.backoff_max_ms = EXPORTER_BACKOFF_MAX_MS;
 	snprintf(ex->path, sizeof(ex->path), "%s/%s%s", cfg->runtime_dir,
 		 EXPORTER_METRICS_FILE, upgrading ? ".new" : "");
 	ex->mx = metrics_create(ex->path, nslots, err);
@@ -277,24 +283,20 @@ exporter_worker_bind(struct exporter *ex, const struct config *cfg, int idx)
 bool
 exporter_due(const struct exporter *ex, uint64_t now_ms)
 {
-	return ex->listen_fd >= 0 && ex->pid == 0 && now_ms >= ex->next_ms;
+	return ex->listen_fd >= 0 && child_due(&ex->child, now_ms);
 }
 
 void
-exporter_started(struct exporter *ex, pid_t pid, uint64_t now_ms)
+exporter_started(struct exporter *ex)
 {
-	ex->pid = pid;
-	/* next_ms now holds the start, for the back-off on an early death. */
-	ex->next_ms = now_ms;
 	metrics_global_add(ex->mx, METRICS_G_EXPORTER_RUNS, 1);
 }
 
 bool
 exporter_reaped(struct exporter *ex, pid_t pid, int status, uint64_t now_ms)
 {
-	if (pid <= 0 || pid != ex->pid)
+	if (!child_reaped(&ex->child, pid, status, now_ms))
 		return false;
-	ex->pid = 0;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		log_debug("metrics exporter %ld exited", (long)pid);
 	else if (WIFSIGNALED(status))
@@ -303,47 +305,22 @@ exporter_reaped(struct exporter *ex, pid_t pid, int status, uint64_t now_ms)
 	else
 		log_warn("metrics exporter %ld exited with status %d",
 			 (long)pid, WEXITSTATUS(status));
-	if (now_ms - ex->next_ms < EXPORTER_EARLY_MS) {
-		ex->backoff_ms = ex->backoff_ms ? ex->backoff_ms * 2
-						: EXPORTER_BACKOFF_MIN_MS;
-		if (ex->backoff_ms > EXPORTER_BACKOFF_MAX_MS)
-			ex->backoff_ms = EXPORTER_BACKOFF_MAX_MS;
-	} else {
-		ex->backoff_ms = 0;
-	}
-	ex->next_ms = now_ms + ex->backoff_ms;
 	return true;
 }
 
 void
 exporter_reload(struct exporter *ex)
 {
-	if (ex->mx && ex->pid > 0)
-		kill(ex->pid, SIGTERM);
-	/* A restart asked for is no early death. */
-	ex->backoff_ms = 0;
-	ex->next_ms = 0;
+	if (ex->mx)
+		child_restart(&ex->child);
 }
 
 void
 exporter_stop(struct exporter *ex)
 {
-	int status;
-
-	if (!ex->mx || ex->pid <= 0)
-		return;
-	kill(ex->pid, SIGTERM);
 	/* Beyond the child's EXPORTER_DRAIN_MS for the scrapes in hand. */
-	for (int i = 0; i < 300; i++) {
-		if (waitpid(ex->pid, &status, WNOHANG) == ex->pid) {
-			ex->pid = 0;
-			return;
-		}
-		usleep(20000);
-	}
-	kill(ex->pid, SIGKILL);
-	waitpid(ex->pid, &status, 0);
-	ex->pid = 0;
+	if (ex->mx)
+		child_stop(&ex->child, EXPORTER_STOP_GRACE_MS);
 }
 
 void

@@ -11,6 +11,7 @@
 #include "../common/rvirt_defs.h"
 #include "../scoreboard/metrics.h"
 #include "../scoreboard/scoreboard.h"
+#include "child.h"
 #include "config.h"
 
 #define EXPORTER_METRICS_FILE "rvirtd.metrics"
@@ -21,11 +22,9 @@
 struct exporter {
 	struct metrics *mx; /* the counters' file, mapped read-write */
 	char path[CONFIG_PATH_MAX + 32];
-	int listen_fd;	  /* -1 when metrics_listen is off */
-	char name[320];	  /* "ADDR:PORT" with the real port */
-	pid_t pid;	  /* the running child, 0 none */
-	uint64_t next_ms; /* no start before (back-off) */
-	uint64_t backoff_ms;
+	int listen_fd;	    /* -1 when metrics_listen is off */
+	char name[320];	    /* "ADDR:PORT" with the real port */
+	struct child child; /* the HTTP child (server/child.c) */
 };
 
 /*
@@ -60,8 +59,8 @@ void exporter_worker_bind(struct exporter *ex, const struct config *cfg,
 /* Whether a start of the child is due (listening, none running). */
 bool exporter_due(const struct exporter *ex, uint64_t now_ms);
 
-/* The master forked the child as pid. */
-void exporter_started(struct exporter *ex, pid_t pid, uint64_t now_ms);
+/* The master forked the child (child_start of ex->child): count it. */
+void exporter_started(struct exporter *ex);
 
 /*
  * Master, for every reaped pid: true when it was the child (it is then

@@ -2,14 +2,12 @@
 /* master: the prefork master: a pool of workers, signals, upgrades. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -18,15 +16,14 @@
 #include "../common/err.h"
 #include "../common/log.h"
 #include "../scoreboard/scoreboard.h"
-#include "../store/journal.h"
 #include "../store/store.h"
 #include "auth.h"
+#include "child.h"
 #include "exporter.h"
 #include "master.h"
+#include "master_int.h"
 #include "notify.h"
 #include "pool.h"
-#include "session.h"
-#include "watcher.h"
 #include "worker.h"
 
 /* The pool is looked at once a second. */
@@ -39,8 +36,6 @@
 #define MASTER_BACKOFF_MAX_MS 10000
 /* Slots beyond max_workers: old-generation workers draining, reloads. */
 #define MASTER_SLOTS_EXTRA 16
-/* First fd of the sockets passed to a new master (LISTEN_FDS). */
-#define MASTER_LISTEN_FDS_START 3
 
 struct master_worker {
 	pid_t pid; /* 0: slot not ours */
@@ -56,43 +51,7 @@ struct master_pool_view {
 	uint64_t conns;
 };
 
-struct master {
-	const struct master_params *mp;
-	struct config *cfg;
-	struct sb *sb;
-	char sb_path[CONFIG_PATH_MAX + 32];
-	struct master_worker *workers; /* indexed by scoreboard slot */
-	unsigned int nslots;
-	uint64_t generation;
-	int sigfd;
-	unsigned int spawn_rate;
-	uint64_t backoff_ms;
-	uint64_t next_spawn_ms; /* no spawn before (back-off) */
-	bool pool_kick;		/* a worker asked for more (SIGUSR1) */
-	uint64_t next_tick_ms;
-	bool ready;
-	bool stopping;
-	bool handed_over;
-	/* A USR2 upgrade in flight. */
-	pid_t upgrade_pid;
-	int upgrade_rfd;
-	uint64_t upgrade_deadline_ms;
-	/* Startup: the first worker that failed. */
-	bool start_failed;
-	/* The launcher's readiness pipe until ready (daemon mode), else -1. */
-	int notify_fd;
-	/* The store's upkeep: a collector child, and syncs when relaxed. */
-	pid_t gc_pid;
-	uint64_t next_gc_ms;
-	uint64_t next_sync_ms;
-	/* The counters' file and the metrics child (server/exporter.c). */
-	struct exporter ex;
-	/* The domain watcher child (server/watcher.c), restarted if it dies. */
-	pid_t watcher_pid;
-	uint64_t next_watcher_ms;
-};
-
-static uint64_t
+uint64_t
 master_now_ms(void)
 {
 	struct timespec ts;
@@ -118,268 +77,6 @@ master_print_ready(const struct listen_set *ls, const struct exporter *ex)
 }
 
 /* In a new worker: never returns. */
-static unsigned int
-master_store_flags(const struct config *cfg)
-{
-	return cfg->store_sync == CONFIG_SYNC_RELAXED ? STORE_NOSYNC : 0;
-}
-
-static void
-master_session_configure(const struct config *cfg)
-{
-	struct session_options so = {
-		.ttl_s = cfg->session_ttl,
-		.reply_ttl_s = cfg->reply_ttl,
-		.max_replies = cfg->session_max_replies,
-	};
-
-	session_configure(&so);
-}
-
-/*
- * The start of every child the master forks: it dies with the master
- * (checking the parent after setting that closes the race with a
- * master that died in between), lets go of what is the master's alone,
- * and logs under its own pid.
- */
-static void
-master_child_start(struct master *m, pid_t master_pid)
-{
-	char tag[32];
-
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != master_pid)
-		_exit(0);
-	close(m->sigfd);
-	if (m->upgrade_rfd >= 0)
-		close(m->upgrade_rfd);
-	/* The pidfile lock is the master's alone. */
-	if (m->mp->pidfile && m->mp->pidfile->fd >= 0)
-		close(m->mp->pidfile->fd);
-	if (m->notify_fd >= 0) {
-		int nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		close(m->notify_fd);
-		/*
-		 * Forked before the daemon was ready: stdout and stderr are
-		 * still the launching command's, which must see its end of
-		 * file when the master detaches (rvirtd 2>&1 | cat).
-		 */
-		if (nullfd >= 0) {
-			dup2(nullfd, 1);
-			dup2(nullfd, 2);
-			if (nullfd > 2)
-				close(nullfd);
-		}
-	}
-	if (m->mp->upgrade_fd >= 0)
-		close(m->mp->upgrade_fd);
-	snprintf(tag, sizeof(tag), "rvirtd[%ld]", (long)getpid());
-	log_set_tag(tag);
-}
-
-/* A child's own LMDB environment (one must never cross a fork). */
-static struct store *
-master_child_store(const struct master *m, struct rvirt_error *err)
-{
-	struct store *store =
-		store_open(m->cfg->state_dir, m->cfg->store_max_size,
-			   master_store_flags(m->cfg), err);
-
-	if (store)
-		master_session_configure(m->cfg);
-	return store;
-}
-
-/*
- * The collector: a child with its own LMDB environment (the master
- * never opens the store, so none crosses a fork), which removes expired
- * sessions and replies and exits.
- */
-static void __attribute__((noreturn))
-master_gc_main(struct master *m, pid_t master_pid)
-{
-	struct session_gc_stats stats;
-	struct rvirt_error err;
-	struct store *store;
-	uint64_t trimmed = 0;
-	sigset_t set;
-	int rc = 1;
-
-	master_child_start(m, master_pid);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGUSR2, SIG_IGN);
-	sigfillset(&set);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	err_clear(&err);
-	store = master_child_store(m, &err);
-	if (!store) {
-		log_error("cannot collect expired sessions: %s", err.message);
-		goto out;
-	}
-	if (session_gc(store, (uint64_t)time(NULL), &stats, &err) < 0) {
-		log_error("cannot collect expired sessions: %s", err.message);
-	} else {
-		rc = 0;
-		metrics_global_add(m->ex.mx, METRICS_G_GC_SESSIONS,
-				   stats.sessions_expired);
-		metrics_global_add(m->ex.mx, METRICS_G_GC_REPLIES,
-				   stats.replies_expired);
-		if (stats.sessions_expired || stats.replies_expired)
-			log_info("collected %llu of %llu sessions and %llu of "
-				 "%llu recorded replies",
-				 (unsigned long long)stats.sessions_expired,
-				 (unsigned long long)stats.sessions,
-				 (unsigned long long)stats.replies_expired,
-				 (unsigned long long)stats.replies);
-	}
-	if (rc == 0 && journal_gc(store, m->cfg->event_journal_max,
-				  m->cfg->event_journal_max_age,
-				  (uint64_t)time(NULL), &trimmed, &err) < 0) {
-		log_error("cannot trim the event journal: %s", err.message);
-		rc = 1;
-	} else if (trimmed) {
-		log_info("trimmed %llu events from the journal",
-			 (unsigned long long)trimmed);
-	}
-	/* A relaxed store is synced by whoever wrote last. */
-	if (rc == 0 && store_sync(store, &err) < 0)
-		log_error("%s", err.message);
-out:
-	metrics_global_add(m->ex.mx,
-			   rc ? METRICS_G_GC_FAILURES : METRICS_G_GC_RUNS, 1);
-	store_close(store);
-	log_shutdown();
-	_exit(rc);
-}
-
-/*
- * With store_sync = relaxed no commit is synced, and with full the
- * session records are not (doc/sessions.md): make what the workers
- * committed durable now.  LMDB writes through write(2), so syncing the
- * data file from any descriptor flushes it; the master need not (and
- * must not, across its forks) open the environment.
- */
-static void
-master_store_sync(struct master *m)
-{
-	char path[CONFIG_PATH_MAX + 16];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/data.mdb", m->cfg->state_dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno != ENOENT)
-			log_warn("cannot sync the store '%s': %s", path,
-				 strerror(errno));
-		return;
-	}
-	if (fdatasync(fd) < 0)
-		log_warn("cannot sync the store '%s': %s", path,
-			 strerror(errno));
-	close(fd);
-}
-
-/* The domain watcher: a child like the collector, for as long as we run. */
-static void __attribute__((noreturn))
-master_watcher_main(struct master *m, pid_t master_pid)
-{
-	struct rvirt_error err;
-	struct store *store;
-	sigset_t set;
-	int rc = 1;
-
-	master_child_start(m, master_pid);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGUSR2, SIG_IGN);
-	sigfillset(&set);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	err_clear(&err);
-	store = master_child_store(m, &err);
-	if (!store)
-		log_error("cannot watch domains: %s", err.message);
-	else
-		rc = watcher_main(store, m->sb);
-	store_close(store);
-	log_shutdown();
-	_exit(rc);
-}
-
-static void
-master_watcher_upkeep(struct master *m, uint64_t now)
-{
-	pid_t master_pid = getpid(), pid;
-
-	if (m->watcher_pid || m->stopping || now < m->next_watcher_ms)
-		return;
-	/* A watcher that keeps dying is started again once a second. */
-	m->next_watcher_ms = now + 1000;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		log_error("cannot start the domain watcher: %s",
-			  strerror(errno));
-		return;
-	}
-	if (pid == 0)
-		master_watcher_main(m, master_pid);
-	m->watcher_pid = pid;
-}
-
-/* Once a tick: the relaxed sync, and a collector when one is due. */
-static void
-master_store_upkeep(struct master *m, uint64_t now)
-{
-	const struct config *cfg = m->cfg;
-	pid_t master_pid = getpid(), pid;
-
-	master_watcher_upkeep(m, now);
-	if (now >= m->next_sync_ms) {
-		m->next_sync_ms =
-			now + (uint64_t)cfg->store_sync_interval * 1000;
-		master_store_sync(m);
-	}
-	if (m->gc_pid || now < m->next_gc_ms)
-		return;
-	m->next_gc_ms = now + (uint64_t)cfg->store_gc_interval * 1000;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		log_error("cannot start the session collector: %s",
-			  strerror(errno));
-		return;
-	}
-	if (pid == 0)
-		master_gc_main(m, master_pid);
-	m->gc_pid = pid;
-}
-
-/* Start the metrics child when one is due (see exporter_due). */
-static void
-master_exporter_spawn(struct master *m)
-{
-	pid_t master_pid = getpid(), pid;
-
-	if (m->stopping || !exporter_due(&m->ex, master_now_ms()))
-		return;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		log_error("cannot start the metrics exporter: %s",
-			  strerror(errno));
-		return;
-	}
-	if (pid == 0) {
-		master_child_start(m, master_pid);
-		exporter_child_main(&m->ex, m->sb, m->cfg);
-	}
-	exporter_started(&m->ex, pid, master_now_ms());
-}
-
 static void __attribute__((noreturn))
 master_worker_main(struct master *m, int slot, pid_t master_pid)
 {
@@ -484,27 +181,6 @@ master_live(const struct master *m)
 }
 
 /* Collect every exited child.  Returns how many workers were reaped. */
-
-/*
- * A new master of a failed upgrade wrote its pid into the pidfile (the
- * file and its lock are shared): put this master's pid back.
- */
-static void
-master_pidfile_restore(struct master *m)
-{
-	const struct daemon_pidfile *pf = m->mp->pidfile;
-	char buf[32];
-	int len;
-
-	if (!pf || pf->fd < 0)
-		return;
-	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(pf->fd, 0) < 0 ||
-	    pwrite(pf->fd, buf, (size_t)len, 0) != len)
-		log_error("cannot restore pidfile '%s': %s", pf->path,
-			  strerror(errno));
-}
-
 static unsigned int
 master_reap(struct master *m)
 {
@@ -520,15 +196,13 @@ master_reap(struct master *m)
 			break;
 		if (exporter_reaped(&m->ex, pid, status, master_now_ms()))
 			continue;
-		if (pid == m->watcher_pid) {
-			m->watcher_pid = 0;
+		if (child_reaped(&m->watcher, pid, status, master_now_ms())) {
 			if (!m->stopping)
 				log_warn("the domain watcher exited; starting "
 					 "another");
 			continue;
 		}
-		if (pid == m->gc_pid) {
-			m->gc_pid = 0;
+		if (child_reaped(&m->gc, pid, status, master_now_ms())) {
 			if (!WIFEXITED(status) || WEXITSTATUS(status))
 				log_warn("the session collector failed");
 			continue;
@@ -820,151 +494,6 @@ out:
 	notify_ready(m->sb, false);
 }
 
-/* Put fd at exactly target, without close-on-exec. */
-static int
-master_fd_at(int fd, int target)
-{
-	if (fd == target) {
-		int fl = fcntl(fd, F_GETFD);
-
-		return fl < 0 ? -1 : fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-	}
-	return dup2(fd, target) < 0 ? -1 : 0;
-}
-
-/* In the child of a USR2: become the new binary.  Never returns. */
-static void __attribute__((noreturn))
-master_upgrade_exec(struct master *m, int wfd)
-{
-	const struct listen_set *ls = m->mp->ls;
-	int high[LISTEN_MAX + 2], n = 0, fd;
-	char names[64] = "", buf[32];
-	sigset_t none;
-
-	exporter_pass_on(&m->ex, 64);
-	/* Out of the way first, so that no dup2 below overwrites one. */
-	for (size_t i = 0; i < ls->n; i++)
-		high[n++] = fcntl(ls->ls[i].fd, F_DUPFD_CLOEXEC, 64);
-	high[n++] = fcntl(wfd, F_DUPFD_CLOEXEC, 64);
-	fd = m->mp->pidfile ? m->mp->pidfile->fd : -1;
-	high[n++] = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 64) : -1;
-	for (int i = 0; i < n; i++) {
-		if (i == n - 1 && high[i] < 0)
-			continue;
-		if (high[i] < 0 ||
-		    master_fd_at(high[i], MASTER_LISTEN_FDS_START + i) < 0)
-			_exit(126);
-	}
-	for (size_t i = 0; i < ls->n; i++) {
-		static const char *const kn[] = {
-			[LISTEN_UNIX_RW] = "rw",
-			[LISTEN_UNIX_RO] = "ro",
-			[LISTEN_TCP] = "tcp",
-			[LISTEN_TLS] = "tls",
-		};
-		size_t len = strlen(names);
-
-		snprintf(names + len, sizeof(names) - len, "%s%s", i ? ":" : "",
-			 kn[ls->ls[i].kind]);
-	}
-	snprintf(buf, sizeof(buf), "%zu", ls->n);
-	setenv("LISTEN_FDS", buf, 1);
-	snprintf(buf, sizeof(buf), "%ld", (long)getpid());
-	setenv("LISTEN_PID", buf, 1);
-	setenv("LISTEN_FDNAMES", names, 1);
-	snprintf(buf, sizeof(buf), "%d", MASTER_LISTEN_FDS_START + (int)ls->n);
-	setenv("RVIRT_UPGRADE_READY_FD", buf, 1);
-	if (high[n - 1] >= 0) {
-		snprintf(buf, sizeof(buf), "%d",
-			 MASTER_LISTEN_FDS_START + (int)ls->n + 1);
-		setenv("RVIRT_UPGRADE_PIDFILE_FD", buf, 1);
-	}
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	execv(m->mp->exe, m->mp->argv);
-	fprintf(stderr, "rvirtd: cannot run '%s': %s\n", m->mp->exe,
-		strerror(errno));
-	_exit(127);
-}
-
-/* SIGUSR2: start the binary again with our sockets; see master_run. */
-static void
-master_upgrade_start(struct master *m)
-{
-	int pfd[2];
-	pid_t pid;
-
-	if (m->stopping || m->upgrade_pid) {
-		log_warn("SIGUSR2 ignored: %s",
-			 m->stopping ? "stopping" : "an upgrade is running");
-		return;
-	}
-	if (!m->mp->exe || !m->mp->exe[0]) {
-		log_error("upgrade failed: the path of the binary is unknown");
-		return;
-	}
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		log_error("upgrade failed: cannot create a pipe: %s",
-			  strerror(errno));
-		return;
-	}
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		log_error("upgrade failed: cannot fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return;
-	}
-	if (pid == 0) {
-		close(pfd[0]);
-		master_upgrade_exec(m, pfd[1]);
-	}
-	close(pfd[1]);
-	m->upgrade_pid = pid;
-	m->upgrade_rfd = pfd[0];
-	m->upgrade_deadline_ms =
-		master_now_ms() + MASTER_UPGRADE_TIMEOUT * 1000;
-	log_info("upgrade: started '%s' as %ld", m->mp->exe, (long)pid);
-}
-
-static void
-master_upgrade_abort(struct master *m, const char *why)
-{
-	log_error("upgrade failed: %s; the running master goes on", why);
-	master_pidfile_restore(m);
-	if (m->upgrade_pid)
-		kill(m->upgrade_pid, SIGKILL);
-	if (m->upgrade_rfd >= 0)
-		close(m->upgrade_rfd);
-	m->upgrade_rfd = -1;
-	/* master_reap collects it and says no more. */
-}
-
-/* The upgrade pipe is readable: ready byte, or EOF. */
-static void
-master_upgrade_event(struct master *m)
-{
-	char c;
-	ssize_t n;
-
-	do
-		n = read(m->upgrade_rfd, &c, 1);
-	while (n < 0 && errno == EINTR);
-	if (n == 1) {
-		log_info("upgrade: new master %ld is ready; this one hands "
-			 "over",
-			 (long)m->upgrade_pid);
-		close(m->upgrade_rfd);
-		m->upgrade_rfd = -1;
-		m->handed_over = true;
-		m->stopping = true;
-		return;
-	}
-	master_upgrade_abort(m, "the new master closed its pipe before it "
-				"was ready");
-}
-
 static void
 master_stop_begin(struct master *m, const char *why)
 {
@@ -1084,6 +613,10 @@ master_setup(struct master *m, const struct master_params *mp,
 	m->sigfd = -1;
 	m->upgrade_rfd = -1;
 	m->spawn_rate = 1;
+	m->gc.name = "the session collector";
+	/* A watcher that keeps dying is started again once a second. */
+	m->watcher.name = "the domain watcher";
+	m->watcher.period_ms = 1000;
 	n = mp->cfg->max_workers * 2 + MASTER_SLOTS_EXTRA;
 	m->nslots = n > SB_SLOTS_MAX ? SB_SLOTS_MAX : n;
 	m->workers = calloc(m->nslots, sizeof(*m->workers));
@@ -1214,14 +747,8 @@ master_run(const struct master_params *mp, struct rvirt_error *err)
 out:
 	if (m.workers)
 		master_stop_workers(&m);
-	if (m.gc_pid > 0) {
-		kill(m.gc_pid, SIGTERM);
-		waitpid(m.gc_pid, NULL, 0);
-	}
-	if (m.watcher_pid > 0) {
-		kill(m.watcher_pid, SIGTERM);
-		waitpid(m.watcher_pid, NULL, 0);
-	}
+	child_stop(&m.gc, -1);
+	child_stop(&m.watcher, -1);
 	/* What the workers committed last is on disk before we go. */
 	if (m.cfg)
 		master_store_sync(&m);

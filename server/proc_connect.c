@@ -75,6 +75,42 @@ proc_session_store(struct store *st, const unsigned char *cookie,
 	return store_txn_commit_lazy(txn, err);
 }
 
+/*
+ * What CONNECT_OPEN and CONNECT_RECONNECT check first: no connection
+ * open on this one yet, only the allowed flags, a store.  what names
+ * the call in messages ("open a connection").  0, or -1 with *err.
+ */
+static int
+proc_connect_check(struct call *call, unsigned int flags, unsigned int allowed,
+		   const char *what, struct rvirt_error *err)
+{
+	if (call->sess->hv) {
+		err_set(err, RVIRT_ERR_ALREADY_OPEN, RVIRT_FROM_SERVER,
+			"connection already open to '%s': call CONNECT_CLOSE "
+			"first",
+			hv_uri(call->sess->hv));
+		return -1;
+	}
+	if (proc_check_flags(flags, allowed, what, err) < 0)
+		return -1;
+	if (!call->store) {
+		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
+			"cannot %s: no store", what);
+		return -1;
+	}
+	return 0;
+}
+
+/* The session now holds hv (taken over) under cookie. */
+static void
+proc_connect_bind(struct session_state *sess, struct hv_conn *hv,
+		  const unsigned char *cookie, bool readonly)
+{
+	sess->hv = hv;
+	sess->readonly = sess->readonly || readonly;
+	memcpy(sess->cookie, cookie, RVIRT_COOKIE_LEN);
+}
+
 int
 proc_connect_open(struct call *call, void *argsp, void *retp,
 		  struct rvirt_error *err)
@@ -87,21 +123,9 @@ proc_connect_open(struct call *call, void *argsp, void *retp,
 	struct hv_conn *hv;
 	bool readonly;
 
-	if (sess->hv) {
-		err_set(err, RVIRT_ERR_ALREADY_OPEN, RVIRT_FROM_SERVER,
-			"connection already open to '%s': call CONNECT_CLOSE "
-			"first",
-			hv_uri(sess->hv));
+	if (proc_connect_check(call, args->flags, RVIRT_CONNECT_RO,
+			       "open a connection", err) < 0)
 		return -1;
-	}
-	if (proc_check_flags(args->flags, RVIRT_CONNECT_RO, "open a connection",
-			     err) < 0)
-		return -1;
-	if (!call->store) {
-		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
-			"cannot open a connection: no store");
-		return -1;
-	}
 	readonly = sess->readonly || (args->flags & RVIRT_CONNECT_RO);
 	hv = hv_open(args->uri, call->store, err);
 	if (!hv)
@@ -115,9 +139,7 @@ proc_connect_open(struct call *call, void *argsp, void *retp,
 	if (proc_session_store(call->store, cookie, hv_uri(hv), principal,
 			       readonly, err) < 0)
 		goto fail;
-	sess->hv = hv;
-	sess->readonly = readonly;
-	memcpy(sess->cookie, cookie, sizeof(cookie));
+	proc_connect_bind(sess, hv, cookie, readonly);
 	ret->status = RVIRT_OK;
 	memcpy(ret->rvirt_connect_open_ret_u.cookie, cookie, sizeof(cookie));
 	explicit_bzero(cookie, sizeof(cookie));
@@ -182,20 +204,9 @@ proc_connect_reconnect(struct call *call, void *argsp, void *retp,
 	struct hv_conn *hv = NULL;
 	int r, rc = -1;
 
-	if (sess->hv) {
-		err_set(err, RVIRT_ERR_ALREADY_OPEN, RVIRT_FROM_SERVER,
-			"connection already open to '%s': call CONNECT_CLOSE "
-			"first",
-			hv_uri(sess->hv));
+	if (proc_connect_check(call, args->flags, 0, "resume a session", err) <
+	    0)
 		return -1;
-	}
-	if (proc_check_flags(args->flags, 0, "resume a session", err) < 0)
-		return -1;
-	if (!call->store) {
-		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,
-			"cannot resume a session: no store");
-		return -1;
-	}
 	rec = malloc(sizeof(*rec));
 	if (!rec)
 		return proc_oom("resume a session", err);
@@ -245,10 +256,8 @@ proc_connect_reconnect(struct call *call, void *argsp, void *retp,
 	hv = hv_open(rec->uri, call->store, err);
 	if (!hv)
 		goto out;
-	sess->hv = hv;
+	proc_connect_bind(sess, hv, cookie, rec->readonly);
 	hv = NULL;
-	sess->readonly = sess->readonly || rec->readonly;
-	memcpy(sess->cookie, cookie, RVIRT_COOKIE_LEN);
 	ret->status = RVIRT_OK;
 	rc = 0;
 out:

@@ -149,7 +149,7 @@ test_expect_success 'a session idle past session_ttl is refused: SESSION_EXPIRED
 test_expect_success 'the library: with reconnect_timeout=0 a drop is an error, nothing reconnects' '
 	rm -f ready go &&
 	{ RVIRT_DEFAULT_URI="$RVIRT_DEFAULT_URI&reconnect_timeout=0" \
-		"$RVIRT_BUILD/t/tools/sesswait" ready go >w0 & w=$!; } &&
+		"$RVIRT_BUILD/t/tools/clientwait" ping ready go >w0 & w=$!; } &&
 	wait_until 100 "test -f ready" &&
 	stop_rvirtd && start_rvirtd rvirtd.conf &&
 	touch go && wait_until 100 "grep -q ^ping w0" &&
@@ -161,7 +161,7 @@ test_expect_success 'the library: with reconnect_timeout=0 a drop is an error, n
 
 test_expect_success 'the library: a session in use does not expire' '
 	rm -f ready go &&
-	{ "$RVIRT_BUILD/t/tools/sesswait" ready go >w1 & w=$!; } &&
+	{ "$RVIRT_BUILD/t/tools/clientwait" ping ready go >w1 & w=$!; } &&
 	wait_until 100 "test -f ready" &&
 	sleep 2.5 && touch go && wait $w &&
 	cat w1 && echo "ping ok" >want && test_cmp want w1
@@ -169,7 +169,7 @@ test_expect_success 'the library: a session in use does not expire' '
 
 test_expect_success 'the library: a session expired while the daemon was away is reported lost' '
 	rm -f ready go &&
-	{ "$RVIRT_BUILD/t/tools/sesswait" ready go >w2 & w=$!; } &&
+	{ "$RVIRT_BUILD/t/tools/clientwait" ping ready go >w2 & w=$!; } &&
 	wait_until 100 "test -f ready" &&
 	stop_rvirtd && sleep 2.5 && start_rvirtd rvirtd.conf &&
 	touch go && wait_until 100 "grep -q ^ping w2" &&

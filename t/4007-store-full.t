@@ -7,22 +7,7 @@
 . "$(dirname "$0")/test-lib.sh"
 require_rvirtd
 
-WIRESH=$RVIRT_BUILD/t/tools/wiresh
-
-# dom N: a definition of about 20 KB (a long description), in dom-N.xml
-dom () {
-	{
-		echo "<domain type='test'><name>big$1</name>"
-		printf '<description>'
-		i=0
-		while test $i -lt 200; do
-			printf '%s' 'padding to fill the store, one hundred bytes a line, so that few domains fill a small one......'
-			i=$((i + 1))
-		done
-		echo '</description>'
-		echo "<memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>"
-	} >"dom-$1.xml"
-}
+. "$RVIRT_SRC/t/lib-store.sh"
 
 test_expect_success 'an rvirtd with a 1 MiB store' '
 	write_config rvirtd.conf store_max_size=1 &&
@@ -31,16 +16,7 @@ test_expect_success 'an rvirtd with a 1 MiB store' '
 
 # Bounded: a 1 MiB store holds far fewer than 200 of these.
 test_expect_success 'definitions fill it; the next one gets the store-full error' '
-	n=0 &&
-	while test $n -lt 200; do
-		dom $n &&
-		"$WIRESH" define "dom-$n.xml" >out 2>err || break
-		n=$((n + 1))
-	done &&
-	echo "$n" >defined &&
-	cat err &&
-	test "$n" -gt 2 &&
-	test "$n" -lt 200 &&
+	store_fill &&
 	test_grep "^wiresh: store-full: cannot write: store .* is full" err
 '
 

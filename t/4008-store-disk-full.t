@@ -7,7 +7,7 @@
 . "$(dirname "$0")/test-lib.sh"
 require_rvirtd
 
-WIRESH=$RVIRT_BUILD/t/tools/wiresh
+. "$RVIRT_SRC/t/lib-store.sh"
 MNT=$TRASH/disk
 
 mkdir -p "$MNT"
@@ -31,37 +31,13 @@ test_disk_exit_ () {
 }
 trap 'test_disk_exit_' EXIT
 
-# dom N: a definition of about 20 KB (a long description), in dom-N.xml
-dom () {
-	{
-		echo "<domain type='test'><name>big$1</name>"
-		printf '<description>'
-		i=0
-		while test $i -lt 200; do
-			printf '%s' 'padding to fill the disk, about one hundred bytes a line, so that few domains fill it.........'
-			i=$((i + 1))
-		done
-		echo '</description>'
-		echo "<memory unit='MiB'>64</memory><vcpu>1</vcpu><os><type>hvm</type></os></domain>"
-	} >"dom-$1.xml"
-}
-
 test_expect_success 'an rvirtd whose store (64 MiB map) lives on a 768 KiB disk' '
 	write_config rvirtd.conf state_dir="$MNT" store_max_size=64 &&
 	start_rvirtd
 '
 
 test_expect_success 'definitions fill the disk; then the store-full error' '
-	n=0 &&
-	while test $n -lt 200; do
-		dom $n &&
-		"$WIRESH" define "dom-$n.xml" >out 2>err || break
-		n=$((n + 1))
-	done &&
-	echo "$n" >defined &&
-	cat err &&
-	test "$n" -gt 2 &&
-	test "$n" -lt 200 &&
+	store_fill &&
 	test_grep "^wiresh: store-full: .*no space left for store" err &&
 	! grep -i "input/output" err
 '

@@ -33,7 +33,7 @@ test_expect_success 'start rvirtd and a console registered for events' '
 	"$RVSH" list >/dev/null &&
 	first=$(./evc "$RVIRTD_SOCK" now 0 1 | sed -n "s/^cursor \([0-9]*\) .*/\1/p") &&
 	echo "$first" >first &&
-	{ "$RVIRT_BUILD/t/tools/evconsole" ready stop >console.out \
+	{ "$RVIRT_BUILD/t/tools/clientwait" events ready stop >console.out \
 		2>console.err & } &&
 	echo $! >console.pid &&
 	test_wait_for_file ready 300

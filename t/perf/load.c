@@ -2,6 +2,8 @@
 /* load: concurrent clients calling NULL, or a connect loop with latencies. */
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,11 +18,17 @@
  *   load calls URI CLIENTS SECONDS
  *	CLIENTS processes, each with its own connection, call NULL until
  *	SECONDS have passed; prints the total calls per second.
+ *   load null|version URI CLIENTS SECONDS
+ *	the same, calling NULL or CONNECT_GET_VERSION, and printing only
+ *	the calls per second (t/perf/metrics.sh).
  *   load connect URI SECONDS
  *	one process opens a connection, calls NULL and closes, again and
  *	again; prints how many rounds failed and the round latency (max,
  *	99th percentile, median).  Used while rvirtd is being upgraded.
- * Not a test: t/perf/run.sh prints what it measures.
+ *   load define URI COUNT
+ *	define COUNT test domains (mload-N) on one connection.
+ * Not a test: t/perf/run.sh and t/perf/metrics.sh print what it
+ * measures.
  */
 
 #define LOAD_CLIENTS_MAX 256
@@ -36,12 +44,14 @@ now(void)
 }
 
 static int
-client(const char *uri, double seconds, int out_fd)
+client(const char *uri, bool version, double seconds, int out_fd)
 {
 	struct rvirt_error err;
 	struct rvirt_conn *c = rvirt_conn_open(uri, 0, &err);
 	unsigned long n = 0;
 	double end;
+	uint64_t v;
+	int r;
 
 	if (!c) {
 		fprintf(stderr, "load: %s\n", err.message);
@@ -50,7 +60,9 @@ client(const char *uri, double seconds, int out_fd)
 	end = now() + seconds;
 	while (now() < end) {
 		for (int i = 0; i < 100; i++) {
-			if (rvirt_conn_ping(c, &err) < 0) {
+			r = version ? rvirt_conn_get_version(c, &v, &err)
+				    : rvirt_conn_ping(c, &err);
+			if (r < 0) {
 				fprintf(stderr, "load: %s\n", err.message);
 				return 1;
 			}
@@ -61,8 +73,10 @@ client(const char *uri, double seconds, int out_fd)
 	return write(out_fd, &n, sizeof(n)) == sizeof(n) ? 0 : 1;
 }
 
+/* terse: print only the calls per second. */
 static int
-run_calls(const char *uri, int clients, double seconds)
+run_calls(const char *uri, bool version, int clients, double seconds,
+	  bool terse)
 {
 	unsigned long total = 0, n;
 	int fds[2], status, failed = 0;
@@ -78,7 +92,7 @@ run_calls(const char *uri, int clients, double seconds)
 			return 1;
 		if (pid == 0) {
 			close(fds[0]);
-			_exit(client(uri, seconds, fds[1]));
+			_exit(client(uri, version, seconds, fds[1]));
 		}
 	}
 	close(fds[1]);
@@ -88,8 +102,12 @@ run_calls(const char *uri, int clients, double seconds)
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			failed++;
 	t1 = now();
-	printf("clients %d: %.0f calls/s (%lu calls, %d clients failed)\n",
-	       clients, (double)total / (t1 - t0), total, failed);
+	if (terse)
+		printf("%.0f\n", (double)total / (t1 - t0));
+	else
+		printf("clients %d: %.0f calls/s (%lu calls, %d clients "
+		       "failed)\n",
+		       clients, (double)total / (t1 - t0), total, failed);
 	return failed ? 1 : 0;
 }
 
@@ -132,15 +150,52 @@ run_connect(const char *uri, double seconds)
 	return failures ? 1 : 0;
 }
 
+static int
+run_define(const char *uri, long count)
+{
+	struct rvirt_error err;
+	struct rvirt_conn *c = rvirt_conn_open(uri, 0, &err);
+	struct rvirt_domain d;
+	char xml[512];
+
+	if (!c) {
+		fprintf(stderr, "load: %s\n", err.message);
+		return 1;
+	}
+	for (long i = 0; i < count; i++) {
+		snprintf(xml, sizeof(xml),
+			 "<domain type='test'><name>mload-%ld</name>"
+			 "<memory unit='KiB'>65536</memory><vcpu>2</vcpu>"
+			 "<os><type>hvm</type></os></domain>",
+			 i);
+		if (rvirt_domain_define_xml(c, xml, &d, &err) < 0) {
+			fprintf(stderr, "load: %s\n", err.message);
+			rvirt_conn_close(c);
+			return 1;
+		}
+	}
+	rvirt_conn_close(c);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	signal(SIGPIPE, SIG_IGN);
 	if (argc == 5 && !strcmp(argv[1], "calls"))
-		return run_calls(argv[2], atoi(argv[3]), atof(argv[4]));
+		return run_calls(argv[2], false, atoi(argv[3]), atof(argv[4]),
+				 false);
+	if (argc == 5 &&
+	    (!strcmp(argv[1], "null") || !strcmp(argv[1], "version")))
+		return run_calls(argv[2], !strcmp(argv[1], "version"),
+				 atoi(argv[3]), atof(argv[4]), true);
+	if (argc == 4 && !strcmp(argv[1], "define"))
+		return run_define(argv[2], atol(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "connect"))
 		return run_connect(argv[2], atof(argv[3]));
 	fprintf(stderr, "usage: load calls URI CLIENTS SECONDS\n"
-			"       load connect URI SECONDS\n");
+			"       load null|version URI CLIENTS SECONDS\n"
+			"       load connect URI SECONDS\n"
+			"       load define URI COUNT\n");
 	return 2;
 }

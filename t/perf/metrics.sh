@@ -12,7 +12,7 @@
 SECONDS_EACH=${RVIRT_PERF_SECONDS:-3}
 ROUNDS=${RVIRT_PERF_METRICS_ROUNDS:-2}
 SCRAPES=${RVIRT_PERF_SCRAPES:-200}
-MLOAD=$RVIRT_BUILD/t/perf/mload
+LOAD=$RVIRT_BUILD/t/perf/load
 SESSFILL=$RVIRT_BUILD/t/tools/sessfill
 HZ=$(getconf CLK_TCK)
 
@@ -88,7 +88,7 @@ while test $r -le "$ROUNDS"; do
 		for proc in null version; do
 			for c in 1 32; do
 				w0=$(workers_cpu) n0=$(calls_served)
-				rate=$("$MLOAD" $proc \
+				rate=$("$LOAD" $proc \
 					"test:///default?socket=$RVIRTD_SOCK" \
 					$c "$SECONDS_EACH") || exit 1
 				w1=$(workers_cpu) n1=$(calls_served)
@@ -141,7 +141,7 @@ for fill in empty full; do
 		metrics_listen=127.0.0.1:0 store_sync=relaxed
 	start_rvirtd || exit 1
 	if test $fill = full; then
-		"$MLOAD" define "test:///default?socket=$RVIRTD_SOCK" 1000 ||
+		"$LOAD" define "test:///default?socket=$RVIRTD_SOCK" 1000 ||
 			exit 1
 	fi
 	url=http://127.0.0.1:$RVIRTD_METRICS_PORT/metrics

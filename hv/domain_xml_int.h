@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* domain_xml_int: what the domain_xml*.c and domain_def.c files share. */
+#ifndef RVIRT_HV_DOMAIN_XML_INT_H
+#define RVIRT_HV_DOMAIN_XML_INT_H
+
+#include "domain_xml.h"
+
+/* libxml2's BAD_CAST drops const; every use here passes const strings. */
+#define XC (const xmlChar *)
+
+/* The names of the enums' values in the XML, indexed by value. */
+extern const char *const domain_os_names[];
+extern const char *const domain_placement_names[];
+extern const char *const domain_action_names[];
+
+/* Insert a pin for a vcpu that has none, keeping the array sorted. */
+int domain_def_add_pin(struct domain_def *def, unsigned int vcpu,
+		       const struct cpuset *set, struct rvirt_error *err);
+
+#endif
