@@ -41,10 +41,10 @@ python3-prometheus-client"
 # skip without it.  Not in test: Debian's package is the whole Prometheus
 # server (96 MB, a service on :9090, node-exporter recommended).  clang-format (14 on Debian 12) for make fmt-check.
 # chromium: t/7106 drives the proxy's web page in headless Chromium and
-# skips without it; not listed (290 MB installed, 350 MB with its
-# libraries, GTK among them): apt-get install --no-install-recommends
-# chromium where the browser test should run.
-LATER_PKGS="systemd prometheus clang-format"
+# skips without it.  Not in test (290 MB installed, 350 MB with its
+# libraries, GTK among them), but in all, so that CI runs the browser
+# test: a web page is tested in a real browser.
+LATER_PKGS="systemd prometheus clang-format chromium"
 
 # Fuzzing (make fuzz, make fuzz-smoke in CI): clang-14 and its
 # runtime libraries, which hold libFuzzer (-fsanitize=fuzzer).
