@@ -764,8 +764,10 @@ rvirt_conn_get_uri(struct rvirt_conn *conn, struct rvirt_error *err)
 }
 
 int
-rvirt_conn_get_version(struct rvirt_conn *conn, uint64_t *version,
-		       struct rvirt_error *err)
+conn_get_version_of(struct rvirt_conn *conn, const char *proc,
+		    enum clnt_stat (*stub)(void *, rvirt_version_ret *,
+					   CLIENT *),
+		    uint64_t *version, struct rvirt_error *err)
 {
 	rvirt_version_ret ret = { 0 };
 	enum clnt_stat cs;
@@ -778,13 +780,22 @@ rvirt_conn_get_version(struct rvirt_conn *conn, uint64_t *version,
 	}
 	if (conn_begin(conn, err) < 0)
 		return -1;
-	cs = rvirt_proc_connect_get_version_1(NULL, &ret, conn->clnt);
-	rc = conn_end(conn, "CONNECT_GET_VERSION", cs, ret.status,
+	cs = stub(NULL, &ret, conn->clnt);
+	rc = conn_end(conn, proc, cs, ret.status,
 		      &ret.rvirt_version_ret_u.error, err);
 	if (rc == 0)
 		*version = ret.rvirt_version_ret_u.number;
 	xdr_free((xdrproc_t)xdr_rvirt_version_ret, &ret);
 	return rc;
+}
+
+int
+rvirt_conn_get_version(struct rvirt_conn *conn, uint64_t *version,
+		       struct rvirt_error *err)
+{
+	return conn_get_version_of(conn, "CONNECT_GET_VERSION",
+				   rvirt_proc_connect_get_version_1, version,
+				   err);
 }
 
 /* The procedures that return an XML document. */

@@ -30,6 +30,15 @@ int conn_end(struct rvirt_conn *conn, const char *proc, enum clnt_stat st,
 	     struct rvirt_error *err);
 
 /*
+ * A procedure without arguments that answers a version number (stub, named
+ * proc in errors): its number into *version.  0, or -1 with *err.
+ */
+int conn_get_version_of(struct rvirt_conn *conn, const char *proc,
+			enum clnt_stat (*stub)(void *, rvirt_version_ret *,
+					       CLIENT *),
+			uint64_t *version, struct rvirt_error *err);
+
+/*
  * The wire form of dom into *w, which borrows dom's name (valid while
  * dom is).  0, or -1 with *err (RVIRT_ERR_INVALID_ARG for a NULL dom or
  * an unterminated name).

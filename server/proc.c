@@ -35,6 +35,19 @@ proc_strdup(const char *s, struct rvirt_error *err)
 	return d;
 }
 
+int
+proc_string_reply(void *retp, const char *s, struct rvirt_error *err)
+{
+	struct rvirt_string_ret *ret = retp;
+	char *d = proc_strdup(s, err);
+
+	if (!d)
+		return -1;
+	ret->status = RVIRT_OK;
+	ret->rvirt_string_ret_u.value = d;
+	return 0;
+}
+
 /* Only 0 is defined for the flags of domain calls so far. */
 int
 proc_check_flags(unsigned int flags, unsigned int allowed, const char *what,

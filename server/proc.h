@@ -20,6 +20,9 @@ int proc_oom(const char *what, struct rvirt_error *err);
 /* strdup, or NULL with NO_MEMORY in *err. */
 char *proc_strdup(const char *s, struct rvirt_error *err);
 
+/* Answer ret (an rvirt_string_ret) with a copy of s: 0, or -1 with *err. */
+int proc_string_reply(void *ret, const char *s, struct rvirt_error *err);
+
 /* -1 with INVALID_ARG when flags has a bit outside allowed. */
 int proc_check_flags(unsigned int flags, unsigned int allowed, const char *what,
 		     struct rvirt_error *err);

@@ -271,16 +271,8 @@ int
 proc_connect_get_type(struct call *call, void *args, void *retp,
 		      struct rvirt_error *err)
 {
-	struct rvirt_string_ret *ret = retp;
-	char *s;
-
 	(void)args;
-	s = proc_strdup(hv_type(call->sess->hv), err);
-	if (!s)
-		return -1;
-	ret->status = RVIRT_OK;
-	ret->rvirt_string_ret_u.value = s;
-	return 0;
+	return proc_string_reply(retp, hv_type(call->sess->hv), err);
 }
 
 /* The daemon's version, not the driver's: no session needed. */
@@ -315,9 +307,7 @@ int
 proc_connect_get_hostname(struct call *call, void *args, void *retp,
 			  struct rvirt_error *err)
 {
-	struct rvirt_string_ret *ret = retp;
 	char host[HOST_NAME_MAX + 1];
-	char *s;
 
 	(void)call;
 	(void)args;
@@ -327,28 +317,15 @@ proc_connect_get_hostname(struct call *call, void *args, void *retp,
 		return -1;
 	}
 	host[sizeof(host) - 1] = '\0';
-	s = proc_strdup(host, err);
-	if (!s)
-		return -1;
-	ret->status = RVIRT_OK;
-	ret->rvirt_string_ret_u.value = s;
-	return 0;
+	return proc_string_reply(retp, host, err);
 }
 
 int
 proc_connect_get_uri(struct call *call, void *args, void *retp,
 		     struct rvirt_error *err)
 {
-	struct rvirt_string_ret *ret = retp;
-	char *s;
-
 	(void)args;
-	s = proc_strdup(hv_uri(call->sess->hv), err);
-	if (!s)
-		return -1;
-	ret->status = RVIRT_OK;
-	ret->rvirt_string_ret_u.value = s;
-	return 0;
+	return proc_string_reply(retp, hv_uri(call->sess->hv), err);
 }
 
 int
