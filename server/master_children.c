@@ -94,6 +94,28 @@ master_child_store(const struct master *m, struct rvirt_error *err)
 }
 
 /*
+ * The start of a child that works on the store (the collector, the
+ * watcher): master_child_start, TERM and INT ending it, HUP and USR2
+ * ignored, every signal unblocked, and its own store (NULL with *err).
+ */
+static struct store *
+master_store_child_start(struct master *m, pid_t master_pid,
+			 struct rvirt_error *err)
+{
+	sigset_t set;
+
+	master_child_start(m, master_pid);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR2, SIG_IGN);
+	sigfillset(&set);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	err_clear(err);
+	return master_child_store(m, err);
+}
+
+/*
  * The collector: a child with its own LMDB environment (the master
  * never opens the store, so none crosses a fork), which removes expired
  * sessions and replies and exits.
@@ -106,18 +128,9 @@ master_gc_main(void *arg, pid_t master_pid)
 	struct rvirt_error err;
 	struct store *store;
 	uint64_t trimmed = 0;
-	sigset_t set;
 	int rc = 1;
 
-	master_child_start(m, master_pid);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGUSR2, SIG_IGN);
-	sigfillset(&set);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	err_clear(&err);
-	store = master_child_store(m, &err);
+	store = master_store_child_start(m, master_pid, &err);
 	if (!store) {
 		log_error("cannot collect expired sessions: %s", err.message);
 		goto out;
@@ -192,18 +205,9 @@ master_watcher_main(void *arg, pid_t master_pid)
 	struct master *m = arg;
 	struct rvirt_error err;
 	struct store *store;
-	sigset_t set;
 	int rc = 1;
 
-	master_child_start(m, master_pid);
-	signal(SIGTERM, SIG_DFL);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGUSR2, SIG_IGN);
-	sigfillset(&set);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	err_clear(&err);
-	store = master_child_store(m, &err);
+	store = master_store_child_start(m, master_pid, &err);
 	if (!store)
 		log_error("cannot watch domains: %s", err.message);
 	else

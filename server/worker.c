@@ -411,7 +411,9 @@ worker_kick_master(struct worker *w)
 	if (!w->master_pid || w->env.now_ms < w->kick_ms)
 		return;
 	w->kick_ms = w->env.now_ms + WORKER_KICK_MS;
-	kill(w->master_pid, SIGUSR1);
+	/* Only the master that forked us (never a process reusing its pid). */
+	if (getppid() == w->master_pid)
+		kill(w->master_pid, SIGUSR1);
 }
 
 /* Which budget the connection falls in: make room, or refuse it. */
