@@ -257,29 +257,6 @@ console_holder_run(const char *cdir, int master, int ready_w, int copy_fd)
 	_exit(0);
 }
 
-/* Close every descriptor but those of keep (-1 ignored), in a child. */
-static void
-console_close_others(int *keep, size_t n)
-{
-	unsigned int lo = 0;
-
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
-			int t = keep[j];
-
-			keep[j] = keep[j - 1];
-			keep[j - 1] = t;
-		}
-	for (size_t i = 0; i < n; i++) {
-		if (keep[i] < 0 || (unsigned int)keep[i] < lo)
-			continue;
-		if ((unsigned int)keep[i] > lo)
-			close_range(lo, (unsigned int)keep[i] - 1, 0);
-		lo = (unsigned int)keep[i] + 1;
-	}
-	close_range(lo, ~0U, 0);
-}
-
 /*
  * In the grandchild: a session of its own, no signal of the worker's,
  * the three descriptors kept across exec of the holder program.
@@ -415,7 +392,7 @@ console_holder_start(const char *cdir, const char *copy_path, char *tty,
 		int keep[] = { master, ready[1], copy };
 
 		/* Nothing of the worker's crosses. */
-		console_close_others(keep, sizeof(keep) / sizeof(keep[0]));
+		procdom_close_others(keep, sizeof(keep) / sizeof(keep[0]));
 		if (fork() != 0)
 			_exit(0);
 		console_holder_exec(holder, cdir, master, ready[1], copy);

@@ -152,4 +152,11 @@ void procdom_kill_leftovers(pid_t pid);
 /* mkdir -p dir, mode 0700 for what it creates.  0, or -1 with *err. */
 int procdom_mkdirs(const char *dir, struct rvirt_error *err);
 
+/*
+ * Close every descriptor but those of keep (-1 entries ignored; keep is
+ * sorted in place), with close_range over the gaps: async-signal-safe,
+ * for a forked child (the guest's and the console holder's).
+ */
+void procdom_close_others(int *keep, size_t n);
+
 #endif

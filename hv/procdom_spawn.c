@@ -148,11 +148,7 @@ procdom_env(char *entry, size_t size, char ***tagged)
 	return env;
 }
 
-/*
- * Close every descriptor but those of keep (-1 entries ignored), with
- * close_range over the gaps: async-signal-safe, for a forked child.
- */
-static void
+void
 procdom_close_others(int *keep, size_t n)
 {
 	unsigned int lo = 0;
