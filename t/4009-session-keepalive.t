@@ -10,7 +10,7 @@
 require_rvirtd
 
 RVSH=$RVIRT_BUILD/rvsh
-SESSWAIT=$RVIRT_BUILD/t/tools/sesswait
+CLIENTWAIT=$RVIRT_BUILD/t/tools/clientwait
 RELAY=$RVIRT_SRC/t/tools/relay.pl
 KA="keepalive_interval=1&keepalive_count=2"
 GONE="no keepalive ping from the client"
@@ -51,7 +51,7 @@ test_expect_success 'an idle client and the daemon find each other gone behind a
 	start_relay &&
 	rm -f ready go &&
 	{ RVIRT_DEFAULT_URI="test+tcp://127.0.0.1:$RELAY_PORT/default?$KA&reconnect_timeout=60" \
-		timeout 150 "$SESSWAIT" ready go >idle.out 2>&1 & sw=$!; } &&
+		timeout 150 "$CLIENTWAIT" ping ready go >idle.out 2>&1 & sw=$!; } &&
 	wait_until 100 "test -f ready" &&
 	kill -USR1 "$RELAY_PID" &&
 	wait_until 300 "grep -q \"event disconnected\" idle.out" &&
@@ -71,7 +71,7 @@ test_expect_success 'a call under a stalled daemon does not hang: keepalive ends
 	start_relay &&
 	rm -f ready go &&
 	{ RVIRT_DEFAULT_URI="test+tcp://127.0.0.1:$RELAY_PORT/default?$KA&reconnect_timeout=3" \
-		timeout 150 "$SESSWAIT" ready go >call.out 2>&1 & sw=$!; } &&
+		timeout 150 "$CLIENTWAIT" ping ready go >call.out 2>&1 & sw=$!; } &&
 	wait_until 100 "test -f ready" &&
 	kill -USR1 "$RELAY_PID" &&
 	touch go &&
@@ -90,7 +90,7 @@ test_expect_success 'a client that never announced keepalive is never closed for
 	before=$(closed_for_keepalive) &&
 	rm -f ready go &&
 	{ RVIRT_DEFAULT_URI="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default?keepalive_interval=0" \
-		timeout 150 "$SESSWAIT" ready go >plain.out 2>&1 & sw=$!; } &&
+		timeout 150 "$CLIENTWAIT" ping ready go >plain.out 2>&1 & sw=$!; } &&
 	wait_until 100 "test -f ready" &&
 	# Quiet for twice the daemon'\''s limit: what is under test is time.
 	sleep 6 &&
@@ -108,12 +108,12 @@ test_expect_success 'an idle connection and a waiting console live through many 
 	rm -f ready go &&
 	# 1 s x 5: eight intervals of quiet, and room for a loaded host.
 	uri="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default?keepalive_interval=1&keepalive_count=5" &&
-	{ RVIRT_DEFAULT_URI="$uri" timeout 150 "$SESSWAIT" ready go \
+	{ RVIRT_DEFAULT_URI="$uri" timeout 150 "$CLIENTWAIT" ping ready go \
 		>console.out 2>&1 & sw=$!; } &&
 	{ timeout 150 "$RVSH" -c "$uri" event --count 1 --timeout 120 \
 		>event.out 2>&1 & ev=$!; } &&
 	wait_until 100 "test -f ready" &&
-	# sesswait, rvsh and the event thread of rvsh: three connections.
+	# clientwait, rvsh and the event thread of rvsh: three connections.
 	wait_until 100 "test \$(accepted) -ge \$((base + 3))" &&
 	test "$(accepted)" -eq $((base + 3)) &&
 	# Eight intervals of quiet: what is under test is time.
@@ -187,7 +187,7 @@ test_expect_success 'TCP connections get TCP keepalive too (for clients that nev
 	fi
 	rm -f ready go &&
 	{ RVIRT_DEFAULT_URI="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default?keepalive_interval=0" \
-		timeout 150 "$SESSWAIT" ready go >tcpka.out 2>&1 & sw=$!; } &&
+		timeout 150 "$CLIENTWAIT" ping ready go >tcpka.out 2>&1 & sw=$!; } &&
 	wait_until 100 "test -f ready" &&
 	# While a reply waits for its ACK, ss shows the retransmit timer.
 	wait_until 100 "ss -tnoH state established \"( sport = :$RVIRTD_TCP_PORT )\" >ss.out && grep -q \"timer:(keepalive\" ss.out" &&
@@ -206,10 +206,10 @@ test_expect_success 'keepalive does not starve behind a busy worker: one worker,
 	base=$(accepted) &&
 	rm -f ready go &&
 	uri="test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default?$KA" &&
-	{ RVIRT_DEFAULT_URI="$uri" timeout 150 "$SESSWAIT" ready go \
+	{ RVIRT_DEFAULT_URI="$uri" timeout 150 "$CLIENTWAIT" ping ready go \
 		>busy.out 2>&1 & sw=$!; } &&
 	wait_until 100 "test -f ready" &&
-	# Bounded: 4 clients for 6 s, on the one worker that holds sesswait.
+	# Bounded: 4 clients for 6 s, on the one worker that holds clientwait.
 	timeout 60 "$RVIRT_BUILD/t/perf/load" calls "$RVIRT_DEFAULT_URI" 4 6 >load.out 2>&1 &&
 	cat load.out &&
 	touch go &&
