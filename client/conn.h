@@ -70,4 +70,21 @@ void event_conn_close(struct rvirt_conn *conn);
 int conn_domain_to_wire(const struct rvirt_domain *dom, rvirt_wire_domain *w,
 			struct rvirt_error *err);
 
+/* Helpers of conn.c that domain.c's calls share. */
+/* XDR encodes from char *, which never writes through it. */
+char *conn_unconst(const char *s);
+void conn_domain_from_wire(const rvirt_wire_domain *w, struct rvirt_domain *d);
+/* args borrows dom's name: valid while dom is. */
+int conn_domain_to_args(const struct rvirt_domain *dom, rvirt_domain_args *args,
+			struct rvirt_error *err);
+/* NULL or too long an XML document: -1 with *err. */
+int conn_check_xml(const char *xml, struct rvirt_error *err);
+/* The reply of a procedure that returns an XML document: a copy, or NULL. */
+char *conn_xml_result(struct rvirt_conn *conn, const char *proc,
+		      enum clnt_stat cs, rvirt_xml_ret *ret,
+		      struct rvirt_error *err);
+
+/* strdup of a reply's string (NULL as ""), or NULL with NO_MEMORY in *err. */
+char *conn_strdup(const char *s, struct rvirt_error *err);
+
 #endif
