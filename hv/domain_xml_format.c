@@ -14,6 +14,7 @@
 #include "../common/uuid.h"
 #include "domain_xml.h"
 #include "domain_xml_int.h"
+#include "xmlwriter.h"
 
 /* ---------------------------------------------------------------- */
 /* Formatting                                                        */
@@ -144,32 +145,19 @@ domain_xml_format(const struct domain_def *def, int id, struct rvirt_error *err)
 {
 	xmlBufferPtr buf;
 	xmlTextWriterPtr w;
-	char *out = NULL;
+	char *out;
 	int rc;
 
-	buf = xmlBufferCreate();
-	if (!buf)
+	w = xmlwriter_new(&buf);
+	if (!w)
 		goto oom;
-	w = xmlNewTextWriterMemory(buf, 0);
-	if (!w) {
-		xmlBufferFree(buf);
-		goto oom;
-	}
-	xmlTextWriterSetIndent(w, 1);
-	xmlTextWriterSetIndentString(w, XC "  ");
-	rc = domain_xml_write(w, def, id);
-	if (rc == 0 && xmlTextWriterFlush(w) < 0)
-		rc = -1;
-	xmlFreeTextWriter(w);
-	if (rc == 0)
-		out = strdup((const char *)xmlBufferContent(buf));
-	xmlBufferFree(buf);
-	if (rc < 0) {
+	rc = xmlwriter_finish(w, buf, domain_xml_write(w, def, id), &out);
+	if (rc == -1) {
 		err_set(err, RVIRT_ERR_XML, RVIRT_FROM_XML,
 			"cannot format the xml of domain '%s'", def->name);
 		return NULL;
 	}
-	if (!out)
+	if (rc < 0)
 		goto oom;
 	return out;
 oom:

@@ -7,10 +7,9 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include <libxml/xmlwriter.h>
-
 #include "../common/err.h"
 #include "node.h"
+#include "xmlwriter.h"
 
 /* Read the first line of root/rel into buf; 0, or -1 with errno. */
 static int
@@ -359,34 +358,20 @@ node_capabilities(const struct node_facts *f, const char *domain_type,
 {
 	xmlBufferPtr buf;
 	xmlTextWriterPtr w;
-	char *out = NULL;
 	int rc;
 
-	buf = xmlBufferCreate();
-	if (!buf)
+	w = xmlwriter_new(&buf);
+	if (!w)
 		goto oom;
-	w = xmlNewTextWriterMemory(buf, 0);
-	if (!w) {
-		xmlBufferFree(buf);
-		goto oom;
-	}
-	xmlTextWriterSetIndent(w, 1);
-	xmlTextWriterSetIndentString(w, XC "  ");
 	rc = node_caps_write(w, f, domain_type, os_types, nos_types);
-	if (rc == 0 && xmlTextWriterFlush(w) < 0)
-		rc = -1;
-	xmlFreeTextWriter(w);
-	if (rc == 0)
-		out = strdup((const char *)xmlBufferContent(buf));
-	xmlBufferFree(buf);
-	if (rc < 0) {
+	rc = xmlwriter_finish(w, buf, rc, xml);
+	if (rc == -1) {
 		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_HV,
 			"cannot format the capabilities");
 		return -1;
 	}
-	if (!out)
+	if (rc < 0)
 		goto oom;
-	*xml = out;
 	return 0;
 oom:
 	err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_HV,
