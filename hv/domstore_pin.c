@@ -94,6 +94,19 @@ domstore_reformat(char **slot, const struct domain_def *def,
 	return 0;
 }
 
+/* Pin vcpu of def to set; vcpu < 0 means the emulator threads. */
+static int
+domstore_pin_def(struct domain_def *def, int vcpu, const struct cpuset *set,
+		 struct rvirt_error *err)
+{
+	if (vcpu >= 0)
+		return domain_def_set_vcpupin(def, (unsigned int)vcpu, set,
+					      err);
+	def->has_emulatorpin = true;
+	def->emulatorpin = *set;
+	return 0;
+}
+
 /*
  * The common part of PIN_VCPU and PIN_EMULATOR: vcpu < 0 means the
  * emulator threads.
@@ -124,31 +137,13 @@ domstore_pin(struct hv_conn *c, struct store_txn *txn,
 	/* Check both definitions before changing anything. */
 	if (do_config) {
 		conf = domain_xml_parse(d.xml, err);
-		if (!conf)
-			goto out;
-		if (vcpu >= 0 &&
-		    domain_def_set_vcpupin(conf, (unsigned int)vcpu, set, err) <
-			    0)
+		if (!conf || domstore_pin_def(conf, vcpu, set, err) < 0)
 			goto out;
 	}
 	if (do_live) {
 		live = domstore_live_def(&d, err);
-		if (!live)
+		if (!live || domstore_pin_def(live, vcpu, set, err) < 0)
 			goto out;
-		if (vcpu >= 0 &&
-		    domain_def_set_vcpupin(live, (unsigned int)vcpu, set, err) <
-			    0)
-			goto out;
-	}
-	if (vcpu < 0) {
-		if (conf) {
-			conf->has_emulatorpin = true;
-			conf->emulatorpin = *set;
-		}
-		if (live) {
-			live->has_emulatorpin = true;
-			live->emulatorpin = *set;
-		}
 	}
 	if (conf && domstore_reformat(&d.xml, conf, err) < 0)
 		goto out;
@@ -210,6 +205,31 @@ domstore_pin_emulator(struct hv_conn *c, struct store_txn *txn,
 	return domstore_pin(c, txn, drv, ops, host, dom, -1, set, flags, err);
 }
 
+/*
+ * Find dom and parse the definition its pinning is read from (live or
+ * config, by flags).  On success the caller frees it and releases *d;
+ * NULL with *err otherwise, *d released.
+ */
+static struct domain_def *
+domstore_pin_read(struct store_txn *txn, const struct domstore_driver *drv,
+		  const struct hv_domain_ref *dom, unsigned int flags,
+		  struct domrec *d, bool *live, struct rvirt_error *err)
+{
+	struct domain_def *def;
+	bool config;
+
+	if (domstore_find(txn, drv, dom, d, err) < 0)
+		return NULL;
+	if (domstore_affect(d, flags, true, live, &config, err) < 0) {
+		domrec_release(d);
+		return NULL;
+	}
+	def = *live ? domstore_live_def(d, err) : domain_xml_parse(d->xml, err);
+	if (!def)
+		domrec_release(d);
+	return def;
+}
+
 int
 domstore_vcpu_pin_info(struct hv_conn *c, struct store_txn *txn,
 		       const struct domstore_driver *drv,
@@ -219,19 +239,15 @@ domstore_vcpu_pin_info(struct hv_conn *c, struct store_txn *txn,
 		       struct cpuset **sets, size_t *nsets,
 		       struct rvirt_error *err)
 {
-	struct domain_def *def = NULL;
+	struct domain_def *def;
 	struct cpuset *out = NULL;
 	struct domrec d;
-	bool live, config;
+	bool live;
 	int ret = -1;
 
-	if (domstore_find(txn, drv, dom, &d, err) < 0)
-		return -1;
-	if (domstore_affect(&d, flags, true, &live, &config, err) < 0)
-		goto out;
-	def = live ? domstore_live_def(&d, err) : domain_xml_parse(d.xml, err);
+	def = domstore_pin_read(txn, drv, dom, flags, &d, &live, err);
 	if (!def)
-		goto out;
+		return -1;
 	out = calloc(def->vcpus, sizeof(*out));
 	if (!out) {
 		domstore_oom("read the vcpu pinning", err);
@@ -263,18 +279,14 @@ domstore_emulator_pin_info(struct hv_conn *c, struct store_txn *txn,
 			   const struct hv_domain_ref *dom, unsigned int flags,
 			   struct cpuset *out, struct rvirt_error *err)
 {
-	struct domain_def *def = NULL;
+	struct domain_def *def;
 	struct domrec d;
-	bool live, config;
+	bool live;
 	int ret = -1;
 
-	if (domstore_find(txn, drv, dom, &d, err) < 0)
-		return -1;
-	if (domstore_affect(&d, flags, true, &live, &config, err) < 0)
-		goto out;
-	def = live ? domstore_live_def(&d, err) : domain_xml_parse(d.xml, err);
+	def = domstore_pin_read(txn, drv, dom, flags, &d, &live, err);
 	if (!def)
-		goto out;
+		return -1;
 	if (live && ops->emulator_pin) {
 		if (ops->emulator_pin(c, &d, def, out, err) < 0)
 			goto out;
