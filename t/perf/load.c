@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../../client/rvirt.h"
+#include "perf.h"
 
 /*
  * Usage:
@@ -34,15 +35,6 @@
 #define LOAD_CLIENTS_MAX 256
 #define LOAD_SAMPLES_MAX 1000000
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int
 client(const char *uri, bool version, double seconds, int out_fd)
 {
@@ -57,8 +49,8 @@ client(const char *uri, bool version, double seconds, int out_fd)
 		fprintf(stderr, "load: %s\n", err.message);
 		return 1;
 	}
-	end = now() + seconds;
-	while (now() < end) {
+	end = perf_now() + seconds;
+	while (perf_now() < end) {
 		for (int i = 0; i < 100; i++) {
 			r = version ? rvirt_conn_get_version(c, &v, &err)
 				    : rvirt_conn_ping(c, &err);
@@ -73,41 +65,41 @@ client(const char *uri, bool version, double seconds, int out_fd)
 	return write(out_fd, &n, sizeof(n)) == sizeof(n) ? 0 : 1;
 }
 
+struct load_client {
+	const char *uri;
+	bool version;
+	double seconds;
+};
+
+static int
+load_client(void *arg, int fd)
+{
+	const struct load_client *a = arg;
+
+	return client(a->uri, a->version, a->seconds, fd);
+}
+
 /* terse: print only the calls per second. */
 static int
 run_calls(const char *uri, bool version, int clients, double seconds,
 	  bool terse)
 {
-	unsigned long total = 0, n;
-	int fds[2], status, failed = 0;
-	double t0, t1;
+	struct load_client a = { uri, version, seconds };
+	unsigned long total;
+	int failed, rc;
+	double t;
 
-	if (clients < 1 || clients > LOAD_CLIENTS_MAX || pipe(fds) < 0)
+	if (clients < 1 || clients > LOAD_CLIENTS_MAX)
 		return 2;
-	t0 = now();
-	for (int i = 0; i < clients; i++) {
-		pid_t pid = fork();
-
-		if (pid < 0)
-			return 1;
-		if (pid == 0) {
-			close(fds[0]);
-			_exit(client(uri, version, seconds, fds[1]));
-		}
-	}
-	close(fds[1]);
-	while (read(fds[0], &n, sizeof(n)) == sizeof(n))
-		total += n;
-	while (wait(&status) > 0)
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			failed++;
-	t1 = now();
+	rc = perf_clients_run(clients, load_client, &a, &total, 1, &failed, &t);
+	if (rc)
+		return rc;
 	if (terse)
-		printf("%.0f\n", (double)total / (t1 - t0));
+		printf("%.0f\n", (double)total / t);
 	else
 		printf("clients %d: %.0f calls/s (%lu calls, %d clients "
 		       "failed)\n",
-		       clients, (double)total / (t1 - t0), total, failed);
+		       clients, (double)total / t, total, failed);
 	return failed ? 1 : 0;
 }
 
@@ -124,13 +116,13 @@ run_connect(const char *uri, double seconds)
 {
 	double *lat = malloc(LOAD_SAMPLES_MAX * sizeof(*lat));
 	unsigned long n = 0, failures = 0;
-	double end = now() + seconds;
+	double end = perf_now() + seconds;
 	struct rvirt_error err;
 
 	if (!lat)
 		return 1;
-	while (now() < end && n < LOAD_SAMPLES_MAX) {
-		double t0 = now();
+	while (perf_now() < end && n < LOAD_SAMPLES_MAX) {
+		double t0 = perf_now();
 		struct rvirt_conn *c = rvirt_conn_open(uri, 0, &err);
 
 		if (!c || rvirt_conn_ping(c, &err) < 0) {
@@ -138,7 +130,7 @@ run_connect(const char *uri, double seconds)
 			fprintf(stderr, "load: %s\n", err.message);
 		}
 		rvirt_conn_close(c);
-		lat[n++] = now() - t0;
+		lat[n++] = perf_now() - t0;
 	}
 	qsort(lat, n, sizeof(*lat), cmp_double);
 	printf("connect+NULL rounds: %lu, failed: %lu, latency max %.1f ms, "

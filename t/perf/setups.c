@@ -17,6 +17,7 @@
 #include "rvirt_protocol.h"
 
 #include "../../client/rvirt.h"
+#include "perf.h"
 
 /*
  * Usage:
@@ -35,15 +36,6 @@
  */
 
 #define SETUPS_CLIENTS_MAX 64
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* xdr_void takes no arguments, which xdrproc_t's cast does not like. */
 static bool_t
@@ -159,47 +151,46 @@ rvirt_round(const char *uri)
 	return rc;
 }
 
+struct setups_client {
+	const char *kind; /* plain: "unix" or "tcp"; NULL: librvirt */
+	const char *where;
+	double seconds;
+};
+
+/* One client process: rounds for SECONDS, counts of ok and failed. */
+static int
+setups_client(void *arg, int fd)
+{
+	const struct setups_client *a = arg;
+	unsigned long r[2] = { 0, 0 };
+	double end = perf_now() + a->seconds;
+
+	while (perf_now() < end) {
+		int rc = a->kind ? plain_round(a->kind, a->where)
+				 : rvirt_round(a->where);
+
+		r[rc < 0]++;
+	}
+	return write(fd, r, sizeof(r)) == sizeof(r) ? 0 : 1;
+}
+
 /* CLIENTS processes run rounds for SECONDS; prints the total rate. */
 static int
 run(const char *kind, const char *where, int clients, double seconds)
 {
-	unsigned long total[2] = { 0, 0 }, n[2];
-	int fds[2], status, failed = 0;
-	double t0, t1;
+	struct setups_client a = { kind, where, seconds };
+	unsigned long total[2];
+	int failed, rc;
+	double t;
 
-	if (clients < 1 || clients > SETUPS_CLIENTS_MAX || pipe(fds) < 0)
+	if (clients < 1 || clients > SETUPS_CLIENTS_MAX)
 		return 2;
-	t0 = now();
-	for (int i = 0; i < clients; i++) {
-		pid_t pid = fork();
-
-		if (pid < 0)
-			return 1;
-		if (pid == 0) {
-			unsigned long r[2] = { 0, 0 };
-			double end = now() + seconds;
-
-			close(fds[0]);
-			while (now() < end) {
-				int rc = kind ? plain_round(kind, where)
-					      : rvirt_round(where);
-
-				r[rc < 0]++;
-			}
-			_exit(write(fds[1], r, sizeof(r)) == sizeof(r) ? 0 : 1);
-		}
-	}
-	close(fds[1]);
-	while (read(fds[0], n, sizeof(n)) == sizeof(n)) {
-		total[0] += n[0];
-		total[1] += n[1];
-	}
-	while (wait(&status) > 0)
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-			failed++;
-	t1 = now();
-	printf("setups/s %.0f (%lu rounds, %lu failed)\n",
-	       (double)total[0] / (t1 - t0), total[0], total[1]);
+	rc = perf_clients_run(clients, setups_client, &a, total, 2, &failed,
+			      &t);
+	if (rc)
+		return rc;
+	printf("setups/s %.0f (%lu rounds, %lu failed)\n", (double)total[0] / t,
+	       total[0], total[1]);
 	return failed || total[1] ? 1 : 0;
 }
 
