@@ -215,8 +215,21 @@ console_log_read(const char *cdir, uint64_t offset, void *buf, size_t max,
 	return -1;
 }
 
+/* Who holds a console, by the owner file. */
+enum console_owner_is {
+	CONSOLE_OWNER_NONE,  /* nobody (an empty or short file) */
+	CONSOLE_OWNER_MINE,  /* the id asked about */
+	CONSOLE_OWNER_OTHER, /* another id */
+};
+
+/*
+ * Open and lock cdir's owner file, read it into *o and say in *is
+ * whether id holds the console: the fd (the caller closes it, which
+ * unlocks), or -1 with *err.
+ */
 static int
-console_owner_open(const char *cdir, struct console_owner *o, bool *have,
+console_owner_open(const char *cdir, const unsigned char *id,
+		   struct console_owner *o, enum console_owner_is *is,
 		   struct rvirt_error *err)
 {
 	char path[4096];
@@ -238,7 +251,12 @@ console_owner_open(const char *cdir, struct console_owner *o, bool *have,
 		return -1;
 	}
 	n = pread(fd, o, sizeof(*o), 0);
-	*have = n == (ssize_t)sizeof(*o);
+	if (n != (ssize_t)sizeof(*o))
+		*is = CONSOLE_OWNER_NONE;
+	else if (memcmp(o->id, id, CONSOLE_ID_LEN) == 0)
+		*is = CONSOLE_OWNER_MINE;
+	else
+		*is = CONSOLE_OWNER_OTHER;
 	return fd;
 }
 
@@ -264,13 +282,13 @@ console_claim(const char *cdir, const unsigned char *id, bool force,
 	      struct rvirt_error *err)
 {
 	struct console_owner o;
-	bool have;
+	enum console_owner_is is;
 	uint64_t now = console_now_ms(CLOCK_REALTIME);
-	int fd = console_owner_open(cdir, &o, &have, err), rc;
+	int fd = console_owner_open(cdir, id, &o, &is, err), rc;
 
 	if (fd < 0)
 		return -1;
-	if (have && !force && memcmp(o.id, id, CONSOLE_ID_LEN) != 0 &&
+	if (is == CONSOLE_OWNER_OTHER && !force &&
 	    o.seen_ms + CONSOLE_LEASE_MS > now) {
 		close(fd);
 		err_set(err, RVIRT_ERR_CONSOLE_BUSY, RVIRT_FROM_HV,
@@ -288,12 +306,12 @@ console_check_owner(const char *cdir, const unsigned char *id,
 		    struct rvirt_error *err)
 {
 	struct console_owner o;
-	bool have;
-	int fd = console_owner_open(cdir, &o, &have, err), rc = 0;
+	enum console_owner_is is;
+	int fd = console_owner_open(cdir, id, &o, &is, err), rc = 0;
 
 	if (fd < 0)
 		return -1;
-	if (!have || memcmp(o.id, id, CONSOLE_ID_LEN) != 0) {
+	if (is != CONSOLE_OWNER_MINE) {
 		close(fd);
 		err_set(err, RVIRT_ERR_CONSOLE_TAKEN, RVIRT_FROM_HV,
 			"the console was taken over by another client");
@@ -311,13 +329,12 @@ console_release(const char *cdir, const unsigned char *id,
 		struct rvirt_error *err)
 {
 	struct console_owner o;
-	bool have;
-	int fd = console_owner_open(cdir, &o, &have, err), rc = 0;
+	enum console_owner_is is;
+	int fd = console_owner_open(cdir, id, &o, &is, err), rc = 0;
 
 	if (fd < 0)
 		return -1;
-	if (have && memcmp(o.id, id, CONSOLE_ID_LEN) == 0 &&
-	    ftruncate(fd, 0) < 0) {
+	if (is == CONSOLE_OWNER_MINE && ftruncate(fd, 0) < 0) {
 		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV, errno,
 			      "cannot write the console owner file in '%s'",
 			      cdir);
