@@ -344,21 +344,77 @@ console_release(const char *cdir, const unsigned char *id,
 	return rc;
 }
 
+/* One byte and, for SCM_RIGHTS, room for one fd. */
+struct console_fd_msg {
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr msg;
+	struct iovec iov;
+	char one;
+};
+
+static void
+console_fd_msg_init(struct console_fd_msg *m)
+{
+	memset(&m->msg, 0, sizeof(m->msg));
+	m->iov.iov_base = &m->one;
+	m->iov.iov_len = 1;
+	m->msg.msg_iov = &m->iov;
+	m->msg.msg_iovlen = 1;
+	m->msg.msg_control = m->u.buf;
+	m->msg.msg_controllen = sizeof(m->u.buf);
+}
+
+int
+console_fd_send(int s, int fd)
+{
+	struct console_fd_msg m;
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	console_fd_msg_init(&m);
+	m.one = 'M';
+	cm = CMSG_FIRSTHDR(&m.msg);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	while ((n = sendmsg(s, &m.msg, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return n < 0 ? -1 : 0;
+}
+
+int
+console_fd_recv(int s)
+{
+	struct console_fd_msg m;
+	struct cmsghdr *cm;
+	ssize_t n;
+	int fd;
+
+	console_fd_msg_init(&m);
+	do
+		n = recvmsg(s, &m.msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	cm = n == 1 ? CMSG_FIRSTHDR(&m.msg) : NULL;
+	if (!cm || cm->cmsg_level != SOL_SOCKET ||
+	    cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(int))) {
+		errno = EPROTO;
+		return -1;
+	}
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
 /* Connect to the holder and receive the pty master; fd or -1. */
 static int
 console_master(const char *cdir, struct rvirt_error *err)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = { 0 };
-	struct cmsghdr *cm;
-	struct iovec iov;
-	char one;
-	int s, fd = -1;
-	ssize_t n;
+	int s, fd;
 
 	if (console_path(cdir, "sock", sa.sun_path, sizeof(sa.sun_path)) < 0)
 		goto fail;
@@ -369,24 +425,10 @@ console_master(const char *cdir, struct rvirt_error *err)
 		close(s);
 		goto fail;
 	}
-	iov.iov_base = &one;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
-	do
-		n = recvmsg(s, &msg, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
+	fd = console_fd_recv(s);
 	close(s);
-	cm = n == 1 ? CMSG_FIRSTHDR(&msg) : NULL;
-	if (!cm || cm->cmsg_level != SOL_SOCKET ||
-	    cm->cmsg_type != SCM_RIGHTS ||
-	    cm->cmsg_len != CMSG_LEN(sizeof(int))) {
-		errno = EPROTO;
+	if (fd < 0)
 		goto fail;
-	}
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
 	return fd;
 fail:
 	err_set_errno(err, RVIRT_ERR_NO_CONSOLE, RVIRT_FROM_HV, errno,

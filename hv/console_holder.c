@@ -91,32 +91,13 @@ console_holder_log(struct console_holder *h, const char *buf, size_t len)
 static void
 console_holder_accept(struct console_holder *h)
 {
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr msg = { 0 };
-	struct cmsghdr *cm;
-	struct iovec iov;
-	char one = 'M';
 	int fd;
 
 	fd = accept4(h->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	iov.iov_base = &one;
-	iov.iov_len = 1;
-	msg.msg_iov = &iov;
-	msg.msg_iovlen = 1;
-	msg.msg_control = u.buf;
-	msg.msg_controllen = sizeof(u.buf);
-	cm = CMSG_FIRSTHDR(&msg);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &h->master, sizeof(int));
-	while (sendmsg(fd, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR)
-		;
+	/* A writer that went away already is no matter. */
+	(void)console_fd_send(fd, h->master);
 	close(fd);
 }
 

@@ -29,4 +29,13 @@ void console_segment_name(const char *cdir, uint64_t start, char *buf,
 /* The size of a file, -1 when it cannot be read. */
 int64_t console_file_size(const char *path);
 
+/*
+ * Pass fd over the connected unix socket s (SCM_RIGHTS, with one byte):
+ * 0, or -1 with errno.
+ */
+int console_fd_send(int s, int fd);
+
+/* Receive the fd console_fd_send passed over s: it, or -1 (EPROTO). */
+int console_fd_recv(int s);
+
 #endif
