@@ -9,7 +9,10 @@
 #include "err.h"
 #include "rvirt.h"
 
-/* One CONSOLE_TOKEN call; out (when not NULL) is written on success. */
+/*
+ * One CONSOLE_TOKEN call; out (when not NULL) is written on success.
+ * dom may be NULL only for RESOLVE.
+ */
 static int
 console_token_call(struct rvirt_conn *conn, unsigned int op,
 		   const struct rvirt_domain *dom, const char *token,
@@ -22,6 +25,12 @@ console_token_call(struct rvirt_conn *conn, unsigned int op,
 	enum clnt_stat cs;
 	int rc;
 
+	/* Every operation but RESOLVE names a domain. */
+	if (!dom && op != RVIRT_CONSOLE_TOKEN_RESOLVE) {
+		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
+			"no domain given");
+		return -1;
+	}
 	if (conn_domain_to_wire(dom ? dom : &none, &args.dom, err) < 0)
 		return -1;
 	args.op = op;
@@ -65,11 +74,6 @@ rvirt_console_token_enable(struct rvirt_conn *conn,
 			   struct rvirt_console_token *out,
 			   struct rvirt_error *err)
 {
-	if (!dom) {
-		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
-			"no domain given");
-		return -1;
-	}
 	return console_token_call(conn, RVIRT_CONSOLE_TOKEN_ENABLE, dom, NULL,
 				  expires_s, out, NULL, err);
 }
@@ -79,11 +83,6 @@ rvirt_console_token_disable(struct rvirt_conn *conn,
 			    const struct rvirt_domain *dom,
 			    struct rvirt_error *err)
 {
-	if (!dom) {
-		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
-			"no domain given");
-		return -1;
-	}
 	return console_token_call(conn, RVIRT_CONSOLE_TOKEN_DISABLE, dom, NULL,
 				  0, NULL, NULL, err);
 }
@@ -94,11 +93,6 @@ rvirt_console_token_show(struct rvirt_conn *conn,
 			 struct rvirt_console_token *out,
 			 struct rvirt_error *err)
 {
-	if (!dom) {
-		err_set(err, RVIRT_ERR_INVALID_ARG, RVIRT_FROM_CLIENT,
-			"no domain given");
-		return -1;
-	}
 	return console_token_call(conn, RVIRT_CONSOLE_TOKEN_SHOW, dom, NULL, 0,
 				  out, NULL, err);
 }

@@ -287,6 +287,15 @@ check_client_side_errors(const char *uri)
 	check(rvirt_domain_destroy(c, &d, &err) < 0 &&
 		      err.code == RVIRT_ERR_INVALID_ARG,
 	      "unterminated_domain_name", "code %d", err.code);
+	check(rvirt_console_token_enable(c, NULL, 0, NULL, &err) < 0 &&
+		      err.code == RVIRT_ERR_INVALID_ARG &&
+		      rvirt_console_token_disable(c, NULL, &err) < 0 &&
+		      err.code == RVIRT_ERR_INVALID_ARG &&
+		      rvirt_console_token_show(c, NULL, NULL, &err) < 0 &&
+		      err.code == RVIRT_ERR_INVALID_ARG &&
+		      !strcmp(err.message, "no domain given"),
+	      "console_token_null_domain", "code %d: %s", err.code,
+	      err.message);
 	/* errors above went nowhere near the wire: the connection works */
 	check(rvirt_conn_ping(c, &err) == 0, "ping_after_errors", "%s",
 	      err.message);
