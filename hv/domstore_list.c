@@ -115,13 +115,27 @@ domstore_list(struct store_txn *txn, const struct domstore_driver *drv,
 	return 0;
 }
 
+/* Load the domain ref names and copy its reference to *out. */
+static int
+domstore_lookup_ref(struct store_txn *txn, const struct domstore_driver *drv,
+		    const struct hv_domain_ref *ref, struct hv_domain_ref *out,
+		    struct rvirt_error *err)
+{
+	struct domrec d;
+
+	if (domstore_find(txn, drv, ref, &d, err) < 0)
+		return -1;
+	domrec_ref(&d, out);
+	domrec_release(&d);
+	return 0;
+}
+
 int
 domstore_lookup_name(struct store_txn *txn, const struct domstore_driver *drv,
 		     const char *name, struct hv_domain_ref *out,
 		     struct rvirt_error *err)
 {
 	struct hv_domain_ref ref = { .id = -1 };
-	struct domrec d;
 	int rc;
 
 	if (strlen(name) > RVIRT_NAME_MAX) {
@@ -138,11 +152,7 @@ domstore_lookup_name(struct store_txn *txn, const struct domstore_driver *drv,
 		return -1;
 	}
 	strcpy(ref.name, name);
-	if (domstore_find(txn, drv, &ref, &d, err) < 0)
-		return -1;
-	domrec_ref(&d, out);
-	domrec_release(&d);
-	return 0;
+	return domstore_lookup_ref(txn, drv, &ref, out, err);
 }
 
 int
@@ -151,14 +161,9 @@ domstore_lookup_uuid(struct store_txn *txn, const struct domstore_driver *drv,
 		     struct rvirt_error *err)
 {
 	struct hv_domain_ref ref = { .id = -1 };
-	struct domrec d;
 
 	memcpy(ref.uuid, uuid, RVIRT_UUID_BUFLEN);
-	if (domstore_find(txn, drv, &ref, &d, err) < 0)
-		return -1;
-	domrec_ref(&d, out);
-	domrec_release(&d);
-	return 0;
+	return domstore_lookup_ref(txn, drv, &ref, out, err);
 }
 
 int
