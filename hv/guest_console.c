@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fdio.h"
 #include "guest_console.h"
 
 /*
@@ -22,21 +23,11 @@
 
 static const char *guest_console_name = "?";
 
+/* Output to the console; a console that went away is no matter. */
 static void
 guest_console_write(const void *buf, size_t len)
 {
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(1, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
+	(void)fdio_write_all(1, buf, len);
 }
 
 static void
