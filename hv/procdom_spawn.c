@@ -19,6 +19,7 @@
 
 #include "../common/err.h"
 #include "effect.h"
+#include "fdio.h"
 #include "procdom.h"
 #include "procdom_int.h"
 
@@ -30,24 +31,6 @@ extern char **environ;
 /* ---------------------------------------------------------------- */
 /* Spawning                                                          */
 /* ---------------------------------------------------------------- */
-
-/* write(2) all of buf, or give up; for the children, no stdio. */
-static void
-procdom_write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		p += n;
-		len -= (size_t)n;
-	}
-}
 
 /* Move fd above the low numbers the child is about to fill in. */
 static int
@@ -73,8 +56,8 @@ procdom_grandchild(const struct procdom_launch *l, char *const *envp,
 	 * Our pid first, from us: written by the intermediate it could
 	 * reach the pipe after an exec failure's errno and be read as it.
 	 */
-	procdom_write_all(status_w, &(int32_t){ (int32_t)getpid() },
-			  sizeof(int32_t));
+	fdio_write_all(status_w, &(int32_t){ (int32_t)getpid() },
+		       sizeof(int32_t));
 	/*
 	 * A session of its own, led by the domain: its process group is
 	 * its pid, so a signal to -pid reaches all it started.
@@ -114,7 +97,7 @@ procdom_grandchild(const struct procdom_launch *l, char *const *envp,
 	execve(l->path, l->argv, envp);
 fail:
 	e = errno;
-	procdom_write_all(status_w, &e, sizeof(e));
+	fdio_write_all(status_w, &e, sizeof(e));
 	_exit(127);
 }
 
@@ -284,9 +267,9 @@ procdom_spawn(const struct procdom_launch *l, struct procdom_proc *out,
 		if (g < 0) {
 			int e = errno;
 
-			procdom_write_all(status[1], &(int32_t){ -1 },
-					  sizeof(int32_t));
-			procdom_write_all(status[1], &e, sizeof(e));
+			fdio_write_all(status[1], &(int32_t){ -1 },
+				       sizeof(int32_t));
+			fdio_write_all(status[1], &e, sizeof(e));
 			_exit(1);
 		}
 		/* The grandchild wrote its pid itself. */
