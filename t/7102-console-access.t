@@ -10,23 +10,13 @@
 
 . "$(dirname "$0")/test-lib.sh"
 . "$RVIRT_SRC/t/lib-process.sh"
+. "$RVIRT_SRC/t/lib-console.sh"
 require_rvirtd
 
 CONSWRITE=$RVIRT_BUILD/t/tools/conswrite
 
-# The console's log of the one domain of this test.
-console_log () {
-	cat run/process/console/*/log.* 2>/dev/null
-}
-
 test_expect_success 'start rvirtd and a process domain with a console' '
-	write_config rvirtd.conf &&
-	start_rvirtd &&
-	process_xml acc 1 >acc.xml &&
-	PRVSH define acc.xml &&
-	PRVSH start acc &&
-	guest_pid acc >/dev/null &&
-	wait_until 100 "console_log | grep -q \"serial console ready\""
+	console_domain acc
 '
 
 test_expect_success 'the read-only socket: opened read-only, a write refused, nothing typed' '

@@ -9,22 +9,12 @@
 
 . "$(dirname "$0")/test-lib.sh"
 . "$RVIRT_SRC/t/lib-process.sh"
+. "$RVIRT_SRC/t/lib-console.sh"
 . "$RVIRT_SRC/t/lib-proxy.sh"
 require_rvirtd
 
-console_log () {
-	cat run/process/console/*/log.* 2>/dev/null
-}
-
 test_expect_success 'start rvirtd, a process domain with a console, the proxy' '
-	write_config rvirtd.conf &&
-	start_rvirtd &&
-	URI="process://$PROCESS_PATH?socket=$RVIRTD_SOCK" &&
-	process_xml web 1 >web.xml &&
-	PRVSH define web.xml &&
-	PRVSH start web &&
-	guest_pid web >/dev/null &&
-	wait_until 100 "console_log | grep -q \"serial console ready\"" &&
+	console_domain web &&
 	cat >proxy.conf <<-EOF &&
 	listen_addr = "127.0.0.1"
 	listen_port = 0

@@ -9,6 +9,7 @@
 
 . "$(dirname "$0")/test-lib.sh"
 . "$RVIRT_SRC/t/lib-process.sh"
+. "$RVIRT_SRC/t/lib-console.sh"
 . "$RVIRT_SRC/t/lib-auth.sh"
 . "$RVIRT_SRC/t/lib-proxy.sh"
 require_rvirtd
@@ -17,20 +18,9 @@ if ! auth_have certtool; then
 	skip_all "certtool (gnutls-bin) not installed"
 fi
 
-console_log () {
-	cat run/process/console/*/log.* 2>/dev/null
-}
-
 test_expect_success 'certificates, rvirtd, a process domain, a token' '
 	auth_make_certs pki &&
-	write_config rvirtd.conf &&
-	start_rvirtd &&
-	URI="process://$PROCESS_PATH?socket=$RVIRTD_SOCK" &&
-	process_xml tls 1 >tls.xml &&
-	PRVSH define tls.xml &&
-	PRVSH start tls &&
-	guest_pid tls >/dev/null &&
-	wait_until 100 "console_log | grep -q \"serial console ready\"" &&
+	console_domain tls &&
 	PRVSH console-token enable tls >tok
 '
 

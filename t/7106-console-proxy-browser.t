@@ -10,6 +10,7 @@
 
 . "$(dirname "$0")/test-lib.sh"
 . "$RVIRT_SRC/t/lib-process.sh"
+. "$RVIRT_SRC/t/lib-console.sh"
 . "$RVIRT_SRC/t/lib-proxy.sh"
 require_rvirtd
 
@@ -24,19 +25,8 @@ if test -z "$CHROMIUM"; then
 	skip_all "chromium not installed"
 fi
 
-console_log () {
-	cat run/process/console/*/log.* 2>/dev/null
-}
-
 test_expect_success 'rvirtd, a process domain, a token, the proxy on a page with a self-test' '
-	write_config rvirtd.conf &&
-	start_rvirtd &&
-	URI="process://$PROCESS_PATH?socket=$RVIRTD_SOCK" &&
-	process_xml brw 1 >brw.xml &&
-	PRVSH define brw.xml &&
-	PRVSH start brw &&
-	guest_pid brw >/dev/null &&
-	wait_until 100 "console_log | grep -q \"serial console ready\"" &&
+	console_domain brw &&
 	PRVSH console-token enable brw >tok &&
 	cp -r "$RVIRT_SRC/proxy/www" www &&
 	sed "s|</body>|<script src=\"selftest.js\"></script></body>|" \
