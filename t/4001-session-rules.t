@@ -6,24 +6,10 @@
 # read-write session on the read-only socket are refused.
 
 . "$(dirname "$0")/test-lib.sh"
+. "$RVIRT_SRC/t/lib-session.sh"
 require_rvirtd
 
 OPEN='call proc=CONNECT_OPEN arg=s:test:///default arg=u:0 decode=ret'
-
-# rawrpc, with the "accepted SUCCESS " of each reply line left out.
-rpc () {
-	rawrpc "$@" >"$TRASH/.raw" || return 1
-	sed 's/^accepted SUCCESS //' "$TRASH/.raw"
-}
-
-# The cookie out of an "OK HEX" line of CONNECT_OPEN.
-cookie_of () {
-	sed -n 's/^OK \([0-9a-f]\{64\}\)$/\1/p' "$1"
-}
-
-reconnect () {
-	echo "call proc=CONNECT_RECONNECT arg=x:$1 arg=u:0 decode=ret"
-}
 
 # past_ttl SECOND: wait until a session last used at or before SECOND
 # (date +%s, the clock of time(2) that rvirtd judges by) is idle past

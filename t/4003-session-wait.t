@@ -7,19 +7,10 @@
 
 . "$(dirname "$0")/test-lib.sh"
 . "$RVIRT_SRC/t/lib-process.sh"
+. "$RVIRT_SRC/t/lib-session.sh"
 require_rvirtd
 
 OPEN="call proc=CONNECT_OPEN arg=s:process://$PROCESS_PATH arg=u:0 decode=ret"
-
-# rawrpc, with the "accepted SUCCESS " of each reply line left out.
-rpc () {
-	rawrpc "$@" >"$TRASH/.raw" || return 1
-	sed 's/^accepted SUCCESS //' "$TRASH/.raw"
-}
-
-reconnect () {
-	echo "call proc=CONNECT_RECONNECT arg=x:$1 arg=u:0 decode=ret"
-}
 
 test_expect_success 'start rvirtd with two workers; a domain slow to shut down' '
 	write_config rvirtd.conf start_workers=2 min_spare_workers=2 &&

@@ -8,23 +8,11 @@
 # loss can take (doc/sessions.md).
 
 . "$(dirname "$0")/test-lib.sh"
+. "$RVIRT_SRC/t/lib-session.sh"
 require_rvirtd
 
 OPEN='call proc=CONNECT_OPEN arg=s:test:///default arg=u:0 decode=ret'
 CLOSE='call proc=CONNECT_CLOSE decode=ret'
-
-rpc () {
-	rawrpc "$@" >"$TRASH/.raw" || return 1
-	sed 's/^accepted SUCCESS //' "$TRASH/.raw"
-}
-
-cookie_of () {
-	sed -n 's/^OK \([0-9a-f]\{64\}\)$/\1/p' "$1"
-}
-
-reconnect () {
-	echo "call proc=CONNECT_RECONNECT arg=x:$1 arg=u:0 decode=ret"
-}
 
 # strace_start PID OUT: trace fsync and fdatasync of PID (and its
 # threads) into OUT; waits until strace is attached.
