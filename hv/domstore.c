@@ -56,6 +56,16 @@ domrec_ref(const struct domrec *d, struct hv_domain_ref *out)
 	out->id = domrec_active(d) ? d->id : -1;
 }
 
+void
+domrec_info(const struct domrec *d, struct hv_domain_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->state = d->state;
+	info->max_mem_kib = d->max_mem_kib;
+	info->memory_kib = d->cur_mem_kib;
+	info->nr_vcpus = d->vcpus;
+}
+
 static int
 domstore_corrupt(const unsigned char *uuid, const char *why,
 		 struct rvirt_error *err)

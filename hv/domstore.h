@@ -98,6 +98,11 @@ struct domstore_driver {
 bool domrec_active(const struct domrec *d);
 void domrec_release(struct domrec *d);
 void domrec_ref(const struct domrec *d, struct hv_domain_ref *out);
+/*
+ * What the record says of the domain's state, memory and vcpus, in a
+ * cleared *info: the driver adds what only it knows.
+ */
+void domrec_info(const struct domrec *d, struct hv_domain_info *info);
 
 /*
  * Load by uuid: 1 found (d owned by the caller: domrec_release), 0

@@ -31,11 +31,7 @@ procdrv_domain_get_info(struct hv_conn *c, struct store_txn *txn,
 
 	if (domstore_find(txn, &pd->ds, dom, &d, err) < 0)
 		return -1;
-	memset(info, 0, sizeof(*info));
-	info->state = d.state;
-	info->max_mem_kib = d.max_mem_kib;
-	info->memory_kib = d.cur_mem_kib;
-	info->nr_vcpus = d.vcpus;
+	domrec_info(&d, info);
 	/* All threads together, as the kernel counts them. */
 	if (domrec_active(&d) && procdom_stat_read(NULL, d.pid, 0, &st) == 0)
 		info->cpu_time_ns = procdom_ticks_ns(st.utime + st.stime);

@@ -326,11 +326,7 @@ test_domain_get_info(struct hv_conn *c, struct store_txn *txn,
 	(void)c;
 	if (domstore_find(txn, &test_drv, dom, &d, err) < 0)
 		return -1;
-	memset(info, 0, sizeof(*info));
-	info->state = d.state;
-	info->max_mem_kib = d.max_mem_kib;
-	info->memory_kib = d.cur_mem_kib;
-	info->nr_vcpus = d.vcpus;
+	domrec_info(&d, info);
 	info->cpu_time_ns = test_cpu_time(&d);
 	domrec_release(&d);
 	return 0;
