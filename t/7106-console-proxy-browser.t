@@ -7,6 +7,12 @@
 # answer came over the websocket, writes a mark into the DOM;
 # --dump-dom shows it, with the answer in xterm's rows.  Skipped
 # without chromium.
+#
+# --virtual-time-budget ends the page's run as soon as it is idle, and a
+# page waiting for a websocket message is idle: the answer, when it came
+# late (a loaded machine), missed the dump.  The page now keeps a fetch
+# to t/tools/holdsrv.pl pending (which stops virtual time) until it has
+# the answer or the close; holdsrv bounds that wait to 60 s.
 
 . "$(dirname "$0")/test-lib.sh"
 . "$RVIRT_SRC/t/lib-process.sh"
@@ -25,6 +31,17 @@ if test -z "$CHROMIUM"; then
 	skip_all "chromium not installed"
 fi
 
+# holdsrv goes at exit too, before lib-proxy's cleanup.
+hold_cleanup_ () {
+	hc_rc_=$?
+	if test -s "$TRASH/hold.pid"; then
+		kill "$(cat "$TRASH/hold.pid")" 2>/dev/null
+	fi
+	(exit "$hc_rc_")
+	proxy_cleanup_
+}
+trap 'hold_cleanup_' EXIT
+
 test_expect_success 'rvirtd, a process domain, a token, the proxy on a page with a self-test' '
 	console_domain brw &&
 	PRVSH console-token enable brw >tok &&
@@ -40,17 +57,25 @@ test_expect_success 'rvirtd, a process domain, a token, the proxy on a page with
 			p.textContent = text;
 			document.body.appendChild(p);
 		}
+		var hold = new AbortController(), port =
+			new URLSearchParams(location.search).get("hold");
+		fetch("http://127.0.0.1:" + port + "/", {
+			mode: "no-cors", signal: hold.signal
+		}).catch(function () {});
 		c.ws.addEventListener("open", function () {
 			c.term.input("echo from-chromium\r", true);
 		});
 		c.ws.addEventListener("message", function (ev) {
 			got += new TextDecoder().decode(ev.data);
 			if (got.indexOf("\r\nfrom-chromium\r\n") >= 0 &&
-			    !document.getElementById("answer"))
+			    !document.getElementById("answer")) {
 				mark("answer", "ANSWER-SEEN");
+				hold.abort();
+			}
 		});
 		c.ws.addEventListener("close", function (ev) {
 			mark("closed", "CLOSED " + ev.code + " " + ev.reason);
+			hold.abort();
 		});
 	})();
 	EOF
@@ -59,11 +84,14 @@ test_expect_success 'rvirtd, a process domain, a token, the proxy on a page with
 	uri = "$URI"
 	www_dir = "$TRASH/www"
 	EOF
-	start_proxy proxy.conf
+	start_proxy proxy.conf &&
+	{ perl "$RVIRT_SRC/t/tools/holdsrv.pl" hold.port & echo $! >hold.pid; } &&
+	wait_until 300 "test -s hold.port"
 '
 
-# --virtual-time-budget lets the page run (its websocket included)
-# before the DOM is dumped; the mark says the answer came.
+# --virtual-time-budget lets the page run before the DOM is dumped, for
+# as long as the fetch to holdsrv (PORT in hold=) is pending; the mark
+# says the answer came.
 chromium_dump () {
 	timeout 180 "$CHROMIUM" --headless=new --no-sandbox --disable-gpu \
 		--no-first-run --user-data-dir="$TRASH/chromium" \
@@ -71,7 +99,7 @@ chromium_dump () {
 }
 
 test_expect_success 'chromium: typed through xterm.js, the answer in the page' '
-	chromium_dump "http://127.0.0.1:$PROXY_PORT/selftest.html?token=$(cat tok)" >dom.out &&
+	chromium_dump "http://127.0.0.1:$PROXY_PORT/selftest.html?token=$(cat tok)&hold=$(cat hold.port)" >dom.out &&
 	test_grep "ANSWER-SEEN" dom.out &&
 	test_grep "xterm-rows" dom.out &&
 	test_grep "from-chromium" dom.out &&
@@ -81,11 +109,12 @@ test_expect_success 'chromium: typed through xterm.js, the answer in the page' '
 test_expect_success 'chromium: a revoked token shows the close reason' '
 	cp tok old &&
 	PRVSH console-token disable brw &&
-	chromium_dump "http://127.0.0.1:$PROXY_PORT/selftest.html?token=$(cat old)" >dom2.out &&
+	chromium_dump "http://127.0.0.1:$PROXY_PORT/selftest.html?token=$(cat old)&hold=$(cat hold.port)" >dom2.out &&
 	test_grep "closed 1008: cannot resolve a console token: no domain has it" dom2.out
 '
 
 test_expect_success 'the proxy and rvirtd stop cleanly' '
+	kill "$(cat hold.pid)" && rm hold.pid &&
 	stop_proxy &&
 	PRVSH destroy brw &&
 	stop_rvirtd
