@@ -25,6 +25,7 @@
 #include "evpark.h"
 #include "keepalive.h"
 #include "rpc.h"
+#include "sessdb.h"
 #include "session.h"
 #include "worker.h"
 
@@ -673,7 +674,8 @@ worker_touch_sessions(struct worker *w)
 		if (!c->sess.hv)
 			continue;
 		if (!txn) {
-			txn = store_txn_begin(w->env.store, true, &err);
+			txn = store_txn_begin(sessdb_store(w->env.store), true,
+					      &err);
 			if (!txn)
 				break;
 		}

@@ -241,7 +241,7 @@ test_gc(void **state)
 	(void)state;
 	session_configure(&o);
 	/* Far in the future, what the other tests left expires. */
-	assert_int_equal(session_gc(st, 1ULL << 40, &s, &err), 0);
+	assert_int_equal(session_gc(st, st, 1ULL << 40, &s, &err), 0);
 	assert_int_equal(store_get_info(st, &info, &err), 0);
 	assert_int_equal(info.entries[STORE_SESSIONS], 0);
 	assert_int_equal(info.entries[STORE_REPLIES], 0);
@@ -268,7 +268,7 @@ test_gc(void **state)
 		put_reply(c, 2, 1000);
 	}
 	/* At 2030: the even sessions are 1030 s idle, the odd ones 30 s. */
-	assert_int_equal(session_gc(st, 2030, &s, &err), 0);
+	assert_int_equal(session_gc(st, st, 2030, &s, &err), 0);
 	assert_int_equal(s.sessions, n);
 	assert_int_equal(s.sessions_expired, n / 2);
 	assert_int_equal(s.replies, 3);
@@ -279,7 +279,7 @@ test_gc(void **state)
 	assert_int_equal(info.entries[STORE_SESSIONS], n / 2);
 	assert_int_equal(info.entries[STORE_REPLIES], 1);
 	/* Nothing more to do a second time. */
-	assert_int_equal(session_gc(st, 2030, &s, &err), 0);
+	assert_int_equal(session_gc(st, st, 2030, &s, &err), 0);
 	assert_int_equal(s.sessions_expired, 0);
 	assert_int_equal(s.replies_expired, 0);
 }
