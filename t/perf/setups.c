@@ -157,17 +157,24 @@ fail:
 	return -1;
 }
 
+/* Failed rounds a client reports on stderr, at most. */
+#define SETUPS_REPORT_MAX 3
+static int setups_reported;
+
 static int
 rvirt_round(const char *uri)
 {
 	struct rvirt_error err;
 	struct rvirt_conn *c = rvirt_conn_open(uri, 0, &err);
-	int rc;
+	int rc = -1;
 
-	if (!c)
-		return -1;
-	rc = rvirt_conn_ping(c, &err);
-	rvirt_conn_close(c);
+	if (c) {
+		rc = rvirt_conn_ping(c, &err);
+		rvirt_conn_close(c);
+	}
+	if (rc < 0 && setups_reported++ < SETUPS_REPORT_MAX)
+		fprintf(stderr, "setups: %s %s: %s\n",
+			c ? "ping on" : "cannot open", uri, err.message);
 	return rc;
 }
 
