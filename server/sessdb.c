@@ -305,15 +305,44 @@ sessdb_move_one(const void *key, size_t klen, const void *val, size_t vlen,
 	return store_put(mv->to, STORE_SESSIONS, key, klen, val, vlen, err);
 }
 
+/* Stops a walk at its first entry: there is one. */
+static int
+sessdb_found(const void *key, size_t klen, const void *val, size_t vlen,
+	     void *opaque, struct rvirt_error *err)
+{
+	(void)key;
+	(void)klen;
+	(void)val;
+	(void)vlen;
+	(void)err;
+	*(bool *)opaque = true;
+	return 1;
+}
+
 int
 sessdb_migrate(struct store *main, struct store *sess, struct rvirt_error *err)
 {
 	struct sessdb_move mv = { 0 };
 	struct store_txn *from;
-	int rc = -1;
+	bool any = false;
+	int rc;
 
 	if (main == sess)
 		return 0;
+	/*
+	 * Almost always nothing to move: look with a read transaction,
+	 * so that a worker starting while a long mutating call holds the
+	 * write lock does not wait for it.
+	 */
+	from = store_txn_begin(main, false, err);
+	if (!from)
+		return -1;
+	rc = store_foreach(from, STORE_SESSIONS, NULL, 0, sessdb_found, &any,
+			   err);
+	store_txn_abort(from);
+	if (rc < 0 || !any)
+		return rc;
+	rc = -1;
 	/* The main store's write lock: one process moves them. */
 	from = store_txn_begin(main, true, err);
 	if (!from)
