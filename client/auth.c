@@ -220,18 +220,11 @@ auth_client_new(const struct uri *uri, const struct rvirt_auth *app,
 	a->transport = uri->transport;
 	a->host = strdup(uri->host ? uri->host : "localhost");
 	a->user = uri->user ? strdup(uri->user) : NULL;
-	a->cache = mmap(NULL, AUTH_CACHE_SIZE, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (!a->host || (uri->user && !a->user) || a->cache == MAP_FAILED) {
-		if (a->cache == MAP_FAILED)
-			a->cache = NULL;
+	if (!a->host || (uri->user && !a->user)) {
 		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_AUTH,
 			"out of memory");
 		goto fail;
 	}
-	/* Best effort: an unprivileged mlock limit may be reached. */
-	mlock(a->cache, AUTH_CACHE_SIZE);
-	madvise(a->cache, AUTH_CACHE_SIZE, MADV_DONTDUMP);
 	return a;
 fail:
 	auth_client_free(a);
@@ -299,12 +292,41 @@ auth_cache_get(const struct auth_client *a, int type, size_t *len)
 	return NULL;
 }
 
+/*
+ * The locked page that holds cached credentials, made when the first
+ * one is cached: most connections (unix sockets, x509) never ask for
+ * one, and a mapping locked and unlocked per connection costs five
+ * system calls.  0, or -1 with *err.
+ */
+static int
+auth_cache_map(struct auth_client *a, struct rvirt_error *err)
+{
+	void *p;
+
+	if (a->cache)
+		return 0;
+	p = mmap(NULL, AUTH_CACHE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED) {
+		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_AUTH,
+			"out of memory");
+		return -1;
+	}
+	a->cache = p;
+	/* Best effort: an unprivileged mlock limit may be reached. */
+	mlock(a->cache, AUTH_CACHE_SIZE);
+	madvise(a->cache, AUTH_CACHE_SIZE, MADV_DONTDUMP);
+	return 0;
+}
+
 static const char *
 auth_cache_put(struct auth_client *a, int type, const char *v, size_t len,
 	       struct rvirt_error *err)
 {
 	struct auth_cached *c;
 
+	if (auth_cache_map(a, err) < 0)
+		return NULL;
 	if (a->ncached == AUTH_CACHE_ENTRIES ||
 	    len + 1 > AUTH_CACHE_SIZE - a->cache_used) {
 		err_set(err, RVIRT_ERR_LIMIT, RVIRT_FROM_AUTH,

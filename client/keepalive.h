@@ -10,7 +10,10 @@ struct keepalive;
 /*
  * A thread for conn (borrowed until keepalive_stop) that calls
  * conn_keepalive_tick whenever it asks to, with every signal blocked
- * (a SIGINT goes to the application's threads).  NULL with *err.
+ * (a SIGINT goes to the application's threads).  The thread starts a
+ * second later, from the process's one timer thread (made on the first
+ * call), so that a connection closed sooner costs no thread.  NULL
+ * with *err.
  */
 struct keepalive *keepalive_start(struct rvirt_conn *conn,
 				  struct rvirt_error *err);

@@ -647,6 +647,23 @@ rpcclnt_last_tx_ms(CLIENT *clnt)
 	return rpcclnt_priv(clnt)->last_tx_ms;
 }
 
+enum clnt_stat
+rpcclnt_send_only(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs, void *argsp,
+		  int timeout_ms)
+{
+	struct rpcclnt *rc = rpcclnt_priv(clnt);
+
+	err_clear(&rc->detail);
+	if (rc->broken) {
+		err_set(&rc->detail, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+			"cannot send to '%s': the connection is out of step",
+			stream_peer(rc->st));
+		return rpcclnt_fail(rc, RPC_CANTSEND, EPIPE);
+	}
+	return rpcclnt_send(rc, rc->next_xid++, proc, xargs, argsp,
+			    stream_now_ms() + timeout_ms);
+}
+
 void
 rpcclnt_set_ping_mode(CLIENT *clnt, int on)
 {

@@ -85,6 +85,15 @@ void rpcclnt_set_keepalive(CLIENT *clnt, unsigned int interval_s,
 int64_t rpcclnt_last_tx_ms(CLIENT *clnt);
 
 /*
+ * Send a call and do not wait for its reply: the next call drops the
+ * reply by its xid, as it drops a probe's.  For calls whose answer
+ * changes nothing for the caller (KEEPALIVE_START); no reconnection.
+ * RPC_SUCCESS once the call is written, within timeout_ms.
+ */
+enum clnt_stat rpcclnt_send_only(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs,
+				 void *argsp, int timeout_ms);
+
+/*
  * on: the calls from now are keepalive pings of an idle connection:
  * they do not reconnect when the stream fails, and their silence is
  * counted from the last byte received (so the daemon is taken for dead

@@ -19,6 +19,7 @@
 #include "../store/store.h"
 #include "exporter.h"
 #include "exporter_req.h"
+#include "sessdb.h"
 
 #define EXPORTER_REALM "rvirtd metrics"
 /* Password files and PEM files are small: refuse anything larger. */
@@ -87,6 +88,18 @@ exporter_cert_ok(struct MHD_Connection *conn)
 	return gnutls_certificate_verify_peers2(s, &status) == 0 && status == 0;
 }
 
+/* Sessions in the session store (0 when it cannot be read). */
+static uint64_t
+exporter_sessions(struct store *main)
+{
+	struct store_info si;
+	struct rvirt_error err;
+
+	if (store_get_info(sessdb_store(main), &si, &err) < 0)
+		return 0;
+	return si.entries[STORE_SESSIONS];
+}
+
 /* The store's gauges, from a read of its environment. */
 static void
 exporter_put_store(struct exporter_child *ch, enum expofmt_mode mode, FILE *fp)
@@ -127,7 +140,7 @@ exporter_put_store(struct exporter_child *ch, enum expofmt_mode mode, FILE *fp)
 	expofmt_family(fp, mode, "rvirtd_sessions", "gauge", NULL,
 		       "Sessions in the store (live and not yet collected).");
 	fprintf(fp, "rvirtd_sessions %" PRIu64 "\n",
-		si.entries[STORE_SESSIONS]);
+		exporter_sessions(ch->store));
 	expofmt_family(fp, mode, "rvirtd_store_recorded_replies", "gauge", NULL,
 		       "Recorded replies in the store.");
 	fprintf(fp, "rvirtd_store_recorded_replies %" PRIu64 "\n",
@@ -152,6 +165,12 @@ exporter_store(struct exporter_child *ch)
 	err_clear(&err);
 	ch->store = store_open(ch->cfg->state_dir, ch->cfg->store_max_size, 0,
 			       &err);
+	/* The sessions are counted in their own store (server/sessdb.c). */
+	if (ch->store && !sessdb_open(ch->cfg->state_dir,
+				      ch->cfg->store_max_size, NULL, &err)) {
+		store_close(ch->store);
+		ch->store = NULL;
+	}
 	if (!ch->store && !ch->store_warned) {
 		log_warn("metrics: no store gauges: %s", err.message);
 		ch->store_warned = true;

@@ -24,6 +24,7 @@
 #include "master_int.h"
 #include "notify.h"
 #include "pool.h"
+#include "sessdb.h"
 #include "worker.h"
 
 /* The pool is looked at once a second. */
@@ -119,6 +120,7 @@ master_worker_main(struct master *m, int slot, pid_t master_pid)
 	}
 	rc = 0;
 out:
+	sessdb_close();
 	store_close(store);
 	log_shutdown();
 	_exit(rc);
@@ -659,6 +661,8 @@ master_start(struct master *m, struct rvirt_error *err)
 {
 	uint64_t deadline = master_now_ms() + MASTER_START_TIMEOUT * 1000;
 
+	if (sessdb_prepare(m->cfg->state_dir, err) < 0)
+		return -1;
 	for (unsigned int i = 0; i < m->cfg->start_workers; i++)
 		if (master_spawn(m) < 0)
 			break;
@@ -752,6 +756,9 @@ out:
 	/* What the workers committed last is on disk before we go. */
 	if (m.cfg)
 		master_store_sync(&m);
+	/* The new master of a hand-over writes on: no clean mark then. */
+	if (m.cfg && !m.handed_over)
+		sessdb_mark_clean(m.cfg->state_dir);
 	if (m.upgrade_pid && !m.handed_over) {
 		kill(m.upgrade_pid, SIGKILL);
 		waitpid(m.upgrade_pid, NULL, 0);

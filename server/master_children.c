@@ -17,6 +17,7 @@
 #include "exporter.h"
 #include "master.h"
 #include "master_int.h"
+#include "sessdb.h"
 #include "session.h"
 #include "watcher.h"
 
@@ -88,8 +89,15 @@ master_child_store(const struct master *m, struct rvirt_error *err)
 		store_open(m->cfg->state_dir, m->cfg->store_max_size,
 			   master_store_flags(m->cfg), err);
 
-	if (store)
-		master_session_configure(m->cfg);
+	if (!store)
+		return NULL;
+	/* Sessions are in a store of their own (server/sessdb.c). */
+	if (!sessdb_open(m->cfg->state_dir, m->cfg->store_max_size, store,
+			 err)) {
+		store_close(store);
+		return NULL;
+	}
+	master_session_configure(m->cfg);
 	return store;
 }
 
@@ -135,7 +143,8 @@ master_gc_main(void *arg, pid_t master_pid)
 		log_error("cannot collect expired sessions: %s", err.message);
 		goto out;
 	}
-	if (session_gc(store, (uint64_t)time(NULL), &stats, &err) < 0) {
+	if (session_gc(sessdb_store(store), store, (uint64_t)time(NULL), &stats,
+		       &err) < 0) {
 		log_error("cannot collect expired sessions: %s", err.message);
 	} else {
 		rc = 0;
@@ -166,6 +175,7 @@ master_gc_main(void *arg, pid_t master_pid)
 out:
 	metrics_global_add(m->ex.mx,
 			   rc ? METRICS_G_GC_FAILURES : METRICS_G_GC_RUNS, 1);
+	sessdb_close();
 	store_close(store);
 	log_shutdown();
 	_exit(rc);
@@ -212,6 +222,7 @@ master_watcher_main(void *arg, pid_t master_pid)
 		log_error("cannot watch domains: %s", err.message);
 	else
 		rc = watcher_main(store, m->sb);
+	sessdb_close();
 	store_close(store);
 	log_shutdown();
 	_exit(rc);
@@ -229,6 +240,7 @@ master_store_upkeep(struct master *m, uint64_t now)
 		m->next_sync_ms =
 			now + (uint64_t)cfg->store_sync_interval * 1000;
 		master_store_sync(m);
+		sessdb_sync(cfg->state_dir);
 	}
 	if (!child_due(&m->gc, now))
 		return;

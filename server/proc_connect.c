@@ -16,6 +16,7 @@
 #include "../common/log.h"
 #include "../common/version.h"
 #include "auth.h"
+#include "sessdb.h"
 #include "session.h"
 #include "dispatch.h"
 #include "proc.h"
@@ -53,10 +54,10 @@ proc_auth_list(struct call *call, void *args, void *retp,
 }
 
 /*
- * Write the session record for a new cookie in its own transaction,
- * committed without a sync: a crash of rvirtd keeps it (page cache), a
- * power loss before the next sync may lose it and the client then gets
- * NO_SESSION (doc/sessions.md, "What a session record survives").
+ * Write the session record for a new cookie in its own transaction of
+ * the session store (server/sessdb.c), committed without a sync: a
+ * crash of rvirtd keeps it (page cache), a power loss drops the whole
+ * session store (doc/sessions.md, "What a session record survives").
  */
 static int
 proc_session_store(struct store *st, const unsigned char *cookie,
@@ -73,6 +74,33 @@ proc_session_store(struct store *st, const unsigned char *cookie,
 		return -1;
 	}
 	return store_txn_commit_lazy(txn, err);
+}
+
+/*
+ * A cookie the session store does not know may be in the main store,
+ * written there by an older rvirtd's worker during a USR2 upgrade: move
+ * what is there (sessdb_migrate) and say how many.  *txnp, a write txn
+ * of the session store that wrote nothing yet, is aborted and replaced
+ * by a new one, since the move writes to the session store in a
+ * transaction of its own.  Returns the count, 0 when nothing moved, -1
+ * with *err.
+ */
+static int
+proc_session_moved(struct store *main, struct store_txn **txnp,
+		   struct rvirt_error *err)
+{
+	struct store *sess = sessdb_store(main);
+	int n;
+
+	if (sess == main)
+		return 0;
+	store_txn_abort(*txnp);
+	*txnp = NULL;
+	n = sessdb_migrate(main, sess, err);
+	if (n < 0)
+		return -1;
+	*txnp = store_txn_begin(sess, true, err);
+	return *txnp ? n : -1;
 }
 
 /*
@@ -136,8 +164,8 @@ proc_connect_open(struct call *call, void *argsp, void *retp,
 		goto fail;
 	}
 	session_principal(sess->identity, principal, sizeof(principal));
-	if (proc_session_store(call->store, cookie, hv_uri(hv), principal,
-			       readonly, err) < 0)
+	if (proc_session_store(sessdb_store(call->store), cookie, hv_uri(hv),
+			       principal, readonly, err) < 0)
 		goto fail;
 	proc_connect_bind(sess, hv, cookie, readonly);
 	ret->status = RVIRT_OK;
@@ -165,9 +193,12 @@ proc_connect_close(struct call *call, void *args, void *retp,
 	 * that asked to close must not be left holding a half-open one.
 	 * A record that could not be deleted is collected by expiry.  No
 	 * sync: a deletion a power loss undoes only leaves a session its
-	 * owner no longer uses, which expires.
+	 * owner no longer uses, which expires.  With a session store of
+	 * its own, the session's recorded replies stay in the main store
+	 * until the collector finds them without a session: the close
+	 * writes nothing there.
 	 */
-	txn = store_txn_begin(call->store, true, err);
+	txn = store_txn_begin(sessdb_store(call->store), true, err);
 	if (txn) {
 		if (session_delete(txn, sess->cookie, err) < 0)
 			store_txn_abort(txn);
@@ -210,10 +241,15 @@ proc_connect_reconnect(struct call *call, void *argsp, void *retp,
 	rec = malloc(sizeof(*rec));
 	if (!rec)
 		return proc_oom("resume a session", err);
-	txn = store_txn_begin(call->store, true, err);
+	txn = store_txn_begin(sessdb_store(call->store), true, err);
 	if (!txn)
 		goto out;
 	r = session_load(txn, cookie, rec, err);
+	if (r == 0) {
+		r = proc_session_moved(call->store, &txn, err);
+		if (r > 0)
+			r = session_load(txn, cookie, rec, err);
+	}
 	if (r < 0)
 		goto out;
 	if (r == 0) {

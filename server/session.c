@@ -384,7 +384,9 @@ session_reply_put(struct store_txn *txn, const unsigned char *cookie,
 struct session_gc {
 	uint64_t now;
 	struct session_gc_stats *stats;
-	struct store_txn *txn; /* the read transaction of the walk */
+	struct store *sessions; /* where the session records are */
+	struct store_txn *txn;	/* the read transaction of the walk */
+	struct store_txn *stxn; /* a read txn of sessions, for the replies */
 	struct session_keys keys;
 	unsigned char next[SESSION_REPLY_KEY]; /* where the next walk starts */
 	bool more;
@@ -437,7 +439,7 @@ session_gc_reply(const void *key, size_t klen, const void *val, size_t vlen,
 	age = gc->now > at ? gc->now - at : 0;
 	if (age <= session_opts.reply_ttl_s) {
 		/* Young, but its session may be gone. */
-		r = store_get(gc->txn, STORE_SESSIONS, key, RVIRT_COOKIE_LEN,
+		r = store_get(gc->stxn, STORE_SESSIONS, key, RVIRT_COOKIE_LEN,
 			      &sv, &svlen, err);
 		if (r != 0)
 			return r < 0 ? -1 : 0;
@@ -489,10 +491,20 @@ session_gc_table(struct store *st, struct session_gc *gc, enum store_table t,
 		gc->txn = store_txn_begin(st, false, err);
 		if (!gc->txn)
 			return -1;
+		gc->stxn = gc->txn;
+		if (gc->sessions != st) {
+			gc->stxn = store_txn_begin(gc->sessions, false, err);
+			if (!gc->stxn) {
+				store_txn_abort(gc->txn);
+				return -1;
+			}
+		}
 		r = store_foreach_from(gc->txn, t, first ? NULL : gc->next,
 				       first ? 0 : klen, fn, gc, err);
+		if (gc->stxn != gc->txn)
+			store_txn_abort(gc->stxn);
 		store_txn_abort(gc->txn);
-		gc->txn = NULL;
+		gc->txn = gc->stxn = NULL;
 		if (r < 0)
 			return -1;
 		if (session_gc_delete(st, gc, t, klen, count, err) < 0)
@@ -503,8 +515,8 @@ session_gc_table(struct store *st, struct session_gc *gc, enum store_table t,
 }
 
 int
-session_gc(struct store *st, uint64_t now, struct session_gc_stats *stats,
-	   struct rvirt_error *err)
+session_gc(struct store *sessions, struct store *st, uint64_t now,
+	   struct session_gc_stats *stats, struct rvirt_error *err)
 {
 	struct session_gc gc;
 	int rc;
@@ -513,8 +525,9 @@ session_gc(struct store *st, uint64_t now, struct session_gc_stats *stats,
 	memset(&gc, 0, sizeof(gc));
 	gc.now = now;
 	gc.stats = stats;
+	gc.sessions = sessions;
 	/* Sessions first, so their replies go in the second walk. */
-	rc = session_gc_table(st, &gc, STORE_SESSIONS, RVIRT_COOKIE_LEN,
+	rc = session_gc_table(sessions, &gc, STORE_SESSIONS, RVIRT_COOKIE_LEN,
 			      session_gc_session, &stats->sessions_expired,
 			      err);
 	if (rc == 0)

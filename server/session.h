@@ -107,13 +107,14 @@ struct session_gc_stats {
 };
 
 /*
- * Remove sessions idle past the ttl, replies older than reply_ttl and
- * replies whose session is gone, at now (seconds since the epoch).  Runs
- * in write transactions of a bounded size, so a large backlog never
- * holds the store's write lock for long.  Returns 0, or -1 with *err;
- * *stats counts what was done either way.
+ * Remove sessions idle past the ttl (from sessions, the session store),
+ * replies older than reply_ttl and replies whose session is gone (from
+ * st, the main store; sessions may be st), at now (seconds since the
+ * epoch).  Runs in write transactions of a bounded size, so a large
+ * backlog never holds the store's write lock for long.  Returns 0, or
+ * -1 with *err; *stats counts what was done either way.
  */
-int session_gc(struct store *st, uint64_t now, struct session_gc_stats *stats,
-	       struct rvirt_error *err);
+int session_gc(struct store *sessions, struct store *st, uint64_t now,
+	       struct session_gc_stats *stats, struct rvirt_error *err);
 
 #endif

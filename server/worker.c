@@ -21,6 +21,7 @@
 #include "evpark.h"
 #include "keepalive.h"
 #include "rpc.h"
+#include "sessdb.h"
 #include "session.h"
 #include "worker.h"
 #include "worker_int.h"
@@ -319,7 +320,8 @@ worker_touch_sessions(struct worker *w)
 		if (!c->sess.hv)
 			continue;
 		if (!txn) {
-			txn = store_txn_begin(w->env.store, true, &err);
+			txn = store_txn_begin(sessdb_store(w->env.store), true,
+					      &err);
 			if (!txn)
 				break;
 		}

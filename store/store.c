@@ -60,10 +60,37 @@ static const char *const store_table_names[STORE_NTABLES] = {
 /*
  * LMDB's reader table uses fcntl locks, which belong to the process: a
  * second environment on the same files in one process would release
- * them.  Remember which process holds the open store (a child after
- * fork may open its own; it must never use the parent's).
+ * them.  Remember which process holds which open store (a child after
+ * fork may open its own; it must never use the parent's).  Two stores
+ * of different directories may be open at once: the main store and
+ * the session store (server/sessdb.c).
  */
-static pid_t store_open_pid;
+#define STORE_OPEN_MAX 2
+static struct {
+	pid_t pid;
+	const struct store *st;
+} store_opened[STORE_OPEN_MAX];
+
+/* The slot of an open store of dir in this process, or -1. */
+static int
+store_opened_find(const char *dir)
+{
+	for (int i = 0; i < STORE_OPEN_MAX; i++)
+		if (store_opened[i].pid == getpid() &&
+		    strcmp(store_opened[i].st->path, dir) == 0)
+			return i;
+	return -1;
+}
+
+/* A free slot (or one a parent process left), or -1. */
+static int
+store_opened_free(void)
+{
+	for (int i = 0; i < STORE_OPEN_MAX; i++)
+		if (store_opened[i].pid != getpid())
+			return i;
+	return -1;
+}
 
 /* Told how long each commit took (store_set_commit_timer), NULL none. */
 static void (*store_commit_timer)(uint64_t ns);
@@ -243,9 +270,9 @@ store_open(const char *dir, size_t map_size, unsigned int flags,
 	struct store *st = NULL;
 	struct stat sb;
 	unsigned int envflags = MDB_NOTLS;
-	int rc;
+	int rc, slot;
 
-	if (store_open_pid == getpid()) {
+	if (store_opened_find(dir) >= 0 || (slot = store_opened_free()) < 0) {
 		err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_STORE,
 			"cannot open store '%s': a store is already open in "
 			"this process",
@@ -301,7 +328,8 @@ store_open(const char *dir, size_t map_size, unsigned int flags,
 	if (store_init_tables(st, err) < 0)
 		goto fail;
 	store_set_limits(st);
-	store_open_pid = getpid();
+	store_opened[slot].pid = getpid();
+	store_opened[slot].st = st;
 	return st;
 fail:
 	if (st->env)
@@ -315,9 +343,11 @@ store_close(struct store *st)
 {
 	if (!st)
 		return;
+	for (int i = 0; i < STORE_OPEN_MAX; i++)
+		if (store_opened[i].pid == getpid() && store_opened[i].st == st)
+			store_opened[i].pid = 0;
 	mdb_env_close(st->env);
 	free(st);
-	store_open_pid = 0;
 }
 
 int

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/resource.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -25,14 +26,20 @@
  *	a plain libtirpc server (svc_run, the way rpcgen's server stub
  *	runs) of RVIRT_PROGRAM that answers NULL: the baseline.  Prints
  *	"listening PORT" (0 on a unix socket) and serves until killed.
- *   setups plain unix PATH | tcp PORT CLIENTS SECONDS
+ *   setups plain unix PATH | tcp PORT CLIENTS SECONDS [CALLS]
  *	CLIENTS processes each create a CLIENT (clntunix_create or
- *	clnttcp_create), call NULL once and destroy it, again and again.
+ *	clnttcp_create), call NULL CALLS times (default 1) and destroy
+ *	it, again and again.  CALLS 5 makes as many round trips per
+ *	connection as librvirt's setup below: the part of the gap that
+ *	is round trips, not the daemon's cost.
  *   setups rvirt URI CLIENTS SECONDS
- *	CLIENTS processes each open URI with librvirt (connect, auth list,
- *	CONNECT_OPEN), ping once and close (CONNECT_CLOSE), again and again.
- * Each client mode prints "setups/s N (R rounds, F failed)".  Not a
- * test: t/perf/setups.sh prints the figures and their ratios.
+ *	CLIENTS processes each open URI with librvirt (connect, AUTH_LIST,
+ *	CONNECT_OPEN, KEEPALIVE_START), ping once and close
+ *	(CONNECT_CLOSE), again and again: 5 round trips.
+ * Each client mode prints "setups/s N (R rounds, F failed)" and
+ * "client-cpu-us/setup U": the CPU time (user + system) the client
+ * processes used per setup.  Not a test: t/perf/setups.sh prints the
+ * figures and their ratios.
  */
 
 #define SETUPS_CLIENTS_MAX 64
@@ -89,7 +96,10 @@ serve(int argc, char **argv)
 	return 1;
 }
 
-/* One plain round: a new CLIENT, one NULL call, destroyed. */
+/* NULL calls per plain connection (setups plain ... CALLS). */
+static int plain_calls = 1;
+
+/* One plain round: a new CLIENT, plain_calls NULL calls, destroyed. */
 static int
 plain_round(const char *kind, const char *where)
 {
@@ -127,8 +137,10 @@ plain_round(const char *kind, const char *where)
 		goto fail;
 	/* A CLIENT made on a given socket leaves it open when destroyed. */
 	clnt_control(c, CLSET_FD_CLOSE, NULL);
-	st = clnt_call(c, 0, (xdrproc_t)setups_xdr_void, NULL,
-		       (xdrproc_t)setups_xdr_void, NULL, tv);
+	st = RPC_SUCCESS;
+	for (int i = 0; i < plain_calls && st == RPC_SUCCESS; i++)
+		st = clnt_call(c, 0, (xdrproc_t)setups_xdr_void, NULL,
+			       (xdrproc_t)setups_xdr_void, NULL, tv);
 	clnt_destroy(c);
 	return st == RPC_SUCCESS ? 0 : -1;
 fail:
@@ -137,17 +149,24 @@ fail:
 	return -1;
 }
 
+/* Failed rounds a client reports on stderr, at most. */
+#define SETUPS_REPORT_MAX 3
+static int setups_reported;
+
 static int
 rvirt_round(const char *uri)
 {
 	struct rvirt_error err;
 	struct rvirt_conn *c = rvirt_conn_open(uri, 0, &err);
-	int rc;
+	int rc = -1;
 
-	if (!c)
-		return -1;
-	rc = rvirt_conn_ping(c, &err);
-	rvirt_conn_close(c);
+	if (c) {
+		rc = rvirt_conn_ping(c, &err);
+		rvirt_conn_close(c);
+	}
+	if (rc < 0 && setups_reported++ < SETUPS_REPORT_MAX)
+		fprintf(stderr, "setups: %s %s: %s\n",
+			c ? "ping on" : "cannot open", uri, err.message);
 	return rc;
 }
 
@@ -181,7 +200,8 @@ run(const char *kind, const char *where, int clients, double seconds)
 	struct setups_client a = { kind, where, seconds };
 	unsigned long total[2];
 	int failed, rc;
-	double t;
+	struct rusage ru;
+	double t, cpu;
 
 	if (clients < 1 || clients > SETUPS_CLIENTS_MAX)
 		return 2;
@@ -189,8 +209,14 @@ run(const char *kind, const char *where, int clients, double seconds)
 			      &t);
 	if (rc)
 		return rc;
+	/* This process runs one measurement: its children are the clients. */
+	getrusage(RUSAGE_CHILDREN, &ru);
+	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	      ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
 	printf("setups/s %.0f (%lu rounds, %lu failed)\n", (double)total[0] / t,
 	       total[0], total[1]);
+	printf("client-cpu-us/setup %.1f\n",
+	       total[0] ? cpu * 1e6 / (double)total[0] : 0.0);
 	return failed || total[1] ? 1 : 0;
 }
 
@@ -200,13 +226,18 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (argc >= 3 && !strcmp(argv[1], "serve"))
 		return serve(argc, argv);
-	if (argc == 6 && !strcmp(argv[1], "plain"))
+	if ((argc == 6 || argc == 7) && !strcmp(argv[1], "plain")) {
+		if (argc == 7)
+			plain_calls = atoi(argv[6]);
+		if (plain_calls < 1 || plain_calls > 100)
+			return 2;
 		return run(argv[2], argv[3], atoi(argv[4]), atof(argv[5]));
+	}
 	if (argc == 5 && !strcmp(argv[1], "rvirt"))
 		return run(NULL, argv[2], atoi(argv[3]), atof(argv[4]));
 	fprintf(stderr, "usage: setups serve unix PATH | tcp\n"
 			"       setups plain unix PATH | tcp PORT CLIENTS "
-			"SECONDS\n"
+			"SECONDS [CALLS]\n"
 			"       setups rvirt URI CLIENTS SECONDS\n");
 	return 2;
 }

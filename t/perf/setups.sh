@@ -6,6 +6,14 @@
 # a unix socket and TCP on 127.0.0.1.  Prints numbers and ratios; never
 # pass/fail.  libvirtd 9.0 is not installed here: the issue measured it
 # at 932/s against 11,749/s for plain rpcgen (ratio 0.08).
+#
+# Second baseline, "plain x5": the same plain server and client making
+# 5 NULL calls per connection, as many round trips as librvirt's setup
+# (AUTH_LIST, CONNECT_OPEN, KEEPALIVE_START, NULL, CONNECT_CLOSE): what
+# rvirtd loses to it is our cost, what plain x5 loses to plain is the
+# protocol's.  Each line also gives the CPU time per setup, of the
+# server processes (from /proc) and of the clients (getrusage), in
+# microseconds: on a loaded machine these vary less than the rates.
 
 . "$(dirname "$0")/../test-lib.sh"
 
@@ -17,6 +25,38 @@ REPS=${RVIRT_PERF_SETUP_REPS:-3}
 # rate OUTPUT: the setups/s figure of a setups client run.
 rate () {
 	sed -n 's/^setups\/s \([0-9]*\).*/\1/p' "$1"
+}
+
+# cpu_ticks PID...: user + system clock ticks of the processes so far.
+cpu_ticks () {
+	for p in "$@"; do
+		cat "/proc/$p/stat" 2>/dev/null
+	done | sed 's/^.*) //' | awk '{ t += $12 + $13 } END { print t + 0 }'
+}
+
+# cpu_us TICKS_BEFORE TICKS_AFTER OUTPUT: server microseconds per setup.
+cpu_us () {
+	awk -v a="$1" -v b="$2" -v n="$(rounds "$3")" -v hz="$(getconf CLK_TCK)" \
+		'BEGIN { printf "%.0f", n ? (b - a) * 1e6 / hz / n : 0 }'
+}
+
+rounds () {
+	sed -n 's/^setups\/s [0-9]* (\([0-9]*\) rounds.*/\1/p' "$1"
+}
+
+client_us () {
+	sed -n 's/^client-cpu-us\/setup \([0-9]*\).*/\1/p' "$1"
+}
+
+# measure NAME PIDS -- SETUPS-ARGS: run a client, note rate and CPU.
+measure () {
+	m_name=$1 m_pids=$2
+	shift 3
+	m_t0=$(cpu_ticks $m_pids)
+	"$SETUPS" "$@" >"$m_name.out"
+	m_t1=$(cpu_ticks $m_pids)
+	eval "${m_name}_rate=\$(rate $m_name.out)"
+	eval "${m_name}_cpu=\"server \$(cpu_us $m_t0 $m_t1 $m_name.out) us, client \$(client_us $m_name.out) us\""
 }
 
 ratio () {
@@ -36,16 +76,22 @@ write_config --tcp rvirtd.conf log_level=3 log_outputs=3:stderr
 start_rvirtd >/dev/null || exit 1
 
 echo "== connection setups/s, $CLIENTS clients, ${SECS}s each, $REPS interleaved repetitions (store_sync full)"
+rpids () {
+	echo "$RVIRTD_PID $(children_of "$RVIRTD_PID")"
+}
 for rep in $(seq "$REPS"); do
-	"$SETUPS" plain unix "$TRASH/plain.sock" "$CLIENTS" "$SECS" >pu.out
-	"$SETUPS" rvirt "test:///default?socket=$RVIRTD_SOCK" "$CLIENTS" \
-		"$SECS" >ru.out
-	"$SETUPS" plain tcp "$plain_port" "$CLIENTS" "$SECS" >pt.out
-	"$SETUPS" rvirt "test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default" \
-		"$CLIENTS" "$SECS" >rt.out
-	pu=$(rate pu.out) ru=$(rate ru.out) pt=$(rate pt.out) rt=$(rate rt.out)
-	echo "rep $rep unix: plain rpcgen $pu/s, rvirtd $ru/s, ratio $(ratio "$ru" "$pu")"
-	echo "rep $rep tcp:  plain rpcgen $pt/s, rvirtd $rt/s, ratio $(ratio "$rt" "$pt")"
+	measure pu "$plain_unix" -- plain unix "$TRASH/plain.sock" "$CLIENTS" "$SECS"
+	measure p5u "$plain_unix" -- plain unix "$TRASH/plain.sock" "$CLIENTS" "$SECS" 5
+	measure ru "$(rpids)" -- rvirt "test:///default?socket=$RVIRTD_SOCK" \
+		"$CLIENTS" "$SECS"
+	measure pt "$plain_tcp" -- plain tcp "$plain_port" "$CLIENTS" "$SECS"
+	measure p5t "$plain_tcp" -- plain tcp "$plain_port" "$CLIENTS" "$SECS" 5
+	measure rt "$(rpids)" -- rvirt \
+		"test+tcp://127.0.0.1:$RVIRTD_TCP_PORT/default" "$CLIENTS" "$SECS"
+	echo "rep $rep unix: plain rpcgen $pu_rate/s, plain x5 $p5u_rate/s, rvirtd $ru_rate/s, ratio $(ratio "$ru_rate" "$pu_rate") (to x5 $(ratio "$ru_rate" "$p5u_rate"))"
+	echo "      cpu/setup: plain $pu_cpu; x5 $p5u_cpu; rvirtd $ru_cpu"
+	echo "rep $rep tcp:  plain rpcgen $pt_rate/s, plain x5 $p5t_rate/s, rvirtd $rt_rate/s, ratio $(ratio "$rt_rate" "$pt_rate") (to x5 $(ratio "$rt_rate" "$p5t_rate"))"
+	echo "      cpu/setup: plain $pt_cpu; x5 $p5t_cpu; rvirtd $rt_cpu"
 	grep -h failed ru.out rt.out | grep -v ' 0 failed' || :
 done
 echo "issue's target: rvirtd >= 10x libvirtd = ratio >= 0.79 to plain rpcgen (932 x 10 / 11,749)"

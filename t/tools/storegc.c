@@ -127,7 +127,7 @@ main(int argc, char **argv)
 	storegc_report(st, argv[1], "recorded:");
 	t = storegc_now();
 	/* Two days on: every session and reply has expired. */
-	if (session_gc(st, 1000 + 2 * 86400, &gs, &err) < 0) {
+	if (session_gc(st, st, 1000 + 2 * 86400, &gs, &err) < 0) {
 		fprintf(stderr, "storegc: %s\n", err.message);
 		return 1;
 	}

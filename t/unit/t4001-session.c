@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -241,7 +242,7 @@ test_gc(void **state)
 	(void)state;
 	session_configure(&o);
 	/* Far in the future, what the other tests left expires. */
-	assert_int_equal(session_gc(st, 1ULL << 40, &s, &err), 0);
+	assert_int_equal(session_gc(st, st, 1ULL << 40, &s, &err), 0);
 	assert_int_equal(store_get_info(st, &info, &err), 0);
 	assert_int_equal(info.entries[STORE_SESSIONS], 0);
 	assert_int_equal(info.entries[STORE_REPLIES], 0);
@@ -268,7 +269,7 @@ test_gc(void **state)
 		put_reply(c, 2, 1000);
 	}
 	/* At 2030: the even sessions are 1030 s idle, the odd ones 30 s. */
-	assert_int_equal(session_gc(st, 2030, &s, &err), 0);
+	assert_int_equal(session_gc(st, st, 2030, &s, &err), 0);
 	assert_int_equal(s.sessions, n);
 	assert_int_equal(s.sessions_expired, n / 2);
 	assert_int_equal(s.replies, 3);
@@ -279,9 +280,72 @@ test_gc(void **state)
 	assert_int_equal(info.entries[STORE_SESSIONS], n / 2);
 	assert_int_equal(info.entries[STORE_REPLIES], 1);
 	/* Nothing more to do a second time. */
-	assert_int_equal(session_gc(st, 2030, &s, &err), 0);
+	assert_int_equal(session_gc(st, st, 2030, &s, &err), 0);
 	assert_int_equal(s.sessions_expired, 0);
 	assert_int_equal(s.replies_expired, 0);
+}
+
+/*
+ * Sessions in a store of their own (server/sessdb.c), replies in the
+ * main one: a young reply is kept while its session is in the session
+ * store and collected once the session is gone from it (a closed
+ * session, or a session store dropped after a host crash).
+ */
+static void
+test_gc_two_stores(void **state)
+{
+	struct session_options o = { .ttl_s = 60,
+				     .reply_ttl_s = 600,
+				     .max_replies = 8 };
+	struct rvirt_error err = { 0 };
+	struct session_gc_stats s;
+	struct store_info info;
+	unsigned char c[RVIRT_COOKIE_LEN], d[RVIRT_COOKIE_LEN];
+	char sdir[300];
+	struct store *sess;
+	struct store_txn *txn;
+
+	(void)state;
+	session_configure(&o);
+	assert_int_equal(session_gc(st, st, 1ULL << 40, &s, &err), 0);
+	snprintf(sdir, sizeof(sdir), "%s/sessions", dir);
+	assert_int_equal(mkdir(sdir, 0700), 0);
+	sess = store_open(sdir, 64UL << 20, STORE_NOSYNC, &err);
+	assert_non_null(sess);
+	/* The main store's directory twice in one process: refused. */
+	assert_null(store_open(dir, 64UL << 20, STORE_NOSYNC, &err));
+	cookie_of(c, 7);
+	cookie_of(d, 8);
+	txn = store_txn_begin(sess, true, &err);
+	assert_non_null(txn);
+	assert_int_equal(session_create(txn, c, "test:///default", "x", false,
+					2000, &err),
+			 0);
+	assert_int_equal(session_create(txn, d, "test:///default", "x", false,
+					2000, &err),
+			 0);
+	assert_int_equal(store_txn_commit(txn, &err), 0);
+	put_reply(c, 1, 2000);
+	put_reply(d, 1, 2000);
+	/* Both sessions live: nothing to collect, nothing in main's table. */
+	assert_int_equal(session_gc(sess, st, 2030, &s, &err), 0);
+	assert_int_equal(s.sessions, 2);
+	assert_int_equal(s.replies_expired, 0);
+	assert_int_equal(has_reply(c, 1), 1);
+	/* d is closed: its record goes, its reply with the next collection. */
+	txn = store_txn_begin(sess, true, &err);
+	assert_non_null(txn);
+	assert_int_equal(session_delete(txn, d, &err), 0);
+	assert_int_equal(store_txn_commit(txn, &err), 0);
+	assert_int_equal(has_reply(d, 1), 1);
+	assert_int_equal(session_gc(sess, st, 2030, &s, &err), 0);
+	assert_int_equal(s.sessions, 1);
+	assert_int_equal(s.replies_expired, 1);
+	assert_int_equal(has_reply(d, 1), 0);
+	assert_int_equal(has_reply(c, 1), 1);
+	assert_int_equal(store_get_info(st, &info, &err), 0);
+	assert_int_equal(info.entries[STORE_SESSIONS], 0);
+	store_close(sess);
 }
 
 int
@@ -293,6 +357,7 @@ main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_replies_bounded_and_deleted),
 		cmocka_unit_test(test_gc),
+		cmocka_unit_test(test_gc_two_stores),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

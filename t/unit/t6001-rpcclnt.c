@@ -379,6 +379,48 @@ test_stale_reply_dropped(void **state)
 	finish(&p, clnt);
 }
 
+/*
+ * A call sent without waiting (KEEPALIVE_START's way) is on the wire
+ * first; its reply, sent only after the next call arrived, is dropped
+ * by its xid and the next call gets its own.
+ */
+static void
+script_send_only(struct peer *p)
+{
+	unsigned char b[128];
+	struct call_seen c, d;
+
+	if (peer_read_call(p, &c) < 0 || peer_read_call(p, &d) < 0)
+		return;
+	if (c.proc != RVIRT_PROC_KEEPALIVE_START || c.args_len != 8 ||
+	    get_u32(c.args) != 5 || get_u32(c.args + 4) != 3)
+		peer_fail(p,
+			  "first call is proc %u with %zu bytes, not "
+			  "KEEPALIVE_START(5, 3)",
+			  c.proc, c.args_len);
+	if (d.xid == c.xid)
+		peer_fail(p, "the two calls share xid %u", c.xid);
+	send_record(p, b, put_u32(b, reply_header(b, c.xid, 0), 0));
+	send_type_reply(p, d.xid);
+}
+
+static void
+test_send_only(void **state)
+{
+	struct peer p;
+	CLIENT *clnt = start(&p, script_send_only);
+	rvirt_keepalive_start_args ka = { .interval = 5, .count = 3 };
+
+	(void)state;
+	assert_int_equal(
+		rpcclnt_send_only(clnt, RVIRT_PROC_KEEPALIVE_START,
+				  (xdrproc_t)xdr_rvirt_keepalive_start_args,
+				  &ka, 1000),
+		RPC_SUCCESS);
+	expect_type(clnt);
+	finish(&p, clnt);
+}
+
 static void
 script_fragments(struct peer *p)
 {
@@ -803,6 +845,7 @@ main(void)
 		cmocka_unit_test(test_call_header_and_result),
 		cmocka_unit_test(test_args_encoding),
 		cmocka_unit_test(test_stale_reply_dropped),
+		cmocka_unit_test(test_send_only),
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_reply_limit),
 		cmocka_unit_test(test_timeout_then_late_reply),
