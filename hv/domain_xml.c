@@ -612,6 +612,9 @@ domain_xml_os(xmlNodePtr os, struct domain_def *def, struct rvirt_error *err)
 		} else if (domain_xml_is(n, "init")) {
 			slot = &def->os_init;
 			bit = 8;
+		} else if (domain_xml_is(n, "loader")) {
+			slot = &def->os_loader;
+			bit = 16;
 		} else if (domain_xml_is(n, "initarg")) {
 			if (domain_xml_initarg(n, def, err) < 0)
 				return -1;
@@ -624,6 +627,11 @@ domain_xml_os(xmlNodePtr os, struct domain_def *def, struct rvirt_error *err)
 		*slot = domain_xml_text(n, bit != 4, err);
 		if (!*slot)
 			return -1;
+		if (bit == 16 && (*slot)[0] != '/')
+			return domain_xml_fail(err,
+					       "<os><loader>: '%.256s' is not "
+					       "an absolute path",
+					       *slot);
 	}
 	return 0;
 }

@@ -117,6 +117,7 @@ domain_xml_write(xmlTextWriterPtr w, const struct domain_def *def, int id)
 	if (xmlTextWriterStartElement(w, XC "os") < 0 ||
 	    domain_xml_write_text(w, "type", domain_os_names[def->os_type]) <
 		    0 ||
+	    domain_xml_write_text(w, "loader", def->os_loader) < 0 ||
 	    domain_xml_write_text(w, "kernel", def->os_kernel) < 0 ||
 	    domain_xml_write_text(w, "cmdline", def->os_cmdline) < 0 ||
 	    domain_xml_write_text(w, "init", def->os_init) < 0)
