@@ -649,6 +649,7 @@ enum {
 	SEEN_ON_REBOOT = 1 << 9,
 	SEEN_ON_CRASH = 1 << 10,
 	SEEN_CPUTUNE = 1 << 11,
+	SEEN_DEVICES = 1 << 12,
 };
 
 static int
@@ -718,6 +719,10 @@ domain_xml_element(xmlNodePtr n, struct domain_def *def, unsigned int *seen,
 	} else if (domain_xml_is(n, "os")) {
 		if (domain_xml_once(seen, SEEN_OS, name, err) < 0 ||
 		    domain_xml_os(n, def, err) < 0)
+			return -1;
+	} else if (domain_xml_is(n, "devices")) {
+		if (domain_xml_once(seen, SEEN_DEVICES, name, err) < 0 ||
+		    domain_xml_devices(n, def, err) < 0)
 			return -1;
 	} else if (domain_xml_is(n, "on_poweroff")) {
 		if (domain_xml_once(seen, SEEN_ON_POWEROFF, name, err) < 0 ||

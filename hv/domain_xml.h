@@ -79,6 +79,7 @@ struct domain_def {
 	enum domain_action on_poweroff;
 	enum domain_action on_reboot;
 	enum domain_action on_crash;
+	bool graphics_vnc; /* <devices><graphics type='vnc'/> */
 };
 
 /*

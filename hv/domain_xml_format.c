@@ -135,6 +135,7 @@ domain_xml_write(xmlTextWriterPtr w, const struct domain_def *def, int id)
 				  domain_action_names[def->on_reboot]) < 0 ||
 	    domain_xml_write_text(w, "on_crash",
 				  domain_action_names[def->on_crash]) < 0 ||
+	    domain_xml_write_devices(w, def) < 0 ||
 	    xmlTextWriterEndElement(w) < 0)
 		return -1;
 	return 0;

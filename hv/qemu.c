@@ -12,6 +12,7 @@
 #include "../common/uuid.h"
 #include "console.h"
 #include "domevent.h"
+#include "graphics.h"
 #include "procdrv.h"
 #include "qmp.h"
 
@@ -28,7 +29,10 @@
  * Its serial console is a process domain's (hv/console.h): the holder
  * is started first and QEMU gets the pty slave as stdin and stdout,
  * which "-chardev stdio,signal=off" makes COM1; stderr stays the
- * domain's log.  <os><loader> is its firmware (-bios).
+ * domain's log.  <os><loader> is its firmware (-bios).  With
+ * <graphics type='vnc'/> it gets a VGA card and a VNC server on
+ * <runtime_dir>/qemu/NAME.vnc (no password: the directory is 0700 and
+ * rvirtd is the only client, doc/console.md "VNC").
  */
 
 #define QEMU_VERSION 1000000 /* of this driver, not of QEMU */
@@ -129,6 +133,7 @@ struct qemu_argv {
 	char *argv[40];
 	char name[2 * RVIRT_NAME_MAX + 64];
 	char qmp[300];
+	char vnc[520];
 	char mem[32];
 	char smp[32];
 	char uuid[UUID_STRLEN + 1];
@@ -144,7 +149,7 @@ qemu_launch(const struct procdrv *pd, const struct domrec *d,
 	struct qmp *q = NULL;
 	struct qemu_argv *a;
 	char bin[4096], log[4096], qmp[256], esc[2 * RVIRT_NAME_MAX + 1];
-	char cdir[4096], tty[128];
+	char cdir[4096], tty[128], vnc[256], vesc[sizeof(vnc) * 2];
 	pid_t *tids = NULL;
 	struct cpuset at_exec;
 	struct rvirt_error e;
@@ -205,6 +210,24 @@ qemu_launch(const struct procdrv *pd, const struct domrec *d,
 	if (def->os_loader) {
 		a->argv[n++] = "-bios";
 		a->argv[n++] = def->os_loader;
+	}
+	if (def->graphics_vnc) {
+		if (graphics_vnc_path(hv_get_options()->runtime_dir, d->name,
+				      d->uuid, vnc, sizeof(vnc), err) < 0)
+			goto out;
+		if (qemu_opt_escape(vnc, vesc, sizeof(vesc)) < 0) {
+			err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
+				"cannot start domain '%s': the vnc socket's "
+				"path is too long",
+				def->name);
+			goto out;
+		}
+		unlink(vnc);
+		snprintf(a->vnc, sizeof(a->vnc), "unix:%s", vesc);
+		a->argv[n++] = "-vga";
+		a->argv[n++] = "std";
+		a->argv[n++] = "-vnc";
+		a->argv[n++] = a->vnc;
 	}
 	if (def->os_kernel) {
 		a->argv[n++] = "-kernel";
@@ -334,6 +357,9 @@ qemu_cleanup(const struct procdrv *pd, const struct domrec *d)
 
 	if (procdrv_dir(pd, dir, sizeof(dir), &e) == 0 &&
 	    qemu_qmp_path(d, dir, path, sizeof(path), &e) == 0)
+		unlink(path);
+	if (graphics_vnc_path(hv_get_options()->runtime_dir, d->name, d->uuid,
+			      path, sizeof(path), &e) == 0)
 		unlink(path);
 }
 

@@ -35,8 +35,9 @@
 struct evpark;
 
 enum evpark_kind {
-	EVPARK_EVENTS,	/* an EVENT_WAIT: woken by commits */
-	EVPARK_CONSOLE, /* a CONSOLE_READ: woken by its console directory */
+	EVPARK_EVENTS,	 /* an EVENT_WAIT: woken by commits */
+	EVPARK_CONSOLE,	 /* a CONSOLE_READ: woken by its console directory */
+	EVPARK_GRAPHICS, /* a GRAPHICS_READ: woken by its VNC socket */
 };
 
 /*
@@ -71,6 +72,15 @@ int evpark_park_console(struct session_state *sess, uint32_t xid,
 			const char *cdir,
 			const struct rvirt_console_read_args *args,
 			struct rvirt_error *err);
+
+/*
+ * The same for a GRAPHICS_READ of args (copied) that found nothing:
+ * park it until fd (the stream's socket, which stays the caller's) is
+ * readable or args->wait_ms pass.  Same returns as evpark_park.
+ */
+int evpark_park_graphics(struct session_state *sess, uint32_t xid, int fd,
+			 const struct rvirt_graphics_read_args *args,
+			 struct rvirt_error *err);
 
 /*
  * The engine's side, right after the handler ran: true once for a call
