@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # wsrfb.pl: an RFB client over a websocket, for rvirt-console-proxy's /vnc.
 #
-# usage: wsrfb.pl PORT PATH [VERSION]
+# usage: wsrfb.pl PORT PATH [VERSION [UPDATES]]
 #
 # Opens ws://127.0.0.1:PORT/PATH (loopback only), then speaks RFB in
 # binary frames as a viewer would: reads the server's ProtocolVersion,
@@ -12,6 +12,8 @@
 # FramebufferUpdate (raw encoding).  Prints one line per step:
 #   server RFB 003.008 / security 1 / result 0 / size WxH / name NAME /
 #   update RECTS BYTES
+# With UPDATES, that many full updates, then "bytes N seconds S" for
+# them all (t/perf/vnc.sh).
 # A close frame from the proxy prints "close CODE: REASON" and exits 0
 # (the caller checks it).  Every read waits at most 60 s in all: then
 # "timeout", exit 1.
@@ -23,9 +25,10 @@ use IO::Select;
 use MIME::Base64 qw(encode_base64);
 use Digest::SHA qw(sha1_base64);
 
-my ($port, $path, $version) = @ARGV;
-die "usage: wsrfb.pl PORT PATH [VERSION]\n" unless defined $path;
+my ($port, $path, $version, $updates) = @ARGV;
+die "usage: wsrfb.pl PORT PATH [VERSION [UPDATES]]\n" unless defined $path;
 $version //= '003.008';
+$updates //= 1;
 $| = 1;
 
 my $deadline = time + 60;
@@ -140,17 +143,24 @@ my $name = get($nlen);
 print "size ${w}x$h\nname $name\n";
 die "error: unexpected bits per pixel $bpp\n" unless $bpp == 8 || $bpp == 16 || $bpp == 32;
 
-put(pack('CCnnnn', 3, 0, 0, 0, $w, $h));
-my ($type, undef, $nrects) = unpack('CCn', get(4));
-die "error: message $type is not a FramebufferUpdate\n" unless $type == 0;
-my $bytes = 0;
-for (1 .. $nrects) {
-	my ($x, $y, $rw, $rh, $enc) = unpack('nnnnN', get(12));
-	die "error: encoding $enc is not raw\n" unless $enc == 0;
-	my $len = $rw * $rh * $bpp / 8;
-	get($len);
-	$bytes += $len;
+use Time::HiRes qw(time);
+my ($total, $t0) = (0, time);
+for my $u (1 .. $updates) {
+	$deadline = time + 60;
+	put(pack('CCnnnn', 3, 0, 0, 0, $w, $h));
+	my ($type, undef, $nrects) = unpack('CCn', get(4));
+	die "error: message $type is not a FramebufferUpdate\n" unless $type == 0;
+	my $bytes = 0;
+	for (1 .. $nrects) {
+		my ($x, $y, $rw, $rh, $enc) = unpack('nnnnN', get(12));
+		die "error: encoding $enc is not raw\n" unless $enc == 0;
+		my $len = $rw * $rh * $bpp / 8;
+		get($len);
+		$bytes += $len;
+	}
+	print "update $nrects $bytes\n" if $u == 1;
+	$total += 4 + 12 * $nrects + $bytes;
 }
-print "update $nrects $bytes\n";
+printf "bytes %d seconds %.3f\n", $total, time - $t0 if $updates > 1;
 close $s;
 exit 0;
