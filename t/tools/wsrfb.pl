@@ -16,7 +16,8 @@
 # them all (t/perf/vnc.sh).
 # A close frame from the proxy prints "close CODE: REASON" and exits 0
 # (the caller checks it).  Every read waits at most 60 s in all: then
-# "timeout", exit 1.
+# "timeout", exit 1; the whole run at most 60 s more than that for
+# each update.
 
 use strict;
 use warnings;
@@ -32,6 +33,9 @@ $updates //= 1;
 $| = 1;
 
 my $deadline = time + 60;
+# A blocking write has no deadline of its own: the whole run has one.
+$SIG{ALRM} = sub { print "timeout (whole run)\n"; exit 1 };
+alarm 60 + 60 * $updates;
 my $s = IO::Socket::INET->new(PeerAddr => '127.0.0.1', PeerPort => $port,
 			      Proto => 'tcp') or die "error: connect: $!\n";
 binmode $s;
