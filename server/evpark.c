@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* evpark: calls parked in a worker (EVENT_WAIT, CONSOLE_READ) until they can be answered. */
+/* evpark: calls parked in a worker (EVENT_WAIT, CONSOLE_READ, GRAPHICS_READ) until they can be answered. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* evpark: calls parked in a worker (EVENT_WAIT, CONSOLE_READ) until they can be answered. */
+/* evpark: calls parked in a worker (EVENT_WAIT, CONSOLE_READ, GRAPHICS_READ) until they can be answered. */
 #ifndef RVIRT_SERVER_EVPARK_H
 #define RVIRT_SERVER_EVPARK_H
 
@@ -30,7 +30,9 @@
  * with one inotify descriptor, and the log growing or the holder going
  * wakes it (doc/console.md).  Both wake-ups are one descriptor for the
  * worker's loop, and a parked call of either kind is answered by the
- * same engine path (conn_on_park).
+ * same engine path (conn_on_park).  A GRAPHICS_READ that finds nothing
+ * parks with its VNC socket in that same epoll set while it waits
+ * (evpark_park_graphics, server/proc_graphics.c).
  */
 struct evpark;
 
