@@ -159,6 +159,16 @@ $(BUILD)/t/perf/%: $(BUILD)/obj/t/perf/%.o $(LIBA)
 
 unit-check: $(UNIT_BINS)
 
+# A 64 KiB BIOS image that talks on COM1, the guest of the QEMU console
+# tests (t/7107): 16-bit code, GNU as and ld (binutils, with gcc).
+FIRMWARE = $(BUILD)/t/tools/serial-echo.bin
+$(FIRMWARE): t/tools/serial-echo.S
+	@mkdir -p $(BUILD)/obj/t/tools $(dir $@)
+	$(CC) -m32 -c -o $(BUILD)/obj/t/tools/serial-echo.o $<
+	ld -m elf_i386 -Ttext 0 --oformat binary -o $@ \
+		$(BUILD)/obj/t/tools/serial-echo.o
+TOOL_BINS += $(FIRMWARE)
+
 # rvirt-console-proxy (proxy/, doc/console.md): websockets to consoles,
 # a librvirt client like rvsh; libwebsockets from Debian.  Its test
 # client t/tools/wsclient uses libwebsockets too.

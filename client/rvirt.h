@@ -484,6 +484,47 @@ int rvirt_console_close(struct rvirt_console *con, struct rvirt_error *err);
 void rvirt_console_free(struct rvirt_console *con);
 
 /*
+ * Graphics (VNC) streams (doc/console.md "VNC"): the RFB byte stream of
+ * a running qemu domain with <graphics type='vnc'/>, relayed by the
+ * daemon's worker that serves conn.  Read-write connections only; at
+ * most RVIRT_GRAPHICS_STREAMS_MAX per connection.  Every call of a
+ * stream must use conn (the stream lives in that worker): a thread
+ * that reads with a wait holds conn meanwhile, so one thread reads
+ * and writes in turn (short waits when there is input to send).  It
+ * does not survive a reconnection: calls then fail with
+ * RVIRT_ERR_GRAPHICS_GONE.  Errors of note: RVIRT_ERR_NO_GRAPHICS (no
+ * VNC display, not running, not qemu), RVIRT_ERR_ACCESS_DENIED
+ * (read-only connection).  Free with rvirt_graphics_free.
+ */
+struct rvirt_graphics;
+
+struct rvirt_graphics *rvirt_graphics_open(struct rvirt_conn *conn,
+					   const struct rvirt_domain *dom,
+					   unsigned int flags,
+					   struct rvirt_error *err);
+/*
+ * Read up to size bytes the VNC server sent, waiting up to wait_ms (at
+ * most RVIRT_GRAPHICS_WAIT_MAX) for some: bytes read, 0 when none came
+ * (or the server closed the stream: rvirt_graphics_ended), -1 with
+ * *err.
+ */
+ssize_t rvirt_graphics_read(struct rvirt_graphics *g, void *buf, size_t size,
+			    unsigned int wait_ms, struct rvirt_error *err);
+/*
+ * Send len bytes (at most RVIRT_GRAPHICS_DATA_MAX) to the VNC server:
+ * how many it took (fewer, even 0, while it does not read), or -1 with
+ * *err.
+ */
+ssize_t rvirt_graphics_write(struct rvirt_graphics *g, const void *buf,
+			     size_t len, struct rvirt_error *err);
+/* 1 once the VNC server closed the stream. */
+int rvirt_graphics_ended(const struct rvirt_graphics *g);
+/* Close the stream in the daemon and free g: 0, or -1 (g freed anyway). */
+int rvirt_graphics_close(struct rvirt_graphics *g, struct rvirt_error *err);
+/* Free g without telling the daemon (closing conn closes its streams). */
+void rvirt_graphics_free(struct rvirt_graphics *g);
+
+/*
  * Console tokens (doc/console.md "Tokens"): one per domain, naming its
  * console to rvirt-console-proxy.  Every call needs a read-write
  * connection (RVIRT_ERR_ACCESS_DENIED otherwise).

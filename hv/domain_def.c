@@ -25,6 +25,7 @@ domain_def_free(struct domain_def *def)
 	free(def->os_kernel);
 	free(def->os_cmdline);
 	free(def->os_init);
+	free(def->os_loader);
 	for (size_t i = 0; i < def->nos_initargs; i++)
 		free(def->os_initargs[i]);
 	free(def->os_initargs);

@@ -612,6 +612,9 @@ domain_xml_os(xmlNodePtr os, struct domain_def *def, struct rvirt_error *err)
 		} else if (domain_xml_is(n, "init")) {
 			slot = &def->os_init;
 			bit = 8;
+		} else if (domain_xml_is(n, "loader")) {
+			slot = &def->os_loader;
+			bit = 16;
 		} else if (domain_xml_is(n, "initarg")) {
 			if (domain_xml_initarg(n, def, err) < 0)
 				return -1;
@@ -624,6 +627,11 @@ domain_xml_os(xmlNodePtr os, struct domain_def *def, struct rvirt_error *err)
 		*slot = domain_xml_text(n, bit != 4, err);
 		if (!*slot)
 			return -1;
+		if (bit == 16 && (*slot)[0] != '/')
+			return domain_xml_fail(err,
+					       "<os><loader>: '%.256s' is not "
+					       "an absolute path",
+					       *slot);
 	}
 	return 0;
 }
@@ -641,6 +649,7 @@ enum {
 	SEEN_ON_REBOOT = 1 << 9,
 	SEEN_ON_CRASH = 1 << 10,
 	SEEN_CPUTUNE = 1 << 11,
+	SEEN_DEVICES = 1 << 12,
 };
 
 static int
@@ -710,6 +719,10 @@ domain_xml_element(xmlNodePtr n, struct domain_def *def, unsigned int *seen,
 	} else if (domain_xml_is(n, "os")) {
 		if (domain_xml_once(seen, SEEN_OS, name, err) < 0 ||
 		    domain_xml_os(n, def, err) < 0)
+			return -1;
+	} else if (domain_xml_is(n, "devices")) {
+		if (domain_xml_once(seen, SEEN_DEVICES, name, err) < 0 ||
+		    domain_xml_devices(n, def, err) < 0)
 			return -1;
 	} else if (domain_xml_is(n, "on_poweroff")) {
 		if (domain_xml_once(seen, SEEN_ON_POWEROFF, name, err) < 0 ||

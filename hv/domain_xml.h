@@ -73,11 +73,13 @@ struct domain_def {
 	char *os_kernel;
 	char *os_cmdline;
 	char *os_init;
+	char *os_loader;    /* <os><loader>: an absolute path (qemu: -bios) */
 	char **os_initargs; /* <initarg>s in order, owned */
 	size_t nos_initargs;
 	enum domain_action on_poweroff;
 	enum domain_action on_reboot;
 	enum domain_action on_crash;
+	bool graphics_vnc; /* <devices><graphics type='vnc'/> */
 };
 
 /*

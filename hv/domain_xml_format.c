@@ -118,6 +118,7 @@ domain_xml_write(xmlTextWriterPtr w, const struct domain_def *def, int id)
 	if (xmlTextWriterStartElement(w, XC "os") < 0 ||
 	    domain_xml_write_text(w, "type", domain_os_names[def->os_type]) <
 		    0 ||
+	    domain_xml_write_text(w, "loader", def->os_loader) < 0 ||
 	    domain_xml_write_text(w, "kernel", def->os_kernel) < 0 ||
 	    domain_xml_write_text(w, "cmdline", def->os_cmdline) < 0 ||
 	    domain_xml_write_text(w, "init", def->os_init) < 0)
@@ -135,6 +136,7 @@ domain_xml_write(xmlTextWriterPtr w, const struct domain_def *def, int id)
 				  domain_action_names[def->on_reboot]) < 0 ||
 	    domain_xml_write_text(w, "on_crash",
 				  domain_action_names[def->on_crash]) < 0 ||
+	    domain_xml_write_devices(w, def) < 0 ||
 	    xmlTextWriterEndElement(w) < 0)
 		return -1;
 	return 0;

@@ -3,6 +3,9 @@
 #ifndef RVIRT_HV_DOMAIN_XML_INT_H
 #define RVIRT_HV_DOMAIN_XML_INT_H
 
+#include <libxml/tree.h>
+#include <libxml/xmlwriter.h>
+
 #include "domain_xml.h"
 
 /* libxml2's BAD_CAST drops const; every use here passes const strings. */
@@ -16,5 +19,13 @@ extern const char *const domain_action_names[];
 /* Insert a pin for a vcpu that has none, keeping the array sorted. */
 int domain_def_add_pin(struct domain_def *def, unsigned int vcpu,
 		       const struct cpuset *set, struct rvirt_error *err);
+
+/*
+ * <devices> (hv/domain_xml_devices.c): read into def (0, or -1 with
+ * *err), and written back (0, or -1 when the writer failed).
+ */
+int domain_xml_devices(xmlNodePtr devices, struct domain_def *def,
+		       struct rvirt_error *err);
+int domain_xml_write_devices(xmlTextWriterPtr w, const struct domain_def *def);
 
 #endif

@@ -10,7 +10,9 @@
 
 #include "../common/err.h"
 #include "../common/uuid.h"
+#include "console.h"
 #include "domevent.h"
+#include "graphics.h"
 #include "procdrv.h"
 #include "qmp.h"
 
@@ -23,6 +25,14 @@
  * "cont".  Shutdown is system_powerdown (a guest without an OS ignores
  * it: the call then times out and the domain keeps running), reboot
  * system_reset, suspend and resume stop and cont.
+ *
+ * Its serial console is a process domain's (hv/console.h): the holder
+ * is started first and QEMU gets the pty slave as stdin and stdout,
+ * which "-chardev stdio,signal=off" makes COM1; stderr stays the
+ * domain's log.  <os><loader> is its firmware (-bios).  With
+ * <graphics type='vnc'/> it gets a VGA card and a VNC server on
+ * <runtime_dir>/qemu/NAME.vnc (no password: the directory is 0700 and
+ * rvirtd is the only client, doc/console.md "VNC").
  */
 
 #define QEMU_VERSION 1000000 /* of this driver, not of QEMU */
@@ -123,6 +133,7 @@ struct qemu_argv {
 	char *argv[40];
 	char name[2 * RVIRT_NAME_MAX + 64];
 	char qmp[300];
+	char vnc[520];
 	char mem[32];
 	char smp[32];
 	char uuid[UUID_STRLEN + 1];
@@ -138,10 +149,11 @@ qemu_launch(const struct procdrv *pd, const struct domrec *d,
 	struct qmp *q = NULL;
 	struct qemu_argv *a;
 	char bin[4096], log[4096], qmp[256], esc[2 * RVIRT_NAME_MAX + 1];
+	char cdir[4096], tty[128], vnc[256], vesc[sizeof(vnc) * 2];
 	pid_t *tids = NULL;
 	struct cpuset at_exec;
 	struct rvirt_error e;
-	int n = 0, found, ret = -1;
+	int n = 0, found, slave = -1, rc, ret = -1;
 
 	(void)pd;
 	if (qemu_binary(bin, sizeof(bin)) < 0) {
@@ -190,6 +202,33 @@ qemu_launch(const struct procdrv *pd, const struct domrec *d,
 	a->argv[n++] = a->smp;
 	a->argv[n++] = "-qmp";
 	a->argv[n++] = a->qmp;
+	/* COM1 on stdin/stdout, the console pty; ^C is a byte, no signal. */
+	a->argv[n++] = "-chardev";
+	a->argv[n++] = "stdio,id=serial0,signal=off";
+	a->argv[n++] = "-serial";
+	a->argv[n++] = "chardev:serial0";
+	if (def->os_loader) {
+		a->argv[n++] = "-bios";
+		a->argv[n++] = def->os_loader;
+	}
+	if (def->graphics_vnc) {
+		if (graphics_vnc_path(hv_get_options()->runtime_dir, d->name,
+				      d->uuid, vnc, sizeof(vnc), err) < 0)
+			goto out;
+		if (qemu_opt_escape(vnc, vesc, sizeof(vesc)) < 0) {
+			err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_HV,
+				"cannot start domain '%s': the vnc socket's "
+				"path is too long",
+				def->name);
+			goto out;
+		}
+		unlink(vnc);
+		snprintf(a->vnc, sizeof(a->vnc), "unix:%s", vesc);
+		a->argv[n++] = "-vga";
+		a->argv[n++] = "std";
+		a->argv[n++] = "-vnc";
+		a->argv[n++] = a->vnc;
+	}
 	if (def->os_kernel) {
 		a->argv[n++] = "-kernel";
 		a->argv[n++] = def->os_kernel;
@@ -204,7 +243,14 @@ qemu_launch(const struct procdrv *pd, const struct domrec *d,
 	l.argv = a->argv;
 	l.affinity = &at_exec;
 	l.log_path = log;
-	if (procdom_spawn(&l, &p, err) < 0)
+	/* The console's holder first: it outlives this worker. */
+	if (console_dir(dir, d->uuid, cdir, sizeof(cdir), err) < 0 ||
+	    console_holder_start(cdir, log, tty, sizeof(tty), &slave, err) < 0)
+		goto out;
+	l.console_tty = tty;
+	rc = procdom_spawn(&l, &p, err);
+	close(slave);
+	if (rc < 0)
 		goto out;
 	q = qmp_connect(qmp, QEMU_QMP_TIMEOUT_MS, err);
 	if (!q)
@@ -311,6 +357,9 @@ qemu_cleanup(const struct procdrv *pd, const struct domrec *d)
 
 	if (procdrv_dir(pd, dir, sizeof(dir), &e) == 0 &&
 	    qemu_qmp_path(d, dir, path, sizeof(path), &e) == 0)
+		unlink(path);
+	if (graphics_vnc_path(hv_get_options()->runtime_dir, d->name, d->uuid,
+			      path, sizeof(path), &e) == 0)
 		unlink(path);
 }
 

@@ -62,8 +62,13 @@ install: all $(BUILD)/rvirt.pc
 	$(INSTALL) -m 0755 $(PROXY) $(D)$(SBINDIR)/rvirt-console-proxy
 	$(INSTALL) -d $(D)$(DATADIR)/rvirt/www/vendor
 	$(INSTALL) -m 0644 $(wildcard proxy/www/*.*) $(D)$(DATADIR)/rvirt/www/
-	$(INSTALL) -m 0644 $(wildcard proxy/www/vendor/*) \
-		$(D)$(DATADIR)/rvirt/www/vendor/
+	$(INSTALL) -m 0644 $(filter-out proxy/www/vendor/novnc,\
+		$(wildcard proxy/www/vendor/*)) $(D)$(DATADIR)/rvirt/www/vendor/
+	# noVNC: ES modules in a tree (core/, vendor/pako/), kept as such.
+	for f in $(shell find proxy/www/vendor/novnc -type f); do \
+		$(INSTALL) -D -m 0644 $$f \
+			$(D)$(DATADIR)/rvirt/www/vendor/$${f#proxy/www/vendor/}; \
+	done
 	$(INSTALL) -m 0644 $(LIBSO) $(D)$(LIBDIR)/librvirt.so.0
 	ln -sf librvirt.so.0 $(D)$(LIBDIR)/librvirt.so
 	$(INSTALL) -m 0644 $(LIBA) $(D)$(LIBDIR)/librvirt.a

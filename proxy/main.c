@@ -16,7 +16,8 @@
 
 /*
  * One libwebsockets event loop serves the web page (a file mount on /)
- * and the websockets of GET /console?token=T.  Each websocket gets a
+ * and the websockets of GET /console?token=T (and /vnc?token=T: the
+ * domain's VNC display, RFB, proxy/wsvnc.c).  Each websocket gets a
  * wsconsole, whose threads do every call to rvirtd: the loop never
  * waits for it.  A refused token closes the websocket with code 1008
  * and the daemon's message as the reason (doc/console.md).
@@ -33,6 +34,7 @@ struct proxy_pss {
 	struct wsconsole *s;
 	char token[RVIRT_CONSOLE_TOKEN_LEN + 2]; /* one more: too long */
 	bool is_console;
+	bool vnc; /* /vnc: the VNC display, RFB (proxy/wsvnc.c) */
 };
 
 static struct proxy {
@@ -59,7 +61,7 @@ proxy_on_signal(int sig)
 		lws_cancel_service(proxy.ctx);
 }
 
-/* Before the upgrade: only /console, and within max_sessions. */
+/* Before the upgrade: only /console and /vnc, within max_sessions. */
 static int
 proxy_filter(struct lws *wsi, struct proxy_pss *pss)
 {
@@ -67,8 +69,9 @@ proxy_filter(struct lws *wsi, struct proxy_pss *pss)
 	const char *t;
 
 	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) < 0 ||
-	    strcmp(uri, "/console") != 0) {
-		log_info("refused a websocket on '%s': only /console", uri);
+	    (strcmp(uri, "/console") != 0 && strcmp(uri, "/vnc") != 0)) {
+		log_info("refused a websocket on '%s': only /console and /vnc",
+			 uri);
 		return 1;
 	}
 	if (proxy.nsessions >= proxy.cf.max_sessions) {
@@ -78,6 +81,7 @@ proxy_filter(struct lws *wsi, struct proxy_pss *pss)
 		return 1;
 	}
 	memset(pss, 0, sizeof(*pss));
+	pss->vnc = strcmp(uri, "/vnc") == 0;
 	/* The whole "token=VALUE" lands in arg; one more byte: too long. */
 	t = lws_get_urlarg_by_name(wsi, "token=", arg, sizeof(arg));
 	snprintf(pss->token, sizeof(pss->token), "%s", t ? t : "");
@@ -121,7 +125,7 @@ proxy_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		pss->wsi = wsi;
 		pss->is_console = true;
 		pss->s = wsconsole_start(proxy.cf.uri, proxy.res, pss->token,
-					 proxy_wake, proxy.ctx);
+					 pss->vnc, proxy_wake, proxy.ctx);
 		explicit_bzero(pss->token, sizeof(pss->token));
 		if (!pss->s) {
 			log_error("cannot start a console session: %s",

@@ -10,42 +10,7 @@
 
 #include "../common/log.h"
 #include "wsconsole.h"
-
-/* Output waiting for the websocket, at most (the console's log keeps the rest). */
-#define WSCONSOLE_OUT_MAX (256 * 1024)
-/* Keystrokes waiting for the console, at most. */
-#define WSCONSOLE_IN_MAX (64 * 1024)
-/* One read's wait: how soon a closed websocket's reader notices. */
-#define WSCONSOLE_WAIT_MS 1000
-/* 10 ms naps while the guest takes no input, at most, then an error. */
-#define WSCONSOLE_FULL_NAPS 1000
-/* Tries 10 ms apart to open a console another client writes to. */
-#define WSCONSOLE_BUSY_TRIES 300
-
-struct wsconsole_buf {
-	unsigned char *data;
-	size_t len;
-};
-
-struct wsconsole {
-	pthread_mutex_t lock;
-	pthread_cond_t cond; /* the queues changed, or stop */
-	int refs;	     /* the loop, the reader, the writer */
-	bool stop;	     /* the websocket is gone */
-	bool closing;
-	bool rx_off;
-	int close_code;
-	char reason[WSCONSOLE_REASON_MAX + 1];
-	struct wsconsole_buf out, in;
-	char *uri;
-	char token[RVIRT_CONSOLE_TOKEN_LEN + 1];
-	struct resolver *res;
-	void (*wake)(void *);
-	void *wake_arg;
-	struct rvirt_conn *wconn, *rconn;
-	struct rvirt_console *con, *rcon;
-	struct rvirt_domain dom;
-};
+#include "wsconsole_int.h"
 
 static atomic_int wsconsole_nlive;
 
@@ -55,7 +20,7 @@ wsconsole_live(void)
 	return atomic_load(&wsconsole_nlive);
 }
 
-static void
+void
 wsconsole_unref(struct wsconsole *s)
 {
 	struct rvirt_error err;
@@ -67,6 +32,7 @@ wsconsole_unref(struct wsconsole *s)
 	if (left > 0)
 		return;
 	rvirt_console_free(s->rcon);
+	rvirt_graphics_free(s->gfx); /* closing wconn closes it */
 	/* Not given back by a writer (none started): do it now. */
 	if (s->con && rvirt_console_close(s->con, &err) < 0)
 		log_info("console of domain '%s': %s", s->dom.name,
@@ -94,7 +60,7 @@ wsconsole_end_locked(struct wsconsole *s, int code, const char *reason)
 	snprintf(s->reason, sizeof(s->reason), "%s", reason);
 }
 
-static void
+void
 wsconsole_end(struct wsconsole *s, int code, const char *reason)
 {
 	pthread_mutex_lock(&s->lock);
@@ -104,7 +70,7 @@ wsconsole_end(struct wsconsole *s, int code, const char *reason)
 	s->wake(s->wake_arg);
 }
 
-static void
+void
 wsconsole_nap(void)
 {
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
@@ -212,7 +178,7 @@ wsconsole_open(struct wsconsole *s, struct rvirt_error *err)
 }
 
 /* Wait for room in the output queue: false when the session ends. */
-static bool
+bool
 wsconsole_wait_room(struct wsconsole *s, size_t want)
 {
 	bool go;
@@ -273,7 +239,7 @@ out:
 
 struct wsconsole *
 wsconsole_start(const char *uri, struct resolver *res, const char *token,
-		void (*wake)(void *), void *wake_arg)
+		bool vnc, void (*wake)(void *), void *wake_arg)
 {
 	struct wsconsole *s = calloc(1, sizeof(*s));
 	pthread_t reader;
@@ -289,6 +255,7 @@ wsconsole_start(const char *uri, struct resolver *res, const char *token,
 	s->res = res;
 	s->wake = wake;
 	s->wake_arg = wake_arg;
+	s->vnc = vnc;
 	s->refs = 2; /* the loop and the reader */
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
@@ -296,7 +263,8 @@ wsconsole_start(const char *uri, struct resolver *res, const char *token,
 	if (token && strlen(token) > RVIRT_CONSOLE_TOKEN_LEN)
 		snprintf(s->token, sizeof(s->token), "-");
 	atomic_fetch_add(&wsconsole_nlive, 1);
-	if (pthread_create(&reader, NULL, wsconsole_reader, s) != 0) {
+	if (pthread_create(&reader, NULL, vnc ? wsvnc_reader : wsconsole_reader,
+			   s) != 0) {
 		atomic_fetch_sub(&wsconsole_nlive, 1);
 		pthread_cond_destroy(&s->cond);
 		pthread_mutex_destroy(&s->lock);

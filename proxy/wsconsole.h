@@ -29,12 +29,13 @@ struct wsconsole;
 
 /*
  * Start a session for token (copied) on rvirtd at uri, with resolver
- * res (borrowed: it must outlive every session).  NULL when no thread
- * could be started.
+ * res (borrowed: it must outlive every session): the domain's serial
+ * console, or with vnc its VNC display, bridged as RFB (proxy/wsvnc.c).
+ * NULL when no thread could be started.
  */
 struct wsconsole *wsconsole_start(const char *uri, struct resolver *res,
-				  const char *token, void (*wake)(void *),
-				  void *wake_arg);
+				  const char *token, bool vnc,
+				  void (*wake)(void *), void *wake_arg);
 
 /* Up to max bytes of output into buf: how many (0 none yet). */
 size_t wsconsole_output(struct wsconsole *s, void *buf, size_t max);

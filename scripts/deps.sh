@@ -30,11 +30,16 @@ libwebsockets-dev"
 # sync (t/4006).  pgrep (procps) finds a test's daemons and guests
 # without a fork per process.  python3-prometheus-client: its
 # OpenMetrics parser reads the metrics exporter's OpenMetrics answer.
+# qemu-system-x86: the qemu driver's tests (t/5007, t/7107-t/7109) run
+# real QEMU (TCG); 17 MB to download without recommends, as installed
+# here.  binutils (as, ld; gcc pulls it in anyway) assembles their
+# firmware, t/tools/serial-echo.S.
 TEST_PKGS="rpcbind perl lmdb-utils mandoc openssh-server openssh-client
 netcat-openbsd gnutls-bin sasl2-bin libsasl2-modules libsasl2-modules-db
 libsasl2-modules-gssapi-mit krb5-kdc krb5-admin-server krb5-user curl strace
 procps
-python3-prometheus-client"
+python3-prometheus-client
+qemu-system-x86 binutils"
 
 # Later issues: systemd-socket-activate for LISTEN_FDS tests.
 # promtool (prometheus) checks the metrics exporter's output; its tests

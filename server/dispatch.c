@@ -22,6 +22,7 @@
 #include "intent.h"
 #include "keepalive.h"
 #include "proc.h"
+#include "proc_graphics.h"
 #include "session.h"
 
 /* ---------------------------------------------------------------- */
@@ -187,6 +188,20 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_CONSOLE_TOKEN, "CONSOLE_TOKEN",
 	     rvirt_console_token_args, rvirt_console_token_ret,
 	     proc_console_token, PROC_NEEDS_HV | PROC_MUTATING),
+	/* Graphics streams: GRAPHICS_OPEN refuses read-only connections
+	   itself; a stream changes no stored state (server/proc_graphics.c). */
+	PROC(RVIRT_PROC_GRAPHICS_OPEN, "GRAPHICS_OPEN",
+	     rvirt_graphics_open_args, rvirt_graphics_open_ret,
+	     proc_graphics_open, PROC_NEEDS_HV | PROC_READ_TXN),
+	PROC(RVIRT_PROC_GRAPHICS_READ, "GRAPHICS_READ",
+	     rvirt_graphics_read_args, rvirt_graphics_read_ret,
+	     proc_graphics_read, PROC_NEEDS_HV),
+	PROC(RVIRT_PROC_GRAPHICS_WRITE, "GRAPHICS_WRITE",
+	     rvirt_graphics_write_args, rvirt_graphics_write_ret,
+	     proc_graphics_write, PROC_NEEDS_HV),
+	PROC(RVIRT_PROC_GRAPHICS_CLOSE, "GRAPHICS_CLOSE",
+	     rvirt_graphics_close_args, rvirt_void_ret, proc_graphics_close,
+	     PROC_NEEDS_HV),
 };
 
 #define DISPATCH_NPROCS (sizeof(dispatch_table) / sizeof(dispatch_table[0]))
@@ -462,6 +477,7 @@ dispatch_session_release(struct session_state *sess)
 {
 	if (!sess)
 		return;
+	proc_graphics_release(sess);
 	hv_close(sess->hv);
 	sess->hv = NULL;
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* evpark: calls parked in a worker (EVENT_WAIT, CONSOLE_READ) until they can be answered. */
+/* evpark: calls parked in a worker (EVENT_WAIT, CONSOLE_READ, GRAPHICS_READ) until they can be answered. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -16,6 +16,7 @@
 #include "../common/log.h"
 #include "evpark.h"
 #include "proc.h"
+#include "proc_graphics.h"
 
 struct evpark {
 	enum evpark_kind kind;
@@ -25,6 +26,10 @@ struct evpark {
 	struct rvirt_console_read_args cargs;
 	char *cdir;
 	int wd;
+	/* EVPARK_GRAPHICS: the read, the socket watched (not ours) */
+	struct rvirt_graphics_read_args gargs;
+	int gfd;
+	struct session_state *sess;
 	char driver[32];
 	uint64_t deadline_ms;
 	bool fresh;   /* parked by the call being handled now */
@@ -267,6 +272,39 @@ evpark_park_console(struct session_state *sess, uint32_t xid, const char *cdir,
 	return evpark_insert(sess, p);
 }
 
+int
+evpark_park_graphics(struct session_state *sess, uint32_t xid, int fd,
+		     const struct rvirt_graphics_read_args *args,
+		     struct rvirt_error *err)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLRDHUP };
+	struct evpark *p;
+
+	if (evpark_g.epfd < 0 || evpark_g.efd < 0)
+		return 0;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return proc_oom("park a graphics read", err);
+	/*
+	 * The socket itself joins the wake-up set while the read waits:
+	 * level-triggered, so data that came meanwhile wakes at once.
+	 */
+	if (epoll_ctl(evpark_g.epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		err_set_errno(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER, errno,
+			      "cannot wait for a graphics stream");
+		free(p);
+		return -1;
+	}
+	p->kind = EVPARK_GRAPHICS;
+	p->wd = -1;
+	p->gfd = fd;
+	p->gargs = *args;
+	p->sess = sess;
+	p->xid = xid;
+	p->deadline_ms = evpark_now_ms() + args->wait_ms;
+	return evpark_insert(sess, p);
+}
+
 bool
 evpark_just_parked(struct session_state *sess)
 {
@@ -305,6 +343,35 @@ evpark_poll_console(struct evpark *p, bool due, struct rpc_buf *out)
 	return rc < 0 ? -1 : 1;
 }
 
+static int
+evpark_poll_graphics(struct evpark *p, bool due, struct rpc_buf *out)
+{
+	struct rvirt_graphics_read_ret ret;
+	struct rvirt_error err;
+	int rc;
+
+	memset(&ret, 0, sizeof(ret));
+	err_clear(&err);
+	rc = proc_graphics_read_at(p->sess, &p->gargs, &ret, &err);
+	if (rc > 0 && !due) {
+		xdr_free((xdrproc_t)xdr_rvirt_graphics_read_ret, (char *)&ret);
+		return 0;
+	}
+	if (rc < 0) {
+		xdr_free((xdrproc_t)xdr_rvirt_graphics_read_ret, (char *)&ret);
+		memset(&ret, 0, sizeof(ret));
+		ret.status = RVIRT_ERROR;
+		ret.rvirt_graphics_read_ret_u.error.code = err.code;
+		ret.rvirt_graphics_read_ret_u.error.origin = err.origin;
+		ret.rvirt_graphics_read_ret_u.error.message =
+			strdup(err.message);
+	}
+	rc = rpc_reply_result(out, p->xid,
+			      (xdrproc_t)xdr_rvirt_graphics_read_ret, &ret);
+	xdr_free((xdrproc_t)xdr_rvirt_graphics_read_ret, (char *)&ret);
+	return rc < 0 ? -1 : 1;
+}
+
 int
 evpark_poll(struct session_state *sess, struct store *st, uint64_t now_ms,
 	    struct rpc_buf *out)
@@ -320,14 +387,20 @@ evpark_poll(struct session_state *sess, struct store *st, uint64_t now_ms,
 		return 0;
 	(void)now_ms;
 	due = evpark_now_ms() >= p->deadline_ms;
-	/* Look only when what it waits for may have changed. */
-	if (!due && !p->recheck &&
+	/*
+	 * Look only when what it waits for may have changed; a graphics
+	 * read looks each time (one non-blocking recv): its socket in the
+	 * set cannot say which of them woke the worker.
+	 */
+	if (!due && !p->recheck && p->kind != EVPARK_GRAPHICS &&
 	    !(p->kind == EVPARK_EVENTS ? evpark_g.woke_events
 				       : evpark_g.woke_console))
 		return 0;
 	p->recheck = false;
 	if (p->kind == EVPARK_CONSOLE)
 		return evpark_poll_console(p, due, out);
+	if (p->kind == EVPARK_GRAPHICS)
+		return evpark_poll_graphics(p, due, out);
 	memset(&ret, 0, sizeof(ret));
 	err_clear(&err);
 	txn = store_txn_begin(st, false, &err);
@@ -384,6 +457,8 @@ evpark_free(struct session_state *sess)
 		p->next->prev = p->prev;
 	if (p->wd >= 0 && !evpark_wd_used(p->wd))
 		inotify_rm_watch(evpark_g.ifd, p->wd);
+	if (p->kind == EVPARK_GRAPHICS)
+		epoll_ctl(evpark_g.epfd, EPOLL_CTL_DEL, p->gfd, NULL);
 	free(p->cdir);
 	free(p->args.domain);
 	free(p);

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* evpark: calls parked in a worker (EVENT_WAIT, CONSOLE_READ) until they can be answered. */
+/* evpark: calls parked in a worker (EVENT_WAIT, CONSOLE_READ, GRAPHICS_READ) until they can be answered. */
 #ifndef RVIRT_SERVER_EVPARK_H
 #define RVIRT_SERVER_EVPARK_H
 
@@ -30,13 +30,16 @@
  * with one inotify descriptor, and the log growing or the holder going
  * wakes it (doc/console.md).  Both wake-ups are one descriptor for the
  * worker's loop, and a parked call of either kind is answered by the
- * same engine path (conn_on_park).
+ * same engine path (conn_on_park).  A GRAPHICS_READ that finds nothing
+ * parks with its VNC socket in that same epoll set while it waits
+ * (evpark_park_graphics, server/proc_graphics.c).
  */
 struct evpark;
 
 enum evpark_kind {
-	EVPARK_EVENTS,	/* an EVENT_WAIT: woken by commits */
-	EVPARK_CONSOLE, /* a CONSOLE_READ: woken by its console directory */
+	EVPARK_EVENTS,	 /* an EVENT_WAIT: woken by commits */
+	EVPARK_CONSOLE,	 /* a CONSOLE_READ: woken by its console directory */
+	EVPARK_GRAPHICS, /* a GRAPHICS_READ: woken by its VNC socket */
 };
 
 /*
@@ -71,6 +74,15 @@ int evpark_park_console(struct session_state *sess, uint32_t xid,
 			const char *cdir,
 			const struct rvirt_console_read_args *args,
 			struct rvirt_error *err);
+
+/*
+ * The same for a GRAPHICS_READ of args (copied) that found nothing:
+ * park it until fd (the stream's socket, which stays the caller's) is
+ * readable or args->wait_ms pass.  Same returns as evpark_park.
+ */
+int evpark_park_graphics(struct session_state *sess, uint32_t xid, int fd,
+			 const struct rvirt_graphics_read_args *args,
+			 struct rvirt_error *err);
 
 /*
  * The engine's side, right after the handler ran: true once for a call

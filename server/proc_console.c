@@ -40,7 +40,8 @@ proc_console_dir(struct call *call, const struct rvirt_wire_domain *w,
 	if (proc_ref_from_wire(w, ref, err) < 0 ||
 	    hv_domain_get_state(hv, call->txn, ref, state, &reason, err) < 0)
 		return -1;
-	if (strcmp(hv->drv->scheme, "process") != 0) {
+	if (strcmp(hv->drv->scheme, "process") != 0 &&
+	    strcmp(hv->drv->scheme, "qemu") != 0) {
 		err_set(err, RVIRT_ERR_NO_CONSOLE, RVIRT_FROM_SERVER,
 			"cannot %s of domain '%s': the %s driver has no "
 			"consoles",

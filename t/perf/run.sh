@@ -163,3 +163,4 @@ sh "$(dirname "$0")/events.sh"
 echo
 sh "$(dirname "$0")/console.sh"
 sh "$(dirname "$0")/proxy.sh"
+sh "$(dirname "$0")/vnc.sh"
