@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# 7109-console-proxy-guard: what guards rvirt-console-proxy's consoles
+# 7112-console-proxy-guard: what guards rvirt-console-proxy's consoles
 # besides the token: a websocket from another site's page (Origin) is
 # refused unless allowed_origins names it; an open websocket closes
 # with 1008 once its token is revoked (token_recheck); the proxy signs

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# 7108-console-restart: what is typed reaches the guest after its domain
+# 7111-console-restart: what is typed reaches the guest after its domain
 # was destroyed and started again, on a worker that wrote to the old
 # console (one worker, so it is the same one).  The new holder's socket
 # may get the old one's inode number (ext4 hands a freed inode out again
