@@ -336,11 +336,25 @@ cmdstream_close(struct stream *st)
 	free(cs);
 }
 
+static int
+cmdstream_side_fd(struct stream *st)
+{
+	return ((struct cmdstream *)stream_get_priv(st))->errfd;
+}
+
+static void
+cmdstream_side_ready(struct stream *st)
+{
+	cmdstream_drain(stream_get_priv(st));
+}
+
 static const struct stream_ops cmdstream_ops = {
 	.read = cmdstream_read,
 	.write = cmdstream_write,
 	.close = cmdstream_close,
 	.why = cmdstream_why,
+	.side_fd = cmdstream_side_fd,
+	.side_ready = cmdstream_side_ready,
 };
 
 /* Async-signal-safe: only write(2) between fork and exec. */
@@ -445,9 +459,11 @@ cmdstream_new(char *const *argv, const char *peer, struct rvirt_error *err)
 	sv[1] = ep[1] = -1;
 	cs->errfd = ep[0];
 	/*
-	 * stderr is drained only when the stream is read or written: a
-	 * bigger pipe keeps a chatty child (ssh -v) from blocking on it
-	 * while the library waits for a reply.  Best effort.
+	 * stderr is drained whenever the stream is read or written or
+	 * waits (stream_wait_st), so a chatty child (ssh -vvv) never blocks
+	 * on it; a bigger pipe saves wake-ups.  Best effort: a user over
+	 * pipe-user-pages-soft gets 4 KiB pipes, which is what made
+	 * ssh -vvv hang until the call timed out on a loaded machine.
 	 */
 	fcntl(ep[0], F_SETPIPE_SZ, CMDSTREAM_STDERR_PIPE);
 	if (fcntl(sv[0], F_SETFL, fcntl(sv[0], F_GETFL) | O_NONBLOCK) < 0 ||

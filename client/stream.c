@@ -114,6 +114,41 @@ stream_wait(int fd, short events, int64_t deadline)
 	}
 }
 
+/*
+ * stream_wait on st's descriptor, serving its side descriptor (if any)
+ * meanwhile: a child that writes much on stderr while we wait for its
+ * stdout would otherwise block on a full pipe and never answer.
+ */
+static int
+stream_wait_st(struct stream *st, short events, int64_t deadline)
+{
+	int side;
+
+	while ((side = st->ops->side_fd ? st->ops->side_fd(st) : -1) >= 0) {
+		struct pollfd p[2] = { { .fd = st->fd, .events = events },
+				       { .fd = side, .events = POLLIN } };
+		int timeout = -1, n;
+
+		if (deadline >= 0) {
+			int64_t left = deadline - stream_now_ms();
+
+			if (left <= 0) {
+				errno = ETIMEDOUT;
+				return -1;
+			}
+			timeout = left > 60000 ? 60000 : (int)left;
+		}
+		n = poll(p, 2, timeout);
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n > 0 && p[0].revents)
+			return 0;
+		if (n > 0 && p[1].revents)
+			st->ops->side_ready(st);
+	}
+	return stream_wait(st->fd, events, deadline);
+}
+
 int
 stream_poll(int fd, short events, int64_t deadline)
 {
@@ -127,6 +162,13 @@ stream_fail(struct rvirt_error *err, struct stream *st, const char *verb,
 	const char *why = st->ops->why ? st->ops->why(st) : NULL;
 	char es[128];
 
+	/* Timed out: the child may be alive and well; its words are context. */
+	if (errnum == ETIMEDOUT && why) {
+		err_set(err, RVIRT_ERR_TIMEOUT, RVIRT_FROM_TRANSPORT,
+			"cannot %s '%s': timed out (it last said: %s)", verb,
+			st->peer, why);
+		return;
+	}
 	/* A child that never spoke failed to connect: say what it said. */
 	if (why) {
 		err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
@@ -162,7 +204,7 @@ stream_raw_write_all(struct stream *st, const void *buf, size_t len,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) &&
-		    stream_wait(st->fd, POLLOUT, deadline) == 0)
+		    stream_wait_st(st, POLLOUT, deadline) == 0)
 			continue;
 		e = n == 0 ? EPIPE : errno;
 		stream_fail(err, st, "send to", e);
@@ -199,7 +241,7 @@ stream_raw_read(struct stream *st, void *buf, size_t len, int64_t deadline,
 		if (errno == EINTR)
 			continue;
 		if ((errno == EAGAIN || errno == EWOULDBLOCK) &&
-		    stream_wait(st->fd, POLLIN, deadline) == 0)
+		    stream_wait_st(st, POLLIN, deadline) == 0)
 			continue;
 		e = errno;
 		stream_fail(err, st, "receive from", e);

@@ -41,6 +41,14 @@ struct stream_ops {
 	void (*close)(struct stream *st);
 	/* Optional: why the last read or write failed, or NULL. */
 	const char *(*why)(struct stream *st);
+	/*
+	 * Optional: a second descriptor to serve while the stream waits
+	 * (a child's stderr, which must not fill up and stop the child
+	 * while it is the one we wait for), -1 none; and what to do when
+	 * it is readable.
+	 */
+	int (*side_fd)(struct stream *st);
+	void (*side_ready)(struct stream *st);
 };
 
 /*

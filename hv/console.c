@@ -439,14 +439,36 @@ fail:
 /*
  * The master of the last console this process wrote to, so that a
  * keystroke costs no round trip to the holder: valid while the holder's
- * socket is the same file (a new holder, a new socket).
+ * socket is the same file and the pty's other side is still open.  The
+ * socket's inode number alone does not tell a new holder from the old
+ * one: ext4 gives the number of a removed file to the next file made,
+ * so a domain started again can get its new holder's socket under the
+ * old number; the change time and the hang-up of the old pty do.
  */
 static struct {
 	char cdir[4096];
 	dev_t dev;
 	ino_t ino;
+	struct timespec ctime;
 	int fd;
 } console_cache = { .fd = -1 };
+
+/* Whether the cached master is of the holder whose socket st is. */
+static bool
+console_cache_valid(const char *cdir, const struct stat *st)
+{
+	struct pollfd p = { .fd = console_cache.fd, .events = POLLOUT };
+
+	if (console_cache.fd < 0 || strcmp(console_cache.cdir, cdir) != 0 ||
+	    console_cache.dev != st->st_dev ||
+	    console_cache.ino != st->st_ino ||
+	    console_cache.ctime.tv_sec != st->st_ctim.tv_sec ||
+	    console_cache.ctime.tv_nsec != st->st_ctim.tv_nsec)
+		return false;
+	/* The guest's side closed: that holder is gone or going. */
+	return poll(&p, 1, 0) >= 0 &&
+	       !(p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
 
 static int
 console_cached_master(const char *cdir, struct rvirt_error *err)
@@ -461,8 +483,7 @@ console_cached_master(const char *cdir, struct rvirt_error *err)
 			      "cannot reach the console holder in '%s'", cdir);
 		return -1;
 	}
-	if (console_cache.fd >= 0 && strcmp(console_cache.cdir, cdir) == 0 &&
-	    console_cache.dev == st.st_dev && console_cache.ino == st.st_ino)
+	if (console_cache_valid(cdir, &st))
 		return console_cache.fd;
 	fd = console_master(cdir, err);
 	if (fd < 0)
@@ -472,6 +493,7 @@ console_cached_master(const char *cdir, struct rvirt_error *err)
 	console_cache.fd = fd;
 	console_cache.dev = st.st_dev;
 	console_cache.ino = st.st_ino;
+	console_cache.ctime = st.st_ctim;
 	snprintf(console_cache.cdir, sizeof(console_cache.cdir), "%s", cdir);
 	return fd;
 }

@@ -35,6 +35,7 @@ struct console_holder {
 	uint64_t seg_start, seg_len;
 	dev_t sock_dev;
 	ino_t sock_ino;
+	struct timespec sock_ctime; /* the inode number may be reused */
 };
 
 /* Open a new segment at offset start, dropping all but the last one. */
@@ -119,6 +120,7 @@ console_holder_listen(struct console_holder *h)
 		return -1;
 	h->sock_dev = st.st_dev;
 	h->sock_ino = st.st_ino;
+	h->sock_ctime = st.st_ctim;
 	return 0;
 }
 
@@ -132,7 +134,9 @@ console_holder_unlisten(struct console_holder *h)
 	if (console_path(h->cdir, "sock", path, sizeof(path)) < 0)
 		return;
 	if (stat(path, &st) == 0 && st.st_dev == h->sock_dev &&
-	    st.st_ino == h->sock_ino)
+	    st.st_ino == h->sock_ino &&
+	    st.st_ctim.tv_sec == h->sock_ctime.tv_sec &&
+	    st.st_ctim.tv_nsec == h->sock_ctime.tv_nsec)
 		unlink(path);
 }
 

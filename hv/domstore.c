@@ -10,6 +10,7 @@
 #include "../common/le.h"
 #include "../common/uuid.h"
 #include "domevent.h"
+#include "domtoken.h"
 #include "domstore.h"
 #include "domstore_int.h"
 
@@ -358,10 +359,12 @@ domstore_delete(struct store_txn *txn, const struct domstore_driver *drv,
 	unsigned char key[NAME_KEY_MAX];
 	size_t klen = domstore_name_key(drv, d->name, key, sizeof(key));
 
+	/* Its console token goes with it (hv/domtoken.h). */
 	if (domstore_journal(txn, drv, d, NULL, err) < 0 ||
 	    store_del(txn, STORE_DOMAINS, d->uuid, RVIRT_UUID_BUFLEN, err) <
 		    0 ||
-	    store_del(txn, STORE_NAMES, key, klen, err) < 0)
+	    store_del(txn, STORE_NAMES, key, klen, err) < 0 ||
+	    domtoken_del(txn, d->uuid, err) < 0)
 		return -1;
 	return 0;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../common/log.h"
+#include "pauth.h"
 #include "pconf.h"
 #include "resolver.h"
 #include "wsconsole.h"
@@ -61,7 +62,62 @@ proxy_on_signal(int sig)
 		lws_cancel_service(proxy.ctx);
 }
 
-/* Before the upgrade: only /console and /vnc, within max_sessions. */
+/* Whether origin is one of the space-separated list. */
+static bool
+proxy_origin_listed(const char *list, const char *origin)
+{
+	size_t len = strlen(origin);
+
+	while (*list) {
+		size_t n = strcspn(list, " \t,");
+
+		if (n == len && strncmp(list, origin, n) == 0)
+			return true;
+		list += n;
+		list += strspn(list, " \t,");
+	}
+	return false;
+}
+
+/*
+ * A browser says which page opened the websocket (Origin): unless
+ * allowed_origins says otherwise, only the proxy's own page may, so a
+ * page elsewhere cannot drive a console with a token it got hold of.
+ * A client that sends no Origin is no browser: its token decides.
+ */
+static bool
+proxy_origin_ok(struct lws *wsi)
+{
+	char origin[512], host[300], own[320];
+	const char *allowed = proxy.cf.allowed_origins;
+
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0)
+		return true;
+	if (lws_hdr_copy(wsi, origin, sizeof(origin), WSI_TOKEN_ORIGIN) < 0) {
+		log_info("refused a websocket: its Origin is too long");
+		return false;
+	}
+	if (strcmp(allowed, "*") == 0)
+		return true;
+	if (allowed[0]) {
+		if (proxy_origin_listed(allowed, origin))
+			return true;
+	} else if (lws_hdr_copy(wsi, host, sizeof(host), WSI_TOKEN_HOST) > 0) {
+		snprintf(own, sizeof(own), "%s://%s",
+			 proxy.cf.cert_file[0] ? "https" : "http", host);
+		if (strcmp(origin, own) == 0)
+			return true;
+	}
+	log_info("refused a websocket from origin '%s': not the proxy's own "
+		 "page (allowed_origins)",
+		 origin);
+	return false;
+}
+
+/*
+ * Before the upgrade: only /console and /vnc, from an allowed origin,
+ * within max_sessions.
+ */
 static int
 proxy_filter(struct lws *wsi, struct proxy_pss *pss)
 {
@@ -74,6 +130,8 @@ proxy_filter(struct lws *wsi, struct proxy_pss *pss)
 			 uri);
 		return 1;
 	}
+	if (!proxy_origin_ok(wsi))
+		return 1;
 	if (proxy.nsessions >= proxy.cf.max_sessions) {
 		log_warn("refused a websocket: %d sessions open "
 			 "(max_sessions)",
@@ -238,6 +296,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	if (pauth_init(&proxy.cf, &err) < 0) {
+		fprintf(stderr, "rvirt-console-proxy: %s\n", err.message);
+		return 1;
+	}
+	wsconsole_set_recheck(proxy.cf.token_recheck);
 	proxy.res = resolver_rvirtd_new(proxy.cf.uri, &err);
 	if (!proxy.res) {
 		fprintf(stderr,
@@ -245,6 +308,7 @@ main(int argc, char **argv)
 			"'%s': %s\n",
 			proxy.cf.uri[0] ? proxy.cf.uri : "(default)",
 			err.message);
+		pauth_free();
 		return 1;
 	}
 	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
@@ -278,6 +342,7 @@ main(int argc, char **argv)
 			"(address in use, or bad TLS files)\n",
 			proxy.cf.listen_addr, proxy.cf.listen_port);
 		proxy.res->free(proxy.res);
+		pauth_free();
 		return 1;
 	}
 	signal(SIGTERM, proxy_on_signal);
@@ -293,6 +358,7 @@ main(int argc, char **argv)
 	lws_context_destroy(proxy.ctx);
 	proxy_drain();
 	proxy.res->free(proxy.res);
+	pauth_free();
 	log_info("stopped");
 	return 0;
 }

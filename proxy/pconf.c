@@ -31,10 +31,18 @@ struct pconf_key {
 	}
 
 static const struct pconf_key pconf_keys[] = {
-	STR(listen_addr), INT(listen_port, 0, 65535),
-	STR(uri),	  STR(key_file),
-	STR(cert_file),	  STR(ca_file),
-	STR(www_dir),	  INT(max_sessions, 1, 100000),
+	STR(listen_addr),
+	INT(listen_port, 0, 65535),
+	STR(uri),
+	STR(key_file),
+	STR(cert_file),
+	STR(ca_file),
+	STR(www_dir),
+	INT(max_sessions, 1, 100000),
+	STR(allowed_origins),
+	INT(token_recheck, 0, 86400),
+	STR(sasl_username),
+	STR(sasl_password_file),
 };
 
 void
@@ -45,6 +53,7 @@ pconf_defaults(struct pconf *c)
 	c->listen_port = 16610;
 	snprintf(c->www_dir, sizeof(c->www_dir), "%s", RVIRT_WWWDIR);
 	c->max_sessions = 1024;
+	c->token_recheck = 5;
 }
 
 static int
@@ -135,6 +144,13 @@ pconf_read(struct pconf *c, const char *path, struct rvirt_error *err)
 		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CLIENT,
 			"cannot use '%s': TLS needs both key_file and "
 			"cert_file (ca_file only with them)",
+			path);
+		goto out;
+	}
+	if (!!c->sasl_username[0] != !!c->sasl_password_file[0]) {
+		err_set(err, RVIRT_ERR_CONFIG, RVIRT_FROM_CLIENT,
+			"cannot use '%s': SASL needs both sasl_username and "
+			"sasl_password_file",
 			path);
 		goto out;
 	}

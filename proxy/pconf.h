@@ -17,6 +17,10 @@ struct pconf {
 	char ca_file[PCONF_PATH_MAX]; /* "" no client certificates asked */
 	char www_dir[PCONF_PATH_MAX]; /* the web page's files */
 	int max_sessions;	      /* websockets at once */
+	char allowed_origins[1024];   /* "" same origin, "*" any, or a list */
+	int token_recheck;	      /* s between checks of an open token */
+	char sasl_username[256];      /* SASL towards rvirtd: "" none */
+	char sasl_password_file[PCONF_PATH_MAX];
 };
 
 /* The defaults into *c. */

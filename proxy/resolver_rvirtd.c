@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pauth.h"
 #include "resolver.h"
 
 struct resolver_rvirtd {
@@ -48,7 +49,7 @@ resolver_rvirtd_new(const char *uri, struct rvirt_error *err)
 		strcpy(err->message, "out of memory");
 		return NULL;
 	}
-	rr->conn = rvirt_conn_open(uri, 0, err);
+	rr->conn = pauth_open(uri, err);
 	if (!rr->conn) {
 		free(rr);
 		return NULL;

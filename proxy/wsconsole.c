@@ -3,16 +3,26 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "../common/log.h"
+#include "pauth.h"
 #include "wsconsole.h"
 #include "wsconsole_int.h"
 
 static atomic_int wsconsole_nlive;
+/* Seconds between checks of an open session's token; 0 only at open. */
+static atomic_int wsconsole_recheck_s = 5;
+
+void
+wsconsole_set_recheck(int seconds)
+{
+	atomic_store(&wsconsole_recheck_s, seconds);
+}
 
 int
 wsconsole_live(void)
@@ -76,6 +86,58 @@ wsconsole_nap(void)
 	struct timespec ts = { 0, 10 * 1000 * 1000 };
 
 	nanosleep(&ts, NULL);
+}
+
+static int64_t
+wsconsole_now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/*
+ * Whether the token still names the domain the session opened: a token
+ * revoked, replaced or expired ends the session (close 1008) within
+ * token_recheck seconds.  A daemon that cannot answer now (restarting)
+ * ends nothing.
+ */
+bool
+wsconsole_recheck_due(int64_t *checked)
+{
+	int recheck = atomic_load(&wsconsole_recheck_s);
+	int64_t now = wsconsole_now_s();
+
+	if (recheck <= 0 || now - *checked < recheck)
+		return false;
+	*checked = now;
+	return true;
+}
+
+bool
+wsconsole_token_holds(struct wsconsole *s)
+{
+	struct rvirt_domain dom;
+	struct rvirt_error err;
+	char reason[WSCONSOLE_REASON_MAX + 1];
+
+	if (s->res->resolve(s->res, s->token, &dom, &err) == 0) {
+		if (memcmp(dom.uuid, s->dom.uuid, sizeof(dom.uuid)) == 0)
+			return true;
+		snprintf(err.message, sizeof(err.message),
+			 "the token now names another domain");
+	} else if (err.code != RVIRT_ERR_TOKEN_INVALID &&
+		   err.code != RVIRT_ERR_TOKEN_EXPIRED) {
+		return true;
+	}
+	log_info("console of domain '%s' closed: its token no longer "
+		 "holds: %s",
+		 s->dom.name, err.message);
+	snprintf(reason, sizeof(reason), "token no longer valid: %.100s",
+		 err.message);
+	wsconsole_end(s, WSCONSOLE_CLOSE_POLICY, reason);
+	return false;
 }
 
 /* Type everything queued; the writer thread. */
@@ -151,7 +213,7 @@ wsconsole_open(struct wsconsole *s, struct rvirt_error *err)
 			      err->message);
 		return -1;
 	}
-	s->wconn = rvirt_conn_open(s->uri, 0, err);
+	s->wconn = pauth_open(s->uri, err);
 	/*
 	 * A console is busy for a moment after a page reload (the old
 	 * websocket's writer gives it back as it ends): try again for a
@@ -164,7 +226,7 @@ wsconsole_open(struct wsconsole *s, struct rvirt_error *err)
 		wsconsole_nap();
 	}
 	if (s->con)
-		s->rconn = rvirt_conn_open(s->uri, 0, err);
+		s->rconn = pauth_open(s->uri, err);
 	if (s->rconn)
 		s->rcon = rvirt_console_attach(s->rconn, s->con, err);
 	if (!s->rcon) {
@@ -199,6 +261,7 @@ wsconsole_reader(void *arg)
 	struct rvirt_error err;
 	unsigned char buf[16384];
 	pthread_t writer;
+	int64_t checked;
 
 	if (wsconsole_open(s, &err) < 0)
 		goto out;
@@ -212,9 +275,15 @@ wsconsole_reader(void *arg)
 		goto out;
 	}
 	pthread_detach(writer);
+	checked = wsconsole_now_s();
 	while (wsconsole_wait_room(s, sizeof(buf))) {
-		ssize_t n = rvirt_console_read(s->rcon, buf, sizeof(buf),
-					       WSCONSOLE_WAIT_MS, &err);
+		ssize_t n;
+
+		if (wsconsole_recheck_due(&checked) &&
+		    !wsconsole_token_holds(s))
+			break;
+		n = rvirt_console_read(s->rcon, buf, sizeof(buf),
+				       WSCONSOLE_WAIT_MS, &err);
 
 		if (n < 0) {
 			wsconsole_end(s, WSCONSOLE_CLOSE_ERROR, err.message);

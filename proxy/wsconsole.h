@@ -58,6 +58,13 @@ bool wsconsole_rx_ok(struct wsconsole *s);
 /* The websocket is gone: the threads end and free the session. */
 void wsconsole_release(struct wsconsole *s);
 
+/*
+ * Check an open session's token every seconds (0: only when it opens):
+ * once revoked, replaced or expired, the session closes with 1008.
+ * Set before the first session starts.
+ */
+void wsconsole_set_recheck(int seconds);
+
 /* Sessions whose threads have not ended yet (for a clean exit). */
 int wsconsole_live(void);
 

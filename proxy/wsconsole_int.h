@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "../client/rvirt.h"
@@ -57,6 +58,17 @@ void wsconsole_end(struct wsconsole *s, int code, const char *reason);
 void wsconsole_nap(void);
 /* Wait for want bytes of room in the output queue: false when it ends. */
 bool wsconsole_wait_room(struct wsconsole *s, size_t want);
+
+/*
+ * Whether it is time to check the session's token again (every
+ * token_recheck seconds since *checked, which it then moves on).
+ */
+bool wsconsole_recheck_due(int64_t *checked);
+/*
+ * Whether the token still names the session's domain; if not (revoked,
+ * replaced, expired) the session is ended with 1008.
+ */
+bool wsconsole_token_holds(struct wsconsole *s);
 
 /* The thread of a VNC session (proxy/wsvnc.c); arg is the session. */
 void *wsvnc_reader(void *arg);

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "../common/log.h"
+#include "pauth.h"
 #include "wsconsole_int.h"
 
 /*
@@ -299,7 +300,7 @@ wsvnc_open(struct wsconsole *s)
 			      err.message);
 		return -1;
 	}
-	s->wconn = rvirt_conn_open(s->uri, 0, &err);
+	s->wconn = pauth_open(s->uri, &err);
 	if (s->wconn)
 		s->gfx = rvirt_graphics_open(s->wconn, &s->dom, 0, &err);
 	if (!s->gfx) {
@@ -316,13 +317,20 @@ static void
 wsvnc_relay(struct wsconsole *s, unsigned char *buf)
 {
 	uint64_t last_input = 0;
+	int64_t checked = 0;
 	struct rvirt_error err;
 	char why[WSVNC_WHY];
 
+	/* Start the clock: the token was checked when the session opened. */
+	wsconsole_recheck_due(&checked);
 	for (;;) {
 		unsigned int wait;
 		size_t in;
 		ssize_t n;
+
+		if (wsconsole_recheck_due(&checked) &&
+		    !wsconsole_token_holds(s))
+			return;
 
 		pthread_mutex_lock(&s->lock);
 		in = wsvnc_client_take_locked(s, buf, WSVNC_BUF);

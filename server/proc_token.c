@@ -8,44 +8,18 @@
 #include <time.h>
 
 #include "../common/err.h"
-#include "../common/le.h"
+#include "../hv/domtoken.h"
 #include "../store/store.h"
 #include "proc.h"
 
 /*
- * A domain's console token lives in the store's meta table under two
- * keys, written and deleted in one transaction:
- *   "console-token:" uuid (16 bytes) -> token (32 bytes), expires (u64
- *                                       LE, unix seconds, 0 never)
- *   "console-token-of:" token (32)   -> uuid (16 bytes)
- * The wire spells the token in hex.  Resolving looks the token up, then
- * the domain by uuid in the session's driver, so a token of a domain
- * undefined since (or of another driver) does not resolve; the records
- * of an undefined domain stay until its token is disabled.
+ * The records are hv/domtoken.h's (two keys in the meta table, gone
+ * with the domain).  The wire spells the token in hex.  Resolving looks
+ * the token up, then the domain by uuid in the session's driver, so a
+ * token of another driver's domain does not resolve.
  */
 
-#define TOKEN_BYTES (RVIRT_CONSOLE_TOKEN_LEN / 2)
-#define TOKEN_KEY "console-token:"
-#define TOKEN_OF_KEY "console-token-of:"
-#define TOKEN_REC_LEN (TOKEN_BYTES + 8)
-
-_Static_assert(TOKEN_BYTES >= 16, "a token has at least 128 bits");
-
-struct token_rec {
-	unsigned char token[TOKEN_BYTES];
-	uint64_t expires;
-};
-
-static size_t
-token_key(unsigned char *key, const char *prefix, const unsigned char *id,
-	  size_t idlen)
-{
-	size_t plen = strlen(prefix);
-
-	memcpy(key, prefix, plen);
-	memcpy(key + plen, id, idlen);
-	return plen + idlen;
-}
+#define TOKEN_BYTES DOMTOKEN_BYTES
 
 static void
 token_hex(const unsigned char *raw, char *hex)
@@ -95,73 +69,9 @@ token_now(void)
 	return (uint64_t)ts.tv_sec;
 }
 
-/* The token record of uuid: 1, 0 when it has none, -1 with *err. */
-static int
-token_get(struct store_txn *txn, const unsigned char *uuid,
-	  struct token_rec *rec, struct rvirt_error *err)
-{
-	unsigned char key[sizeof(TOKEN_KEY) + RVIRT_UUID_BUFLEN];
-	size_t klen = token_key(key, TOKEN_KEY, uuid, RVIRT_UUID_BUFLEN);
-	const void *val;
-	size_t vlen;
-	int r;
-
-	r = store_get(txn, STORE_META, key, klen, &val, &vlen, err);
-	if (r <= 0)
-		return r;
-	if (vlen != TOKEN_REC_LEN) {
-		err_set(err, RVIRT_ERR_STORE, RVIRT_FROM_STORE,
-			"cannot read a console token: its record has %zu "
-			"bytes, not %d",
-			vlen, TOKEN_REC_LEN);
-		return -1;
-	}
-	memcpy(rec->token, val, TOKEN_BYTES);
-	rec->expires = le64_get((const unsigned char *)val + TOKEN_BYTES);
-	return 1;
-}
-
-/* Delete the token of uuid (both keys): 0 or -1 with *err. */
-static int
-token_del(struct store_txn *txn, const unsigned char *uuid,
-	  struct rvirt_error *err)
-{
-	unsigned char key[sizeof(TOKEN_OF_KEY) + TOKEN_BYTES];
-	struct token_rec rec;
-	size_t klen;
-	int r;
-
-	r = token_get(txn, uuid, &rec, err);
-	if (r <= 0)
-		return r;
-	klen = token_key(key, TOKEN_OF_KEY, rec.token, TOKEN_BYTES);
-	if (store_del(txn, STORE_META, key, klen, err) < 0)
-		return -1;
-	klen = token_key(key, TOKEN_KEY, uuid, RVIRT_UUID_BUFLEN);
-	return store_del(txn, STORE_META, key, klen, err) < 0 ? -1 : 0;
-}
-
-static int
-token_put(struct store_txn *txn, const unsigned char *uuid,
-	  const struct token_rec *rec, struct rvirt_error *err)
-{
-	unsigned char key[sizeof(TOKEN_OF_KEY) + TOKEN_BYTES];
-	unsigned char val[TOKEN_REC_LEN];
-	size_t klen;
-
-	memcpy(val, rec->token, TOKEN_BYTES);
-	le64_put(val + TOKEN_BYTES, rec->expires);
-	klen = token_key(key, TOKEN_KEY, uuid, RVIRT_UUID_BUFLEN);
-	if (store_put(txn, STORE_META, key, klen, val, sizeof(val), err) < 0)
-		return -1;
-	klen = token_key(key, TOKEN_OF_KEY, rec->token, TOKEN_BYTES);
-	return store_put(txn, STORE_META, key, klen, uuid, RVIRT_UUID_BUFLEN,
-			 err);
-}
-
 /* Fill ok's token fields from rec (the token string is malloc'd). */
 static int
-token_to_wire(const struct token_rec *rec, struct rvirt_console_token_ok *ok,
+token_to_wire(const struct domtoken *rec, struct rvirt_console_token_ok *ok,
 	      struct rvirt_error *err)
 {
 	char hex[RVIRT_CONSOLE_TOKEN_LEN + 1];
@@ -181,7 +91,7 @@ token_enable(struct call *call, const struct hv_domain_ref *ref,
 	     uint64_t expires_s, struct rvirt_console_token_ok *ok,
 	     struct rvirt_error *err)
 {
-	struct token_rec rec;
+	struct domtoken rec;
 	uint64_t now = token_now();
 
 	if (expires_s > UINT64_MAX - now) {
@@ -199,8 +109,8 @@ token_enable(struct call *call, const struct hv_domain_ref *ref,
 		return -1;
 	}
 	rec.expires = expires_s ? now + expires_s : 0;
-	if (token_del(call->txn, ref->uuid, err) < 0 ||
-	    token_put(call->txn, ref->uuid, &rec, err) < 0 ||
+	if (domtoken_del(call->txn, ref->uuid, err) < 0 ||
+	    domtoken_put(call->txn, ref->uuid, &rec, err) < 0 ||
 	    token_to_wire(&rec, ok, err) < 0) {
 		explicit_bzero(&rec, sizeof(rec));
 		return -1;
@@ -213,10 +123,10 @@ static int
 token_show(struct call *call, const struct hv_domain_ref *ref,
 	   struct rvirt_console_token_ok *ok, struct rvirt_error *err)
 {
-	struct token_rec rec;
+	struct domtoken rec;
 	int r;
 
-	r = token_get(call->txn, ref->uuid, &rec, err);
+	r = domtoken_get(call->txn, ref->uuid, &rec, err);
 	if (r < 0)
 		return -1;
 	if (r == 0)
@@ -230,12 +140,9 @@ static int
 token_resolve(struct call *call, const char *hex, struct hv_domain_ref *ref,
 	      struct rvirt_console_token_ok *ok, struct rvirt_error *err)
 {
-	unsigned char key[sizeof(TOKEN_OF_KEY) + TOKEN_BYTES];
 	unsigned char raw[TOKEN_BYTES];
 	unsigned char uuid[RVIRT_UUID_BUFLEN];
-	struct token_rec rec;
-	const void *val;
-	size_t klen, vlen;
+	struct domtoken rec;
 	int r;
 
 	if (token_parse(hex, raw) < 0) {
@@ -245,20 +152,17 @@ token_resolve(struct call *call, const char *hex, struct hv_domain_ref *ref,
 			RVIRT_CONSOLE_TOKEN_LEN);
 		return -1;
 	}
-	klen = token_key(key, TOKEN_OF_KEY, raw, TOKEN_BYTES);
-	r = store_get(call->txn, STORE_META, key, klen, &val, &vlen, err);
-	explicit_bzero(key, sizeof(key));
+	r = domtoken_owner(call->txn, raw, uuid, err);
 	if (r < 0)
 		goto out;
-	if (r == 0 || vlen != RVIRT_UUID_BUFLEN) {
+	if (r == 0) {
 		err_set(err, RVIRT_ERR_TOKEN_INVALID, RVIRT_FROM_SERVER,
 			"cannot resolve a console token: no domain has it "
 			"(never enabled, or disabled since)");
 		r = -1;
 		goto out;
 	}
-	memcpy(uuid, val, sizeof(uuid));
-	r = token_get(call->txn, uuid, &rec, err);
+	r = domtoken_get(call->txn, uuid, &rec, err);
 	if (r < 0)
 		goto out;
 	if (r == 0 || memcmp(rec.token, raw, sizeof(raw)) != 0) {
@@ -320,7 +224,7 @@ proc_console_token(struct call *call, void *argsp, void *retp,
 		if (args->op == RVIRT_CONSOLE_TOKEN_ENABLE)
 			rc = token_enable(call, &ref, args->expires_s, ok, err);
 		else if (args->op == RVIRT_CONSOLE_TOKEN_DISABLE)
-			rc = token_del(call->txn, ref.uuid, err);
+			rc = domtoken_del(call->txn, ref.uuid, err);
 		else
 			rc = token_show(call, &ref, ok, err);
 	} else {

@@ -47,6 +47,22 @@ test_expect_success 'the bridge'\''s own failure reaches the message' '
 	test_grep -F "cannot connect to '\''$HELPER'\'': rvirt-ssh-helper: cannot connect to '\''$TRASH/nope'\'': no such file or directory" err
 '
 
+test_expect_success 'a command that writes megabytes on stderr while we wait still answers' '
+	# More than the largest stderr pipe (1 MiB) before the bridge runs:
+	# a client that reads stderr only between its own reads and writes
+	# leaves it blocked on a full pipe until the call times out.
+	cat >chatty <<-EOF &&
+	#!/bin/sh
+	head -c 3000000 /dev/zero | tr "\\0" x >&2
+	echo >&2
+	exec "$HELPER" --socket "$RVIRTD_SOCK" /default
+	EOF
+	chmod +x chatty &&
+	timeout 120 "$RVSH" -c "test+ext:///default?command=$TRASH/chatty" list >out 2>err &&
+	test_grep " test " out &&
+	test_grep -v "xxxx" err
+'
+
 test_expect_success 'a command that cannot run is named in the message' '
 	test_must_fail "$RVSH" -c "test+ext:///default?command=$TRASH/missing" \
 		list 2>err &&

@@ -48,20 +48,30 @@ test_expect_success 'start rvirtd' '
 	export XDG_STATE_HOME
 '
 
+# tty_wait PATTERN: until the terminal shows PATTERN, 60 s at most (a
+# bound for a loaded machine, not a pace); on a timeout, what the
+# terminal showed goes into the test's output.
+tty_wait () {
+	wait_until 600 "grep -q \"$1\" tty.out" && return 0
+	echo "tty_wait: no '$1' on the terminal within 60 s; it shows:"
+	tr -d "\r" <tty.out
+	return 1
+}
+
 test_expect_success 'rvsh waits out an outage, says so; Ctrl-C stops the wait, not the shell' '
 	rm -f go1 go2 go3 go4 go5 &&
-	{ typist | timeout 120 script -qec "$RVSH" /dev/null >tty.out 2>&1 &
+	{ typist | timeout 300 script -qec "$RVSH" /dev/null >tty.out 2>&1 &
 	  t=$!; } &&
-	wait_until 100 "grep -q \"test *running\" tty.out" &&
+	tty_wait "test *running" &&
 	stop_rvirtd &&
 	touch go1 &&
-	wait_until 300 "grep -q \"still trying (Ctrl-C to stop waiting)\" tty.out" &&
+	tty_wait "still trying (Ctrl-C to stop waiting)" &&
 	touch go2 &&
-	wait_until 300 "grep -q \"stopped waiting\" tty.out" &&
+	tty_wait "stopped waiting" &&
 	touch go3 &&
 	start_rvirtd rvirtd.conf &&
 	touch go4 &&
-	wait_until 300 "grep -q \"reconnected: the session goes on\" tty.out" &&
+	tty_wait "reconnected: the session goes on" &&
 	touch go5 &&
 	wait "$t" &&
 	tr -d "\r" <tty.out >tty.txt &&
@@ -82,7 +92,7 @@ test_expect_success 'the history holds the commands, connect included' '
 
 test_expect_success 'connect with a bad URI says why and the shell goes on' '
 	printf "connect nosuch+tcp://\nuri\nquit\n" |
-		timeout 30 script -qec "$RVSH" /dev/null >bad.out 2>&1 &&
+		timeout 120 script -qec "$RVSH" /dev/null >bad.out 2>&1 &&
 	tr -d "\r" <bad.out >bad.txt &&
 	cat bad.txt &&
 	test_grep "rvsh: .*nosuch" bad.txt &&
@@ -92,9 +102,9 @@ test_expect_success 'connect with a bad URI says why and the shell goes on' '
 test_expect_success 'the history is written when the terminal hangs up' '
 	rm -f go1 &&
 	{ { printf "nodeinfo\n"; wait_file go1; } |
-		timeout 60 script -qec "$RVSH" /dev/null >hup.out 2>&1 &
+		timeout 120 script -qec "$RVSH" /dev/null >hup.out 2>&1 &
 	  t=$!; } &&
-	wait_until 100 "grep -q \"CPU model\" hup.out" &&
+	wait_until 600 "grep -q \"CPU model\" hup.out" &&
 	# The shell under script(1): script -> rvsh.
 	s=$(children_of "$t") &&
 	r=$(for p in $s; do children_of "$p"; done) &&

@@ -3,7 +3,8 @@
 # 7103-console-token: per-domain console tokens (CONSOLE_TOKEN, rvsh
 # console-token): enable prints a fresh 256-bit token, show prints it
 # back, resolve names its domain; a token replaced, disabled or expired
-# does not resolve (each with its own error); a read-only connection
+# does not resolve (each with its own error), nor does the token of a
+# domain undefined and defined again; a read-only connection
 # can neither enable nor show nor resolve; tokens live in the store and
 # survive a restart of rvirtd.
 
@@ -94,6 +95,23 @@ test_expect_success 'enable --expires: resolves until it expires, then error 39'
 	test_grep "^error 39: cannot resolve the console token of domain .test.: it expired [0-9]* s ago$" res8.out &&
 	TRVSH console-token show test >show4.out &&
 	test_grep "(expired)$" show4.out
+'
+
+test_expect_success 'undefined, then defined again with the same uuid: no token' '
+	cat >again.xml <<-\EOF &&
+	<domain type="test"><name>again</name><uuid>6a0b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d</uuid><memory>1024</memory><vcpu>1</vcpu></domain>
+	EOF
+	TRVSH define again.xml &&
+	TRVSH console-token enable again >tok5 &&
+	resolve "$(cat tok5)" >res9.out &&
+	test_grep "^domain again$" res9.out &&
+	TRVSH undefine again &&
+	TRVSH define again.xml &&
+	TRVSH console-token show again >show5.out &&
+	test_grep "^none$" show5.out &&
+	resolve "$(cat tok5)" >res10.out &&
+	test_grep "^error 38: cannot resolve a console token: no domain has it" res10.out &&
+	TRVSH undefine again
 '
 
 test_expect_success 'bad arguments to rvsh console-token: usage, nothing changed' '

@@ -73,6 +73,7 @@ test_cleanup_ () {
 		RVIRTD_PID=
 	fi
 	test_kill_leftovers_ >/dev/null 2>&1
+	test_kill_trash_procs_
 	cd / || :
 	if test "$test_failed" -gt 0 || test "$test_exit_" -ne 0; then
 		if test -n "$RVIRT_KEEP_TRASH"; then
@@ -216,10 +217,10 @@ test_expect_code () {
 }
 
 # no_rvirtd_left: no rvirtd process of this script remains (waiting up
-# to 2 s for one that is exiting); leftovers are shown and killed.
+# to 10 s for one that is exiting); leftovers are shown and killed.
 no_rvirtd_left () {
 	test_nl_i_=0
-	while test "$test_nl_i_" -lt 20; do
+	while test "$test_nl_i_" -lt 100; do
 		test -z "$(test_procs_in_trash)" && return 0
 		sleep 0.1
 		test_nl_i_=$((test_nl_i_ + 1))
@@ -360,6 +361,29 @@ test_masters_in_trash () {
 	done
 }
 
+# At exit, whatever still runs on the trash dir: a domain's guest (its
+# log is there), a console holder (its directory is in its argv), a
+# background client of a test that failed half-way.  They were started
+# by this script or by its daemon (a background load a test leaves to
+# this cleanup, too); nothing of another script is touched (each has its
+# own trash dir).
+test_kill_trash_procs_ () {
+	test_kt_pids_=$({
+		pgrep -f -- "$TRASH"
+		find /proc/[0-9]*/fd -maxdepth 1 -lname "$TRASH/*" 2>/dev/null |
+			sed -n 's#^/proc/\([0-9]*\)/fd/.*#\1#p'
+	} | sort -u)
+	for test_kt_pid_ in $test_kt_pids_; do
+		test "$test_kt_pid_" = "$$" && continue
+		test_proc_gone_ "$test_kt_pid_" && continue
+		# Named when the script failed: it may be what went wrong.
+		if test "$test_failed" -gt 0 || test "$test_exit_" -ne 0; then
+			echo "# killing process $test_kt_pid_ left on the trash dir: $(tr '\0' ' ' <"/proc/$test_kt_pid_/cmdline" 2>/dev/null)" >&2
+		fi
+		kill -KILL "$test_kt_pid_" 2>/dev/null
+	done
+}
+
 test_kill_leftovers_ () {
 	for test_kl_pid_ in $(test_procs_in_trash); do
 		echo "killing leftover rvirtd process $test_kl_pid_" >&2
@@ -447,7 +471,7 @@ require_rvirtd () {
 # start_rvirtd [CONFIG]
 # Runs "rvirtd --foreground -f CONFIG" (default: $TRASH/rvirtd.conf,
 # written by write_config if missing) in its own session, stderr and
-# stdout to $RVIRTD_LOG, and waits up to 10 s for the ready line
+# stdout to $RVIRTD_LOG, and waits up to 30 s for the ready line
 #	rvirtd[PID]: ready unix=PATH unix_ro=PATH[ tcp=ADDR:PORT][ tls=ADDR:PORT]
 #		[ metrics=ADDR:PORT]
 # Sets and exports RVIRTD_PID, RVIRTD_SOCK, RVIRTD_SOCK_RO,
@@ -475,7 +499,7 @@ start_rvirtd () {
 	RVIRTD_PID=$!
 	test_sr_i_=0
 	test_sr_line_=
-	while test "$test_sr_i_" -lt 100; do
+	while test "$test_sr_i_" -lt 300; do
 		test_sr_line_=$(grep -m 1 '^rvirtd\[[0-9]*\]: ready ' "$RVIRTD_LOG")
 		test -n "$test_sr_line_" && break
 		if test_proc_gone_ "$RVIRTD_PID"; then
@@ -489,7 +513,7 @@ start_rvirtd () {
 		test_sr_i_=$((test_sr_i_ + 1))
 	done
 	if test -z "$test_sr_line_"; then
-		echo "start_rvirtd: no ready line from rvirtd $RVIRTD_PID within 10 s; its log:" >&2
+		echo "start_rvirtd: no ready line from rvirtd $RVIRTD_PID within 30 s; its log:" >&2
 		cat "$RVIRTD_LOG" >&2
 		kill -KILL "$RVIRTD_PID" 2>/dev/null
 		wait "$RVIRTD_PID"
@@ -547,9 +571,10 @@ stop_rvirtd () {
 		echo "stop_rvirtd: rvirtd exited with status $test_st_status_" >&2
 		test_st_ret_=1
 	fi
-	# Workers get a moment to notice their master is gone.
+	# Workers get a moment to notice their master is gone (a loaded
+	# machine's moment: 10 s).
 	for test_st_k_ in $test_st_kids_; do
-		test_wait_exit_ "$test_st_k_" 20 && continue
+		test_wait_exit_ "$test_st_k_" 100 && continue
 		echo "stop_rvirtd: process $test_st_k_ forked by rvirtd is still running; killed" >&2
 		kill -KILL "$test_st_k_" 2>/dev/null
 		test_st_ret_=1
@@ -718,10 +743,16 @@ rvirtd_master_pid () {
 	echo "$test_mp_pid_"
 }
 
-# wait_until N 'COMMANDS': poll COMMANDS every 0.1 s, at most N times.
+# wait_until N 'COMMANDS': poll COMMANDS every 0.1 s until they succeed,
+# N times at most but never fewer than 300 (30 s): N says what the test
+# expects, and a loaded machine running the sanitizer build gets time
+# to catch up.  Every caller waits for something that must happen, so a
+# longer bound costs nothing when things work.
 wait_until () {
+	test_wu_n_=$1
+	test "$test_wu_n_" -lt 300 && test_wu_n_=300
 	test_wu_i_=0
-	while test "$test_wu_i_" -lt "$1"; do
+	while test "$test_wu_i_" -lt "$test_wu_n_"; do
 		eval "$2" >/dev/null 2>&1 && return 0
 		sleep 0.1
 		test_wu_i_=$((test_wu_i_ + 1))

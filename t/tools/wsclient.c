@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 /*
- * wsclient [-c CAFILE [-H NAME] [-C CERT -K KEY]] [-s TEXT] [-w STRING]
- *          [-o FILE] [-n N] [-t SECONDS] HOST PORT PATH
+ * wsclient [-c CAFILE [-H NAME] [-C CERT -K KEY]] [-O ORIGIN] [-s TEXT]
+ *          [-w STRING] [-o FILE] [-n N] [-t SECONDS] HOST PORT PATH
  *     Open N (1) websockets to ws://HOST:PORT/PATH (wss:// with -c, the
  *     server checked against CAFILE, as NAME if given, with a client
  *     certificate CERT and key KEY if given).  Prints "open" for each one that
@@ -20,7 +20,9 @@
  *     (exit 0: the caller checks it); a failed connection "error:
  *     WHY" (exit 1).  With -n, prints "all open" once all are open and
  *     holds them until stdin ends.  Everything ends by -t (30 s):
- *     "timeout", exit 1.
+ *     "timeout", exit 1.  The Origin header says what a page of the
+ *     proxy itself would (http://HOST or https://NAME, as the Host
+ *     header goes), or ORIGIN; -O "" sends none.
  * With -l ROUNDS (a benchmark, t/perf/proxy.sh): once the guest's
  *     prompt came, type one byte at a time ("a", then DEL to rub it
  *     out), each when the echo of the one before came, and print the
@@ -224,12 +226,14 @@ main(int argc, char **argv)
 	struct lws_client_connect_info cc;
 	struct lws_context *ctx;
 	const char *ca = NULL, *name = NULL, *cert = NULL, *key = NULL;
+	const char *origin = NULL;
+	char own_origin[300];
 	int opt, timeout = 30;
 	time_t end;
 
 	wsc.n = 1;
 	wsc.rc = 1;
-	while ((opt = getopt(argc, argv, "c:H:C:K:s:w:o:n:t:l:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:H:C:K:O:s:w:o:n:t:l:")) != -1) {
 		switch (opt) {
 		case 'c':
 			ca = optarg;
@@ -242,6 +246,9 @@ main(int argc, char **argv)
 			break;
 		case 'K':
 			key = optarg;
+			break;
+		case 'O':
+			origin = optarg;
 			break;
 		case 's':
 			wsc.send = wsc_unescape(optarg);
@@ -282,8 +289,15 @@ main(int argc, char **argv)
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = wsc_protocols;
 	info.fd_limit_per_thread = (unsigned int)wsc.n * 2 + 16;
+	/* The Origin header as given, not prefixed with http://. */
+	info.options = LWS_SERVER_OPTION_JUST_USE_RAW_ORIGIN;
+	if (!origin) {
+		snprintf(own_origin, sizeof(own_origin), "%s://%s",
+			 ca ? "https" : "http", name ? name : argv[optind]);
+		origin = own_origin;
+	}
 	if (ca) {
-		info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
 		info.client_ssl_ca_filepath = ca;
 		info.client_ssl_cert_filepath = cert;
 		info.client_ssl_private_key_filepath = key;
@@ -300,7 +314,7 @@ main(int argc, char **argv)
 		cc.port = atoi(argv[optind + 1]);
 		cc.path = argv[optind + 2];
 		cc.host = name ? name : cc.address;
-		cc.origin = cc.address;
+		cc.origin = origin[0] ? origin : NULL;
 		cc.ssl_connection = ca ? LCCSCF_USE_SSL : 0;
 		if (!lws_client_connect_via_info(&cc)) {
 			printf("error: cannot connect\n");
