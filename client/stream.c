@@ -87,45 +87,15 @@ static const struct stream_ops stream_sock_ops = {
 };
 
 /*
- * Wait until fd has events or the deadline passes.  0 when ready, -1
- * with errno ETIMEDOUT or the poll error.
+ * Wait until fd has events, side (when >= 0) is readable, or the
+ * deadline passes: 0 when fd is ready, 1 when side is, -1 with errno
+ * ETIMEDOUT or the poll error.
  */
 static int
-stream_wait(int fd, short events, int64_t deadline)
+stream_wait_fds(int fd, short events, int side, int64_t deadline)
 {
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = events };
-		int timeout = -1, n;
-
-		if (deadline >= 0) {
-			int64_t left = deadline - stream_now_ms();
-
-			if (left <= 0) {
-				errno = ETIMEDOUT;
-				return -1;
-			}
-			timeout = left > 60000 ? 60000 : (int)left;
-		}
-		n = poll(&pfd, 1, timeout);
-		if (n > 0)
-			return 0;
-		if (n < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
-/*
- * stream_wait on st's descriptor, serving its side descriptor (if any)
- * meanwhile: a child that writes much on stderr while we wait for its
- * stdout would otherwise block on a full pipe and never answer.
- */
-static int
-stream_wait_st(struct stream *st, short events, int64_t deadline)
-{
-	int side;
-
-	while ((side = st->ops->side_fd ? st->ops->side_fd(st) : -1) >= 0) {
-		struct pollfd p[2] = { { .fd = st->fd, .events = events },
+		struct pollfd p[2] = { { .fd = fd, .events = events },
 				       { .fd = side, .events = POLLIN } };
 		int timeout = -1, n;
 
@@ -138,15 +108,36 @@ stream_wait_st(struct stream *st, short events, int64_t deadline)
 			}
 			timeout = left > 60000 ? 60000 : (int)left;
 		}
-		n = poll(p, 2, timeout);
+		n = poll(p, side >= 0 ? 2 : 1, timeout);
+		if (n > 0)
+			return p[0].revents ? 0 : 1;
 		if (n < 0 && errno != EINTR)
 			return -1;
-		if (n > 0 && p[0].revents)
-			return 0;
-		if (n > 0 && p[1].revents)
-			st->ops->side_ready(st);
 	}
-	return stream_wait(st->fd, events, deadline);
+}
+
+static int
+stream_wait(int fd, short events, int64_t deadline)
+{
+	return stream_wait_fds(fd, events, -1, deadline);
+}
+
+/*
+ * stream_wait on st's descriptor, serving its side descriptor (if any)
+ * meanwhile: a child that writes much on stderr while we wait for its
+ * stdout would otherwise block on a full pipe and never answer.
+ */
+static int
+stream_wait_st(struct stream *st, short events, int64_t deadline)
+{
+	for (;;) {
+		int side = st->ops->side_fd ? st->ops->side_fd(st) : -1;
+		int r = stream_wait_fds(st->fd, events, side, deadline);
+
+		if (r != 1)
+			return r;
+		st->ops->side_ready(st);
+	}
 }
 
 int
