@@ -8,31 +8,10 @@
 
 . "$(dirname "$0")/test-lib.sh"
 . "$RVIRT_SRC/t/lib-process.sh"
+. "$RVIRT_SRC/t/lib-qemu.sh"
 require_rvirtd
 
-QEMU=qemu-system-$(uname -m)
-command -v "$QEMU" >/dev/null 2>&1 || skip_all "$QEMU is not installed"
-FIRMWARE=$RVIRT_BUILD/t/tools/serial-echo.bin
-test -f "$FIRMWARE" || skip_all "$FIRMWARE is not built (make check builds it)"
 PTYRUN=$RVIRT_BUILD/t/tools/ptyrun
-
-QRVSH () {
-	"$RVSH" -c "qemu://$PROCESS_PATH?socket=$RVIRTD_SOCK" "$@"
-}
-
-# The QEMU process of domain NAME of this test (its stderr is in $TRASH).
-qemu_pid () {
-	for qp_ in $(pgrep -f "guest=$1,debug-threads=on"); do
-		case $(readlink "/proc/$qp_/fd/2" 2>/dev/null) in
-		"$TRASH"/*)
-			echo "$qp_" >>"$TRASH/domain-pids"
-			echo "$qp_"
-			return 0
-			;;
-		esac
-	done
-	return 1
-}
 
 # console_run SCRIPT [RVSH ARGS...]: rvsh console on a pty, OUT in SCRIPT.out
 console_run () {

@@ -10,43 +10,17 @@
 
 . "$(dirname "$0")/test-lib.sh"
 . "$RVIRT_SRC/t/lib-process.sh"
+. "$RVIRT_SRC/t/lib-qemu.sh"
 . "$RVIRT_SRC/t/lib-proxy.sh"
 require_rvirtd
 
-QEMU=qemu-system-$(uname -m)
-command -v "$QEMU" >/dev/null 2>&1 || skip_all "$QEMU is not installed"
-FIRMWARE=$RVIRT_BUILD/t/tools/serial-echo.bin
 RFBCHECK=$RVIRT_BUILD/t/tools/rfbcheck
 WSRFB="perl $RVIRT_SRC/t/tools/wsrfb.pl"
-test -f "$FIRMWARE" || skip_all "$FIRMWARE is not built (make check builds it)"
-
-QRVSH () {
-	"$RVSH" -c "qemu://$PROCESS_PATH?socket=$RVIRTD_SOCK" "$@"
-}
-
-# The QEMU process of domain NAME of this test (its stderr is in $TRASH).
-qemu_pid () {
-	for qp_ in $(pgrep -f "guest=$1,debug-threads=on"); do
-		case $(readlink "/proc/$qp_/fd/2" 2>/dev/null) in
-		"$TRASH"/*)
-			echo "$qp_" >>"$TRASH/domain-pids"
-			echo "$qp_"
-			return 0
-			;;
-		esac
-	done
-	return 1
-}
 
 test_expect_success 'start rvirtd, QEMU domains with and without a display, the proxy' '
 	write_config rvirtd.conf &&
 	start_rvirtd &&
-	cat >pv.xml <<-EOF &&
-	<domain type="qemu"><name>pv</name><memory unit="MiB">16</memory>
-	  <os><type>hvm</type><loader>$FIRMWARE</loader></os>
-	  <devices><graphics type="vnc"/></devices>
-	</domain>
-	EOF
+	qemu_xml pv vnc >pv.xml &&
 	sed "s/<name>pv</<name>pn</; /graphics/d" pv.xml >pn.xml &&
 	QRVSH define pv.xml &&
 	QRVSH define pn.xml &&

@@ -8,11 +8,10 @@
 
 . "$(dirname "$0")/test-lib.sh"
 . "$RVIRT_SRC/t/lib-process.sh"
+. "$RVIRT_SRC/t/lib-qemu.sh"
 . "$RVIRT_SRC/t/lib-proxy.sh"
 require_rvirtd
 
-QEMU=qemu-system-$(uname -m)
-command -v "$QEMU" >/dev/null 2>&1 || skip_all "$QEMU is not installed"
 CHROMIUM=
 for c in chromium chromium-browser google-chrome; do
 	if command -v "$c" >/dev/null 2>&1; then
@@ -21,36 +20,12 @@ for c in chromium chromium-browser google-chrome; do
 	fi
 done
 test -n "$CHROMIUM" || skip_all "chromium not installed"
-FIRMWARE=$RVIRT_BUILD/t/tools/serial-echo.bin
 RFBCHECK=$RVIRT_BUILD/t/tools/rfbcheck
-test -f "$FIRMWARE" || skip_all "$FIRMWARE is not built (make check builds it)"
-
-QRVSH () {
-	"$RVSH" -c "qemu://$PROCESS_PATH?socket=$RVIRTD_SOCK" "$@"
-}
-
-qemu_pid () {
-	for qp_ in $(pgrep -f "guest=$1,debug-threads=on"); do
-		case $(readlink "/proc/$qp_/fd/2" 2>/dev/null) in
-		"$TRASH"/*)
-			echo "$qp_" >>"$TRASH/domain-pids"
-			echo "$qp_"
-			return 0
-			;;
-		esac
-	done
-	return 1
-}
 
 test_expect_success 'rvirtd, a QEMU domain with a display, a token, the proxy with a self-test page' '
 	write_config rvirtd.conf &&
 	start_rvirtd &&
-	cat >nv.xml <<-EOF &&
-	<domain type="qemu"><name>nv</name><memory unit="MiB">16</memory>
-	  <os><type>hvm</type><loader>$FIRMWARE</loader></os>
-	  <devices><graphics type="vnc"/></devices>
-	</domain>
-	EOF
+	qemu_xml nv vnc >nv.xml &&
 	QRVSH define nv.xml &&
 	QRVSH start nv &&
 	qemu_pid nv >/dev/null &&
