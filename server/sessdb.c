@@ -24,9 +24,6 @@ static pid_t sessdb_pid;
 /* Whether this master prepared the session store (and may mark it). */
 static bool sessdb_prepared;
 
-/* Whether this master prepared the session store (and may mark it). */
-static bool sessdb_prepared;
-
 /* path = state_dir/sessions[/name]; 0, or -1 when it does not fit. */
 static int
 sessdb_path(char *path, const char *state_dir, const char *name)
