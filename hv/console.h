@@ -54,6 +54,19 @@ int console_holder_start(const char *cdir, const char *copy_path, char *tty,
 			 size_t ttysize, int *slave_fd,
 			 struct rvirt_error *err);
 
+struct procdom_launch;
+struct procdom_proc;
+
+/*
+ * Start the console holder of domain uuid (its directory below ddir,
+ * the output also appended to log), then procdom_spawn l with the
+ * holder's pty as the guest's stdin and stdout: 0, or -1 with *err.
+ * What the process and QEMU drivers do to start a guest.
+ */
+int console_spawn(const char *ddir, const unsigned char *uuid, const char *log,
+		  struct procdom_launch *l, struct procdom_proc *out,
+		  struct rvirt_error *err);
+
 /*
  * The holder program's work (hv/holder_main.c, rvirt-console-holder):
  * log master's output into cdir until no slave is left, hand master to

@@ -416,3 +416,22 @@ out:
 		close(ready[1]);
 	return ret;
 }
+
+int
+console_spawn(const char *ddir, const unsigned char *uuid, const char *log,
+	      struct procdom_launch *l, struct procdom_proc *out,
+	      struct rvirt_error *err)
+{
+	char cdir[4096], tty[128];
+	int slave = -1, rc;
+
+	/* The holder first: it outlives the worker that starts the guest. */
+	if (console_dir(ddir, uuid, cdir, sizeof(cdir), err) < 0 ||
+	    console_holder_start(cdir, log, tty, sizeof(tty), &slave, err) < 0)
+		return -1;
+	l->console_tty = tty;
+	rc = procdom_spawn(l, out, err);
+	l->console_tty = NULL;
+	close(slave);
+	return rc;
+}

@@ -102,9 +102,8 @@ process_launch(const struct procdrv *pd, const struct domrec *d,
 	struct process_argv a;
 	struct procdom_proc p = { .go_fd = -1 };
 	struct cpuset at_exec;
-	char log[4096], cdir[4096], tty[128];
+	char log[4096];
 	char **argv = NULL;
-	int slave = -1, rc;
 	pid_t *tids = NULL;
 	int ret = -1, n = 0;
 	struct rvirt_error e;
@@ -164,14 +163,7 @@ process_launch(const struct procdrv *pd, const struct domrec *d,
 			at_exec = *host;
 	}
 	l.affinity = &at_exec;
-	/* The console's holder first: it outlives this worker. */
-	if (console_dir(dir, d->uuid, cdir, sizeof(cdir), err) < 0 ||
-	    console_holder_start(cdir, log, tty, sizeof(tty), &slave, err) < 0)
-		goto out;
-	l.console_tty = tty;
-	rc = procdom_spawn(&l, &p, err);
-	close(slave);
-	if (rc < 0)
+	if (console_spawn(dir, d->uuid, log, &l, &p, err) < 0)
 		goto out;
 	if (def->os_type == DOMAIN_OS_EXE) {
 		ret = 0;

@@ -149,11 +149,11 @@ qemu_launch(const struct procdrv *pd, const struct domrec *d,
 	struct qmp *q = NULL;
 	struct qemu_argv *a;
 	char bin[4096], log[4096], qmp[256], esc[2 * RVIRT_NAME_MAX + 1];
-	char cdir[4096], tty[128], vnc[256], vesc[sizeof(vnc) * 2];
+	char vnc[256], vesc[sizeof(vnc) * 2];
 	pid_t *tids = NULL;
 	struct cpuset at_exec;
 	struct rvirt_error e;
-	int n = 0, found, slave = -1, rc, ret = -1;
+	int n = 0, found, ret = -1;
 
 	(void)pd;
 	if (qemu_binary(bin, sizeof(bin)) < 0) {
@@ -243,14 +243,7 @@ qemu_launch(const struct procdrv *pd, const struct domrec *d,
 	l.argv = a->argv;
 	l.affinity = &at_exec;
 	l.log_path = log;
-	/* The console's holder first: it outlives this worker. */
-	if (console_dir(dir, d->uuid, cdir, sizeof(cdir), err) < 0 ||
-	    console_holder_start(cdir, log, tty, sizeof(tty), &slave, err) < 0)
-		goto out;
-	l.console_tty = tty;
-	rc = procdom_spawn(&l, &p, err);
-	close(slave);
-	if (rc < 0)
+	if (console_spawn(dir, d->uuid, log, &l, &p, err) < 0)
 		goto out;
 	q = qmp_connect(qmp, QEMU_QMP_TIMEOUT_MS, err);
 	if (!q)
