@@ -20,16 +20,7 @@
 . "$RVIRT_SRC/t/lib-proxy.sh"
 require_rvirtd
 
-CHROMIUM=
-for c in chromium chromium-browser google-chrome; do
-	if command -v "$c" >/dev/null 2>&1; then
-		CHROMIUM=$(command -v "$c")
-		break
-	fi
-done
-if test -z "$CHROMIUM"; then
-	skip_all "chromium not installed"
-fi
+require_chromium
 
 # holdsrv goes at exit too, before lib-proxy's cleanup.
 hold_cleanup_ () {

@@ -12,14 +12,7 @@
 . "$RVIRT_SRC/t/lib-proxy.sh"
 require_rvirtd
 
-CHROMIUM=
-for c in chromium chromium-browser google-chrome; do
-	if command -v "$c" >/dev/null 2>&1; then
-		CHROMIUM=$(command -v "$c")
-		break
-	fi
-done
-test -n "$CHROMIUM" || skip_all "chromium not installed"
+require_chromium
 RFBCHECK=$RVIRT_BUILD/t/tools/rfbcheck
 
 test_expect_success 'rvirtd, a QEMU domain with a display, a token, the proxy with a self-test page' '

@@ -8,6 +8,7 @@
 #                        sets PROXY_PID and PROXY_PORT
 #   stop_proxy           SIGTERM, wait for its exit, check status 0
 #   WSCLIENT ...         the websocket test client (t/tools/wsclient)
+#   require_chromium     set CHROMIUM, or skip the script without it
 
 PROXY=$RVIRT_BUILD/rvirt-console-proxy
 WSCLIENT=$RVIRT_BUILD/t/tools/wsclient
@@ -43,4 +44,15 @@ stop_proxy () {
 	sp_rc_=$?
 	PROXY_PID=
 	test "$sp_rc_" = 0
+}
+
+require_chromium () {
+	CHROMIUM=
+	for rc_c_ in chromium chromium-browser google-chrome; do
+		if command -v "$rc_c_" >/dev/null 2>&1; then
+			CHROMIUM=$(command -v "$rc_c_")
+			break
+		fi
+	done
+	test -n "$CHROMIUM" || skip_all "chromium not installed"
 }
