@@ -151,8 +151,8 @@ test_expect_success 'across a daemon crash the session resumes, re-authenticated
 if command -v script >/dev/null 2>&1; then
 	test_expect_success 'rvsh prompts on the terminal, the password without echo' '
 		{ sleep 1; printf "alice\n"; sleep 1; printf "alicepw\n"; sleep 1; } |
-			timeout 20 script -qec "$RVIT_RVSH -c \"$U&auth=sasl.scram-sha-256\" uri" \
-			/dev/null >tty.out &&
+			on_pty 20 "$RVIT_RVSH -c \"$U&auth=sasl.scram-sha-256\" uri" \
+			>tty.out &&
 		tr -d "\r" <tty.out >tty.txt &&
 		cat tty.txt &&
 		test_grep -i "authentication name" tty.txt &&

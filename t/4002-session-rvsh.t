@@ -33,7 +33,7 @@ test_expect_success 'start rvirtd' '
 
 test_expect_success 'rvsh on a terminal keeps working across a daemon crash' '
 	rm -f go &&
-	{ typist | timeout 30 script -qec "$RVSH" /dev/null >tty.out 2>&1 &
+	{ typist | on_pty 30 "$RVSH" >tty.out 2>&1 &
 	  t=$!; } &&
 	wait_until 100 "grep -q \"d1 *shut off\" tty.out" &&
 	crash_rvirtd &&

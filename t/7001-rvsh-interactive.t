@@ -12,7 +12,7 @@ fi
 
 # rvsh_tty INPUT: run rvsh on a pseudo-terminal fed INPUT, at most 10 s.
 rvsh_tty () {
-	printf "$1" | timeout 10 script -qec "$RVSH" /dev/null >tty.out &&
+	printf "$1" | on_pty 10 "$RVSH" >tty.out &&
 	tr -d "\r" <tty.out >tty.txt
 }
 

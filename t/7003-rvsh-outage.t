@@ -60,7 +60,7 @@ tty_wait () {
 
 test_expect_success 'rvsh waits out an outage, says so; Ctrl-C stops the wait, not the shell' '
 	rm -f go1 go2 go3 go4 go5 &&
-	{ typist | timeout 300 script -qec "$RVSH" /dev/null >tty.out 2>&1 &
+	{ typist | on_pty 300 "$RVSH" >tty.out 2>&1 &
 	  t=$!; } &&
 	tty_wait "test *running" &&
 	stop_rvirtd &&
@@ -92,7 +92,7 @@ test_expect_success 'the history holds the commands, connect included' '
 
 test_expect_success 'connect with a bad URI says why and the shell goes on' '
 	printf "connect nosuch+tcp://\nuri\nquit\n" |
-		timeout 120 script -qec "$RVSH" /dev/null >bad.out 2>&1 &&
+		on_pty 120 "$RVSH" >bad.out 2>&1 &&
 	tr -d "\r" <bad.out >bad.txt &&
 	cat bad.txt &&
 	test_grep "rvsh: .*nosuch" bad.txt &&
@@ -102,12 +102,10 @@ test_expect_success 'connect with a bad URI says why and the shell goes on' '
 test_expect_success 'the history is written when the terminal hangs up' '
 	rm -f go1 &&
 	{ { printf "nodeinfo\n"; wait_file go1; } |
-		timeout 120 script -qec "$RVSH" /dev/null >hup.out 2>&1 &
+		on_pty 120 "$RVSH" >hup.out 2>&1 &
 	  t=$!; } &&
 	wait_until 600 "grep -q \"CPU model\" hup.out" &&
-	# The shell under script(1): script -> rvsh.
-	s=$(children_of "$t") &&
-	r=$(for p in $s; do children_of "$p"; done) &&
+	r=$(descendant_named "$t" rvsh) &&
 	test -n "$r" &&
 	kill -HUP $r &&
 	touch go1 &&

@@ -319,6 +319,15 @@ test_wait_exit_ () {
 	test_proc_gone_ "$1"
 }
 
+# on_pty SECS 'COMMAND': run the shell command COMMAND on a pseudo-terminal
+# (script(1)), killed after SECS.  script(1) starts COMMAND with $SHELL -c;
+# a shell left in between (dash does not exec the last command) dies of
+# the Ctrl-C meant for COMMAND, so /bin/sh runs it with exec, whatever
+# the caller's $SHELL (CI runs with none).
+on_pty () {
+	SHELL=/bin/sh timeout "$1" script -qec "exec $2" /dev/null
+}
+
 # children_of PID: its live children.
 children_of () {
 	for test_co_d_ in /proc/[0-9]*; do
@@ -331,6 +340,16 @@ children_of () {
 		then
 			echo "${test_co_d_#/proc/}"
 		fi
+	done
+}
+
+# descendant_named PID NAME: the live descendants of PID whose command
+# name (/proc/N/comm) is NAME.
+descendant_named () {
+	for test_dn_p_ in $(children_of "$1"); do
+		read -r test_dn_c_ 2>/dev/null <"/proc/$test_dn_p_/comm" || continue
+		test "$test_dn_c_" = "$2" && echo "$test_dn_p_"
+		descendant_named "$test_dn_p_" "$2"
 	done
 }
 
