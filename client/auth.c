@@ -685,6 +685,17 @@ auth_method_name(int id)
 }
 
 int
+auth_open_first(const struct auth_client *a)
+{
+	if (a->transport == URI_TRANSPORT_TLS)
+		return 0;
+	for (unsigned int i = 0; i < a->nmethods; i++)
+		if (auth_method_id(a->methods[i]) == RVIRT_AUTH_NONE)
+			return 1;
+	return 0;
+}
+
+int
 auth_conn(struct auth_client *a, CLIENT *clnt, struct stream *st,
 	  struct rvirt_error *err)
 {

@@ -36,4 +36,14 @@ void auth_client_free(struct auth_client *a);
 int auth_conn(struct auth_client *a, CLIENT *clnt, struct stream *st,
 	      struct rvirt_error *err);
 
+/*
+ * 1 when CONNECT_OPEN may go before AUTH_LIST, a round trip less: the
+ * client takes "none" and the transport is not TLS.  A daemon that lets
+ * such an open through offers exactly "none" (it offers one method,
+ * and only "none" needs nothing after the transport), which the client
+ * would have chosen; one that wants SASL answers RVIRT_ERR_AUTH_REQUIRED
+ * and the caller goes through auth_conn and opens again.
+ */
+int auth_open_first(const struct auth_client *a);
+
 #endif

@@ -25,6 +25,8 @@
 #define CONN_DEFAULT_URI "test:///default"
 #define CONN_CONNECT_TIMEOUT_MS 10000
 #define CONN_CLOSE_TIMEOUT_S 5
+/* CONNECT_OPEN may open a hypervisor: as long as a call of rpcgen's. */
+#define CONN_OPEN_TIMEOUT_S 25
 #define CONN_RECONNECT_TIMEOUT_S 60
 /* libvirt's defaults for keepalive_interval and keepalive_count. */
 #define CONN_KEEPALIVE_INTERVAL_S 5
@@ -270,7 +272,9 @@ conn_event(struct rvirt_conn *conn, int event, const struct rvirt_error *why)
  * may close it when the pings stop.  A daemon without the procedure
  * (PROC_UNAVAIL) or with keepalive refused costs nothing but that, so
  * the reply is not waited for (the next call drops it by its xid): a
- * round trip less per connection.
+ * round trip less per connection.  The call goes out with the next one
+ * (the first call, the first ping or CONNECT_CLOSE), in the same write:
+ * until then the daemon has no silence to watch.
  */
 static void
 conn_keepalive_announce(struct rvirt_conn *conn)
@@ -279,9 +283,8 @@ conn_keepalive_announce(struct rvirt_conn *conn)
 
 	args.interval = conn->ka_interval_s;
 	args.count = conn->ka_count;
-	rpcclnt_send_only(conn->clnt, RVIRT_PROC_KEEPALIVE_START,
-			  (xdrproc_t)xdr_rvirt_keepalive_start_args, &args,
-			  CONN_CLOSE_TIMEOUT_S * 1000);
+	rpcclnt_queue(conn->clnt, RVIRT_PROC_KEEPALIVE_START,
+		      (xdrproc_t)xdr_rvirt_keepalive_start_args, &args);
 }
 
 /*
@@ -442,6 +445,35 @@ conn_reconnect(void *opaque, CLIENT *clnt, const struct rvirt_error *why,
 	return rc;
 }
 
+/* CONNECT_OPEN: the session's cookie, and reconnection from now on. */
+static int
+conn_open_session(struct rvirt_conn *conn, rvirt_connect_open_args *args,
+		  struct rvirt_error *err)
+{
+	rvirt_connect_open_ret ret = { 0 };
+	struct timeval tv = { CONN_OPEN_TIMEOUT_S, 0 };
+	enum clnt_stat cs;
+	int rc;
+
+	pthread_mutex_lock(&conn->lock);
+	clnt_control(conn->clnt, CLSET_TIMEOUT, (char *)&tv);
+	cs = rvirt_proc_connect_open_1(args, &ret, conn->clnt);
+	rc = conn_end(conn, "CONNECT_OPEN", cs, ret.status,
+		      &ret.rvirt_connect_open_ret_u.error, err);
+	if (rc == 0) {
+		memcpy(conn->cookie, ret.rvirt_connect_open_ret_u.cookie,
+		       sizeof(conn->cookie));
+		/*
+		 * Only a connection that worked is worth getting back: a
+		 * first one that fails reports its own reason (an ssh that
+		 * was refused, a daemon that is not there).
+		 */
+		rpcclnt_set_reconnect(conn->clnt, conn_reconnect, conn);
+	}
+	xdr_free((xdrproc_t)xdr_rvirt_connect_open_ret, &ret);
+	return rc;
+}
+
 struct rvirt_conn *
 rvirt_conn_open(const char *uri, unsigned int flags, struct rvirt_error *err)
 {
@@ -453,11 +485,9 @@ rvirt_conn_open_auth(const char *uri, const struct rvirt_auth *auth,
 		     unsigned int flags, struct rvirt_error *err)
 {
 	rvirt_connect_open_args args = { 0 };
-	rvirt_connect_open_ret ret = { 0 };
 	struct rvirt_conn *conn = NULL;
 	struct stream *st;
 	struct uri *u = NULL;
-	enum clnt_stat cs;
 	int rc;
 
 	if (flags & ~(unsigned int)RVIRT_CONNECT_RO) {
@@ -514,8 +544,6 @@ rvirt_conn_open_auth(const char *uri, const struct rvirt_auth *auth,
 	if (!conn->clnt)
 		goto fail;
 	rpcclnt_set_keepalive(conn->clnt, conn->ka_interval_s, conn->ka_count);
-	if (auth_conn(conn->auth, conn->clnt, st, err) < 0)
-		goto fail;
 	conn->open_uri = strdup(uri);
 	if (!conn->open_uri) {
 		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_CLIENT,
@@ -527,22 +555,14 @@ rvirt_conn_open_auth(const char *uri, const struct rvirt_auth *auth,
 		conn->has_open_auth = true;
 	}
 
-	pthread_mutex_lock(&conn->lock);
-	cs = rvirt_proc_connect_open_1(&args, &ret, conn->clnt);
-	rc = conn_end(conn, "CONNECT_OPEN", cs, ret.status,
-		      &ret.rvirt_connect_open_ret_u.error, err);
-	if (rc == 0) {
-		memcpy(conn->cookie, ret.rvirt_connect_open_ret_u.cookie,
-		       sizeof(conn->cookie));
-		/*
-		 * Only a connection that worked is worth getting back: a
-		 * first one that fails reports its own reason (an ssh that
-		 * was refused, a daemon that is not there).
-		 */
-		rpcclnt_set_reconnect(conn->clnt, conn_reconnect, conn);
+	rc = -1;
+	if (auth_open_first(conn->auth)) {
+		rc = conn_open_session(conn, &args, err);
+		if (rc < 0 && err->code != RVIRT_ERR_AUTH_REQUIRED)
+			goto fail;
 	}
-	xdr_free((xdrproc_t)xdr_rvirt_connect_open_ret, &ret);
-	if (rc < 0)
+	if (rc < 0 && (auth_conn(conn->auth, conn->clnt, st, err) < 0 ||
+		       conn_open_session(conn, &args, err) < 0))
 		goto fail;
 	if (conn->ka_interval_s) {
 		pthread_mutex_lock(&conn->lock);
@@ -573,9 +593,6 @@ conn_open_again(struct rvirt_conn *conn, struct rvirt_error *err)
 void
 rvirt_conn_close(struct rvirt_conn *conn)
 {
-	rvirt_void_ret ret = { 0 };
-	struct timeval tv = { CONN_CLOSE_TIMEOUT_S, 0 };
-
 	if (!conn)
 		return;
 	event_conn_close(conn);
@@ -585,13 +602,14 @@ rvirt_conn_close(struct rvirt_conn *conn)
 	pthread_mutex_lock(&conn->lock);
 	/* Closing never waits for a daemon that is away. */
 	rpcclnt_set_reconnect(conn->clnt, NULL, NULL);
-	/* The session ends with the connection anyway: errors are moot. */
-	if (!conn->lost && !rpcclnt_is_broken(conn->clnt)) {
-		clnt_control(conn->clnt, CLSET_TIMEOUT, (char *)&tv);
-		if (rvirt_proc_connect_close_1(NULL, &ret, conn->clnt) ==
-		    RPC_SUCCESS)
-			xdr_free((xdrproc_t)xdr_rvirt_void_ret, &ret);
-	}
+	/*
+	 * The session ends with the connection anyway: errors are moot,
+	 * and the reply is not waited for (a round trip less).  The daemon
+	 * reads the call before it sees the connection end.
+	 */
+	if (!conn->lost && !rpcclnt_is_broken(conn->clnt))
+		rpcclnt_send_only(conn->clnt, RVIRT_PROC_CONNECT_CLOSE, NULL,
+				  NULL, CONN_CLOSE_TIMEOUT_S * 1000);
 	pthread_mutex_unlock(&conn->lock);
 	conn_free(conn);
 }

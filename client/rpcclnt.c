@@ -42,6 +42,9 @@ struct rpcclnt {
 	int64_t quiet_since_ms; /* the call was sent or a byte arrived */
 	int64_t last_tx_ms;	/* the last call or probe went out */
 	int64_t last_rx_ms;	/* the last byte arrived */
+	/* Records that go out in front of the next one (rpcclnt_queue). */
+	unsigned char *queued;
+	size_t queued_len;
 };
 
 static struct rpcclnt *
@@ -220,9 +223,14 @@ fail:
 	return -1;
 }
 
+/*
+ * Encode a call record (its mark included) into a new buffer *out, after
+ * room bytes left for the caller; *outlen counts them.
+ */
 static enum clnt_stat
-rpcclnt_send(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc, xdrproc_t xargs,
-	     void *argsp, int64_t deadline)
+rpcclnt_encode(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc,
+	       xdrproc_t xargs, void *argsp, size_t room, unsigned char **out,
+	       size_t *outlen)
 {
 	struct rpc_msg msg = { 0 };
 	unsigned long size;
@@ -249,13 +257,14 @@ rpcclnt_send(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc, xdrproc_t xargs,
 			RVIRT_MESSAGE_MAX);
 		return rpcclnt_fail(rc, RPC_CANTENCODEARGS, EMSGSIZE);
 	}
-	buf = malloc(sizeof(mark) + size);
+	buf = malloc(room + sizeof(mark) + size);
 	if (!buf) {
 		err_set(&rc->detail, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_RPC,
 			"out of memory");
 		return rpcclnt_fail(rc, RPC_SYSTEMERROR, ENOMEM);
 	}
-	xdrmem_create(&x, (char *)buf + sizeof(mark), (u_int)size, XDR_ENCODE);
+	xdrmem_create(&x, (char *)buf + room + sizeof(mark), (u_int)size,
+		      XDR_ENCODE);
 	ok = xdr_callmsg(&x, &msg) && xargs(&x, argsp);
 	len = xdr_getpos(&x);
 	xdr_destroy(&x);
@@ -266,9 +275,31 @@ rpcclnt_send(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc, xdrproc_t xargs,
 		return rpcclnt_fail(rc, RPC_CANTENCODEARGS, 0);
 	}
 	mark = htonl(RPCCLNT_LAST_FRAG | len);
-	memcpy(buf, &mark, sizeof(mark));
-	if (stream_write_all(rc->st, buf, sizeof(mark) + len, deadline,
-			     &rc->detail) < 0) {
+	memcpy(buf + room, &mark, sizeof(mark));
+	*out = buf;
+	*outlen = room + sizeof(mark) + len;
+	return RPC_SUCCESS;
+}
+
+/* Send a call, after the queued records, in one write. */
+static enum clnt_stat
+rpcclnt_send(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc, xdrproc_t xargs,
+	     void *argsp, int64_t deadline)
+{
+	unsigned char *buf;
+	size_t len;
+	enum clnt_stat cs;
+
+	cs = rpcclnt_encode(rc, xid, proc, xargs, argsp, rc->queued_len, &buf,
+			    &len);
+	if (cs != RPC_SUCCESS)
+		return cs;
+	if (rc->queued_len)
+		memcpy(buf, rc->queued, rc->queued_len);
+	free(rc->queued);
+	rc->queued = NULL;
+	rc->queued_len = 0;
+	if (stream_write_all(rc->st, buf, len, deadline, &rc->detail) < 0) {
 		int e = errno;
 
 		free(buf);
@@ -505,6 +536,7 @@ rpcclnt_destroy(CLIENT *clnt)
 		return;
 	rc = rpcclnt_priv(clnt);
 	stream_free(rc->st);
+	free(rc->queued);
 	free(rc);
 	free(clnt);
 }
@@ -617,6 +649,10 @@ rpcclnt_set_stream(CLIENT *clnt, struct stream *st)
 	stream_free(rc->st);
 	rc->st = st;
 	rc->broken = 0;
+	/* They were meant for the old stream's session. */
+	free(rc->queued);
+	rc->queued = NULL;
+	rc->queued_len = 0;
 }
 
 void
@@ -660,8 +696,31 @@ rpcclnt_send_only(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs, void *argsp,
 			stream_peer(rc->st));
 		return rpcclnt_fail(rc, RPC_CANTSEND, EPIPE);
 	}
-	return rpcclnt_send(rc, rc->next_xid++, proc, xargs, argsp,
+	return rpcclnt_send(rc, rc->next_xid++, proc,
+			    xargs ? xargs : (xdrproc_t)rpcclnt_xdr_none, argsp,
 			    stream_now_ms() + timeout_ms);
+}
+
+enum clnt_stat
+rpcclnt_queue(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs, void *argsp)
+{
+	struct rpcclnt *rc = rpcclnt_priv(clnt);
+	unsigned char *buf;
+	size_t len;
+	enum clnt_stat cs;
+
+	err_clear(&rc->detail);
+	cs = rpcclnt_encode(rc, rc->next_xid++, proc,
+			    xargs ? xargs : (xdrproc_t)rpcclnt_xdr_none, argsp,
+			    rc->queued_len, &buf, &len);
+	if (cs != RPC_SUCCESS)
+		return cs;
+	if (rc->queued_len)
+		memcpy(buf, rc->queued, rc->queued_len);
+	free(rc->queued);
+	rc->queued = buf;
+	rc->queued_len = len;
+	return RPC_SUCCESS;
 }
 
 void

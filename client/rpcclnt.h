@@ -87,11 +87,21 @@ int64_t rpcclnt_last_tx_ms(CLIENT *clnt);
 /*
  * Send a call and do not wait for its reply: the next call drops the
  * reply by its xid, as it drops a probe's.  For calls whose answer
- * changes nothing for the caller (KEEPALIVE_START); no reconnection.
+ * changes nothing for the caller (KEEPALIVE_START, CONNECT_CLOSE); no
+ * reconnection.  xargs NULL: the call has no arguments.
  * RPC_SUCCESS once the call is written, within timeout_ms.
  */
 enum clnt_stat rpcclnt_send_only(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs,
 				 void *argsp, int timeout_ms);
+
+/*
+ * As rpcclnt_send_only, but the call waits to go out in front of the
+ * next one, in the same write (a system call and a wakeup of the daemon
+ * less).  A new stream (rpcclnt_set_stream) drops what is queued.
+ * RPC_SUCCESS once encoded.
+ */
+enum clnt_stat rpcclnt_queue(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs,
+			     void *argsp);
 
 /*
  * on: the calls from now are keepalive pings of an idle connection:

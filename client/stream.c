@@ -25,6 +25,12 @@
 
 /* Bytes read from below at once when a security layer decodes them. */
 #define STREAM_LAYER_READ 65536
+/*
+ * Without a layer, a read of less than this fills the read-ahead
+ * buffer instead: a record mark and a short reply (or two) come in one
+ * system call instead of one each.
+ */
+#define STREAM_AHEAD 512
 
 struct stream {
 	const struct stream_ops *ops;
@@ -36,7 +42,9 @@ struct stream {
 	struct stream_layer layer;
 	unsigned char *dbuf; /* decoded bytes not yet read */
 	size_t doff, dlen, dcap;
-	unsigned char *rbuf; /* raw bytes for the decoder */
+	unsigned char *rbuf;		   /* raw bytes for the decoder */
+	unsigned char ahead[STREAM_AHEAD]; /* read ahead, no layer */
+	size_t aoff, alen;
 };
 
 int64_t
@@ -295,8 +303,23 @@ stream_read(struct stream *st, void *buf, size_t len, int64_t deadline,
 	size_t outlen, n;
 	ssize_t r;
 
-	if (!st->has_layer)
-		return stream_raw_read(st, buf, len, deadline, err);
+	if (!st->has_layer) {
+		if (st->aoff == st->alen) {
+			if (len >= STREAM_AHEAD)
+				return stream_raw_read(st, buf, len, deadline,
+						       err);
+			r = stream_raw_read(st, st->ahead, STREAM_AHEAD,
+					    deadline, err);
+			if (r <= 0)
+				return r;
+			st->aoff = 0;
+			st->alen = (size_t)r;
+		}
+		n = st->alen - st->aoff < len ? st->alen - st->aoff : len;
+		memcpy(buf, st->ahead + st->aoff, n);
+		st->aoff += n;
+		return (ssize_t)n;
+	}
 	/* A piece of a layer packet decodes to nothing: read on. */
 	while (st->doff == st->dlen) {
 		r = stream_raw_read(st, st->rbuf, STREAM_LAYER_READ, deadline,
@@ -342,6 +365,14 @@ int
 stream_set_layer(struct stream *st, const struct stream_layer *layer,
 		 struct rvirt_error *err)
 {
+	/* The daemon sends nothing unasked: no bytes can be waiting. */
+	if (st->aoff != st->alen) {
+		err_set(err, RVIRT_ERR_TRANSPORT, RVIRT_FROM_TRANSPORT,
+			"cannot start the security layer with '%s': it sent "
+			"%zu bytes nobody asked for",
+			st->peer, st->alen - st->aoff);
+		return -1;
+	}
 	st->rbuf = malloc(STREAM_LAYER_READ);
 	if (!st->rbuf) {
 		err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_TRANSPORT,

@@ -86,9 +86,16 @@ conn_send(struct conn *c, struct conn_env *env)
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			log_info("closing connection of '%s': cannot send: "
-				 "%s",
-				 c->sess.identity, strerror(errno));
+			/* librvirt closes without waiting for the reply. */
+			if (c->sess.closed &&
+			    (errno == EPIPE || errno == ECONNRESET))
+				log_debug("connection of '%s' closed after "
+					  "CONNECT_CLOSE",
+					  c->sess.identity);
+			else
+				log_info("closing connection of '%s': cannot "
+					 "send: %s",
+					 c->sess.identity, strerror(errno));
 			return CONN_CLOSE;
 		}
 		n = 0;

@@ -31,6 +31,8 @@ struct session_state {
 	struct hv_conn *hv; /* set by CONNECT_OPEN, NULL before */
 	unsigned char cookie[RVIRT_COOKIE_LEN];
 	struct evpark *park; /* a parked call (server/evpark.c) */
+	/* CONNECT_CLOSE ran: the client need not read the reply. */
+	bool closed;
 	/* Silence limit in ms, 0: none (server/keepalive.c). */
 	uint64_t keepalive_ms;
 };

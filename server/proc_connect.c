@@ -135,6 +135,7 @@ proc_connect_bind(struct session_state *sess, struct hv_conn *hv,
 		  const unsigned char *cookie, bool readonly)
 {
 	sess->hv = hv;
+	sess->closed = false;
 	sess->readonly = sess->readonly || readonly;
 	memcpy(sess->cookie, cookie, RVIRT_COOKIE_LEN);
 }
@@ -207,6 +208,7 @@ proc_connect_close(struct call *call, void *args, void *retp,
 	}
 	hv_close(sess->hv);
 	sess->hv = NULL;
+	sess->closed = true;
 	explicit_bzero(sess->cookie, sizeof(sess->cookie));
 	if (rc < 0)
 		return -1;
