@@ -247,12 +247,18 @@ test_expect_success 'auth_timeout closes an unauthenticated connection' '
 	test_grep "auth_timeout passed before authentication" "$RVIRTD_LOG"
 '
 
+# two_open: until the daemon has the two unauthenticated connections
+# just started (not a pause that a loaded machine may outlast).
+two_open () {
+	wait_until 100 "rvirtd_status | grep -q \"unix 2 open\""
+}
+
 test_expect_success 'max_anonymous_clients: the third unauthenticated connection is refused' '
-	rawrpc -t 4 "$RVIRTD_SOCK" call proc=NULL sleep 3 >a1 2>&1 &
+	rawrpc -t 8 "$RVIRTD_SOCK" call proc=NULL sleep 6 >a1 2>&1 &
 	p1=$! &&
-	rawrpc -t 4 "$RVIRTD_SOCK" call proc=NULL sleep 3 >a2 2>&1 &
+	rawrpc -t 8 "$RVIRTD_SOCK" call proc=NULL sleep 6 >a2 2>&1 &
 	p2=$! &&
-	sleep 0.5 &&
+	two_open &&
 	rawrpc -t 2 "$RVIRTD_SOCK" call proc=NULL >a3 2>&1;
 	wait $p1 $p2;
 	cat a3 &&
@@ -261,11 +267,11 @@ test_expect_success 'max_anonymous_clients: the third unauthenticated connection
 '
 
 test_expect_success 'authenticated clients are served meanwhile' '
-	rawrpc -t 4 "$RVIRTD_SOCK" call proc=NULL sleep 2 >/dev/null 2>&1 &
+	rawrpc -t 8 "$RVIRTD_SOCK" call proc=NULL sleep 6 >/dev/null 2>&1 &
 	p1=$! &&
-	rawrpc -t 4 "$RVIRTD_SOCK" call proc=NULL sleep 2 >/dev/null 2>&1 &
+	rawrpc -t 8 "$RVIRTD_SOCK" call proc=NULL sleep 6 >/dev/null 2>&1 &
 	p2=$! &&
-	sleep 0.5 &&
+	two_open &&
 	timeout 10 "$RVIRT_BUILD/rvsh" -r -c "test:///default?socket=$RVIRTD_SOCK_RO" uri >out &&
 	wait $p1 $p2 &&
 	echo "test:///default" >expect &&
