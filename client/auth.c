@@ -47,6 +47,7 @@ struct auth_client {
 	void *cbdata;
 	char *user; /* from the URI */
 	char *host; /* for SASL: the GSSAPI service is rvirt/host */
+	int port;   /* as in the URI, 0: the default */
 	enum uri_transport transport;
 	/* Credentials kept for reconnects: locked, not dumped, wiped. */
 	unsigned char *cache;
@@ -218,6 +219,7 @@ auth_client_new(const struct uri *uri, const struct rvirt_auth *app,
 	if (is_default && uri->no_tty == 1)
 		a->cb = NULL;
 	a->transport = uri->transport;
+	a->port = uri->port;
 	a->host = strdup(uri->host ? uri->host : "localhost");
 	a->user = uri->user ? strdup(uri->user) : NULL;
 	if (!a->host || (uri->user && !a->user)) {
@@ -687,12 +689,18 @@ auth_method_name(int id)
 int
 auth_open_first(const struct auth_client *a)
 {
+	unsigned int i;
+
 	if (a->transport == URI_TRANSPORT_TLS)
 		return 0;
-	for (unsigned int i = 0; i < a->nmethods; i++)
+	for (i = 0; i < a->nmethods; i++)
 		if (auth_method_id(a->methods[i]) == RVIRT_AUTH_NONE)
-			return 1;
-	return 0;
+			break;
+	if (i == a->nmethods)
+		return 0;
+	if (a->transport == URI_TRANSPORT_TCP)
+		return auth_first_tcp_known(a->host, a->port);
+	return 1;
 }
 
 int
@@ -733,6 +741,13 @@ auth_conn(struct auth_client *a, CLIENT *clnt, struct stream *st,
 	}
 	n = lret.rvirt_auth_list_ret_u.methods.methods_len;
 	m = lret.rvirt_auth_list_ret_u.methods.methods_val;
+	if (a->transport == URI_TRANSPORT_TCP) {
+		bool none = false;
+
+		for (j = 0; j < n; j++)
+			none = none || m[j] == RVIRT_AUTH_NONE;
+		auth_first_tcp_note(a->host, a->port, none);
+	}
 	for (i = 0; i < a->nmethods; i++)
 		for (j = 0; j < n; j++) {
 			if (auth_method_id(a->methods[i]) != m[j])

@@ -3,6 +3,8 @@
 #ifndef RVIRT_CLIENT_AUTH_H
 #define RVIRT_CLIENT_AUTH_H
 
+#include <stdbool.h>
+
 #include <rpc/rpc.h>
 
 #include "rvirt.h"
@@ -38,12 +40,21 @@ int auth_conn(struct auth_client *a, CLIENT *clnt, struct stream *st,
 
 /*
  * 1 when CONNECT_OPEN may go before AUTH_LIST, a round trip less: the
- * client takes "none" and the transport is not TLS.  A daemon that lets
- * such an open through offers exactly "none" (it offers one method,
- * and only "none" needs nothing after the transport), which the client
- * would have chosen; one that wants SASL answers RVIRT_ERR_AUTH_REQUIRED
- * and the caller goes through auth_conn and opens again.
+ * client takes "none", the transport is not TLS, and on plain tcp the
+ * daemon answered "none" when last asked (client/auth_first.c).  A
+ * daemon that lets such an open through offers exactly "none" (it
+ * offers one method, and only "none" needs nothing after the
+ * transport), which the client would have chosen; one that wants SASL
+ * answers RVIRT_ERR_AUTH_REQUIRED and the caller goes through auth_conn
+ * and opens again.
  */
 int auth_open_first(const struct auth_client *a);
+
+/*
+ * client/auth_first.c: the plain tcp daemons (host, port as in the URI)
+ * that answered AUTH_LIST with "none" when this process last asked.
+ */
+bool auth_first_tcp_known(const char *host, int port);
+void auth_first_tcp_note(const char *host, int port, bool offers_none);
 
 #endif

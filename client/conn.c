@@ -272,19 +272,23 @@ conn_event(struct rvirt_conn *conn, int event, const struct rvirt_error *why)
  * may close it when the pings stop.  A daemon without the procedure
  * (PROC_UNAVAIL) or with keepalive refused costs nothing but that, so
  * the reply is not waited for (the next call drops it by its xid): a
- * round trip less per connection.  The call goes out with the next one
- * (the first call, the first ping or CONNECT_CLOSE), in the same write:
- * until then the daemon has no silence to watch.
+ * round trip less per connection.  queue: it goes out in front of the
+ * next call (CONNECT_OPEN, CONNECT_RECONNECT), in the same write.
  */
 static void
-conn_keepalive_announce(struct rvirt_conn *conn)
+conn_keepalive_announce(struct rvirt_conn *conn, bool queue)
 {
 	rvirt_keepalive_start_args args;
 
 	args.interval = conn->ka_interval_s;
 	args.count = conn->ka_count;
-	rpcclnt_queue(conn->clnt, RVIRT_PROC_KEEPALIVE_START,
-		      (xdrproc_t)xdr_rvirt_keepalive_start_args, &args);
+	if (queue)
+		rpcclnt_queue(conn->clnt, RVIRT_PROC_KEEPALIVE_START,
+			      (xdrproc_t)xdr_rvirt_keepalive_start_args, &args);
+	else
+		rpcclnt_send_only(conn->clnt, RVIRT_PROC_KEEPALIVE_START,
+				  (xdrproc_t)xdr_rvirt_keepalive_start_args,
+				  &args, CONN_CLOSE_TIMEOUT_S * 1000);
 }
 
 /*
@@ -384,12 +388,12 @@ conn_reconnect_loop(struct rvirt_conn *conn, struct backoff *bo,
 				last.message);
 			return conn_lose(conn, err);
 		}
+		if (conn->ka_interval_s)
+			conn_keepalive_announce(conn, true);
 		r = conn_resume(conn, &last);
 		if (r == 0) {
 			struct rvirt_error ok;
 
-			if (conn->ka_interval_s)
-				conn_keepalive_announce(conn);
 			err_clear(&ok);
 			conn_event(conn, RVIRT_CONN_EVENT_RECONNECTED, &ok);
 			return 0;
@@ -457,6 +461,8 @@ conn_open_session(struct rvirt_conn *conn, rvirt_connect_open_args *args,
 
 	pthread_mutex_lock(&conn->lock);
 	clnt_control(conn->clnt, CLSET_TIMEOUT, (char *)&tv);
+	if (conn->ka_interval_s)
+		conn_keepalive_announce(conn, true);
 	cs = rvirt_proc_connect_open_1(args, &ret, conn->clnt);
 	rc = conn_end(conn, "CONNECT_OPEN", cs, ret.status,
 		      &ret.rvirt_connect_open_ret_u.error, err);
@@ -565,9 +571,6 @@ rvirt_conn_open_auth(const char *uri, const struct rvirt_auth *auth,
 		       conn_open_session(conn, &args, err) < 0))
 		goto fail;
 	if (conn->ka_interval_s) {
-		pthread_mutex_lock(&conn->lock);
-		conn_keepalive_announce(conn);
-		pthread_mutex_unlock(&conn->lock);
 		conn->ka = keepalive_start(conn, err);
 		if (!conn->ka)
 			goto fail;
@@ -661,7 +664,7 @@ rvirt_conn_set_keepalive(struct rvirt_conn *conn, unsigned int interval_s,
 	rpcclnt_set_keepalive(conn->clnt, interval_s, count);
 	/* Interval 0 tells the daemon to stop watching too. */
 	if (!rpcclnt_is_broken(conn->clnt))
-		conn_keepalive_announce(conn);
+		conn_keepalive_announce(conn, false);
 	pthread_mutex_unlock(&conn->lock);
 	if (interval_s && !conn->ka) {
 		conn->ka = keepalive_start(conn, err);

@@ -136,7 +136,10 @@ struct rvirt_conn *rvirt_conn_open_auth(const char *uri,
  */
 const struct rvirt_auth *rvirt_conn_auth_default(void);
 
-/* Close the session (CONNECT_CLOSE) and free conn.  NULL is a no-op. */
+/*
+ * Close the session (CONNECT_CLOSE, not waited for) and free conn.  NULL
+ * is a no-op.
+ */
 void rvirt_conn_close(struct rvirt_conn *conn);
 
 /*
