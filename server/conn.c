@@ -161,6 +161,7 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 {
 	unsigned int budget = CONN_CALLS_PER_EVENT;
 	enum conn_next next = CONN_READ;
+	bool refused = false; /* a refusal went out: close after the rest */
 	const unsigned char *rec;
 	struct rvirt_error err;
 	size_t reclen, used;
@@ -188,13 +189,22 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 			break;
 		}
 		if (c->refuse) {
+			/*
+			 * Each call that came with the first is refused too
+			 * (librvirt sends KEEPALIVE_START and CONNECT_OPEN
+			 * in one write: the reply it waits for is the
+			 * second); then nothing more is read.
+			 */
 			r = rpc_call_refuse(rec, reclen, c->refuse, env->obuf);
 			rpc_record_reset(&c->rec);
 			if (r < 0)
 				return CONN_CLOSE;
-			/* Written or not, nothing more is read from it. */
-			return conn_send(c, env) == CONN_WRITE ? CONN_WRITE
-							       : CONN_CLOSE;
+			next = conn_send(c, env);
+			if (next != CONN_READ || --budget == 0)
+				return next == CONN_WRITE ? CONN_WRITE
+							  : CONN_CLOSE;
+			refused = true;
+			continue;
 		}
 		if (env->sb)
 			conn_call_begin(c, env, rec, reclen);
@@ -226,6 +236,8 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 			break;
 	}
 
+	if (refused)
+		return CONN_CLOSE;
 	if (from_pending) {
 		c->pending_off = (size_t)(data - c->pending);
 		c->pending_len = len;
