@@ -225,13 +225,15 @@ fail:
 
 /*
  * Encode a call record (its mark included) into a new buffer *out, after
- * room bytes left for the caller; *outlen counts them.
+ * the queued records (rpcclnt_queue), which it takes: the queue is empty
+ * after.  *outlen counts everything.
  */
 static enum clnt_stat
 rpcclnt_encode(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc,
-	       xdrproc_t xargs, void *argsp, size_t room, unsigned char **out,
+	       xdrproc_t xargs, void *argsp, unsigned char **out,
 	       size_t *outlen)
 {
+	size_t room = rc->queued_len;
 	struct rpc_msg msg = { 0 };
 	unsigned long size;
 	unsigned char *buf;
@@ -276,6 +278,11 @@ rpcclnt_encode(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc,
 	}
 	mark = htonl(RPCCLNT_LAST_FRAG | len);
 	memcpy(buf + room, &mark, sizeof(mark));
+	if (room)
+		memcpy(buf, rc->queued, room);
+	free(rc->queued);
+	rc->queued = NULL;
+	rc->queued_len = 0;
 	*out = buf;
 	*outlen = room + sizeof(mark) + len;
 	return RPC_SUCCESS;
@@ -290,15 +297,9 @@ rpcclnt_send(struct rpcclnt *rc, uint32_t xid, rpcproc_t proc, xdrproc_t xargs,
 	size_t len;
 	enum clnt_stat cs;
 
-	cs = rpcclnt_encode(rc, xid, proc, xargs, argsp, rc->queued_len, &buf,
-			    &len);
+	cs = rpcclnt_encode(rc, xid, proc, xargs, argsp, &buf, &len);
 	if (cs != RPC_SUCCESS)
 		return cs;
-	if (rc->queued_len)
-		memcpy(buf, rc->queued, rc->queued_len);
-	free(rc->queued);
-	rc->queued = NULL;
-	rc->queued_len = 0;
 	if (stream_write_all(rc->st, buf, len, deadline, &rc->detail) < 0) {
 		int e = errno;
 
@@ -712,12 +713,9 @@ rpcclnt_queue(CLIENT *clnt, rpcproc_t proc, xdrproc_t xargs, void *argsp)
 	err_clear(&rc->detail);
 	cs = rpcclnt_encode(rc, rc->next_xid++, proc,
 			    xargs ? xargs : (xdrproc_t)rpcclnt_xdr_none, argsp,
-			    rc->queued_len, &buf, &len);
+			    &buf, &len);
 	if (cs != RPC_SUCCESS)
 		return cs;
-	if (rc->queued_len)
-		memcpy(buf, rc->queued, rc->queued_len);
-	free(rc->queued);
 	rc->queued = buf;
 	rc->queued_len = len;
 	return RPC_SUCCESS;

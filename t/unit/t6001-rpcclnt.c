@@ -421,6 +421,81 @@ test_send_only(void **state)
 	finish(&p, clnt);
 }
 
+/* The test and the peer take turns (test_queue). */
+static int queue_turn[2], queue_back[2];
+
+/*
+ * A queued call (rpcclnt_queue) is not sent on its own; it goes out with
+ * the next call, in one write (so in the peer's first read), and its
+ * reply is dropped by its xid.
+ */
+static void
+script_queue(struct peer *p)
+{
+	unsigned char b[1024];
+	struct pollfd pfd = { .fd = p->fd, .events = POLLIN };
+	uint32_t len1, len2, xid1, xid2;
+	ssize_t n;
+	char t;
+
+	if (read(queue_turn[0], &t, 1) != 1) {
+		peer_fail(p, "no turn from the test");
+		return;
+	}
+	if (poll(&pfd, 1, 0) != 0)
+		peer_fail(p, "the queued call went out on its own");
+	if (write(queue_back[1], "k", 1) != 1) {
+		peer_fail(p, "cannot hand the turn back");
+		return;
+	}
+	if (poll(&pfd, 1, 5000) != 1 ||
+	    (n = recv(p->fd, b, sizeof(b), 0)) < 8) {
+		peer_fail(p, "peer got no calls");
+		return;
+	}
+	len1 = get_u32(b) & 0x7fffffff;
+	len2 = (size_t)n >= 4 + len1 + 4 ? get_u32(b + 4 + len1) & 0x7fffffff
+					 : 0;
+	if (!len2 || (size_t)n != 4 + len1 + 4 + len2) {
+		peer_fail(p, "the first read has %zd bytes, not both calls", n);
+		return;
+	}
+	xid1 = get_u32(b + 4);
+	xid2 = get_u32(b + 4 + len1 + 4);
+	if (get_u32(b + 4 + 20) != RVIRT_PROC_KEEPALIVE_START ||
+	    get_u32(b + 4 + len1 + 4 + 20) != RVIRT_PROC_CONNECT_GET_TYPE)
+		peer_fail(p, "the calls are not KEEPALIVE_START, then "
+			     "CONNECT_GET_TYPE");
+	send_record(p, b, put_u32(b, reply_header(b, xid1, 0), 0));
+	send_type_reply(p, xid2);
+}
+
+static void
+test_queue(void **state)
+{
+	struct peer p;
+	CLIENT *clnt;
+	rvirt_keepalive_start_args ka = { .interval = 5, .count = 3 };
+	char t;
+
+	(void)state;
+	assert_int_equal(pipe(queue_turn), 0);
+	assert_int_equal(pipe(queue_back), 0);
+	clnt = start(&p, script_queue);
+	assert_int_equal(
+		rpcclnt_queue(clnt, RVIRT_PROC_KEEPALIVE_START,
+			      (xdrproc_t)xdr_rvirt_keepalive_start_args, &ka),
+		RPC_SUCCESS);
+	assert_int_equal(write(queue_turn[1], "q", 1), 1);
+	assert_int_equal(read(queue_back[0], &t, 1), 1);
+	expect_type(clnt);
+	finish(&p, clnt);
+	close(queue_turn[0]);
+	close(queue_turn[1]);
+	close(queue_back[0]);
+	close(queue_back[1]);
+}
+
 static void
 script_fragments(struct peer *p)
 {
@@ -846,6 +921,7 @@ main(void)
 		cmocka_unit_test(test_args_encoding),
 		cmocka_unit_test(test_stale_reply_dropped),
 		cmocka_unit_test(test_send_only),
+		cmocka_unit_test(test_queue),
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_reply_limit),
 		cmocka_unit_test(test_timeout_then_late_reply),
