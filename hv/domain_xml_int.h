@@ -16,6 +16,19 @@ extern const char *const domain_os_names[];
 extern const char *const domain_placement_names[];
 extern const char *const domain_action_names[];
 
+/*
+ * hv/domain_xml_read.c: *err says "invalid domain xml: " and the
+ * formatted message (RVIRT_ERR_XML); returns -1.
+ */
+int domain_xml_fail(struct rvirt_error *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Parse len bytes of xml into a tree with nothing fetched and no
+ * DOCTYPE (so no entities); NULL with *err.
+ */
+xmlDocPtr domain_xml_read(const char *xml, size_t len, struct rvirt_error *err);
+
 /* Insert a pin for a vcpu that has none, keeping the array sorted. */
 int domain_def_add_pin(struct domain_def *def, unsigned int vcpu,
 		       const struct cpuset *set, struct rvirt_error *err);
