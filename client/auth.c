@@ -691,7 +691,12 @@ auth_open_first(const struct auth_client *a)
 {
 	unsigned int i;
 
-	if (a->transport == URI_TRANSPORT_TLS)
+	/*
+	 * TLS: nothing before the handshake's checks.  ext: the command
+	 * may carry the bytes anywhere, in clear text.
+	 */
+	if (a->transport == URI_TRANSPORT_TLS ||
+	    a->transport == URI_TRANSPORT_EXT)
 		return 0;
 	for (i = 0; i < a->nmethods; i++)
 		if (auth_method_id(a->methods[i]) == RVIRT_AUTH_NONE)

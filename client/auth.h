@@ -40,8 +40,8 @@ int auth_conn(struct auth_client *a, CLIENT *clnt, struct stream *st,
 
 /*
  * 1 when CONNECT_OPEN may go before AUTH_LIST, a round trip less: the
- * client takes "none", the transport is not TLS, and on plain tcp the
- * daemon answered "none" when last asked (client/auth_first.c).  A
+ * client takes "none", the transport is unix, ssh, or plain tcp to a
+ * daemon that answered "none" when last asked (client/auth_first.c).  A
  * daemon that lets such an open through offers exactly "none" (it
  * offers one method, and only "none" needs nothing after the
  * transport), which the client would have chosen; one that wants SASL

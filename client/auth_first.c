@@ -8,9 +8,10 @@
 #include "auth.h"
 
 /*
- * CONNECT_OPEN names the hypervisor URI.  On a unix socket, through ssh
- * or an ext command, it may go before AUTH_LIST: nobody else sees it,
- * and a daemon that wants SASL answers AUTH_REQUIRED.  On plain tcp it
+ * CONNECT_OPEN names the hypervisor URI.  On a unix socket or through
+ * ssh it may go before AUTH_LIST: nobody else sees it, and a daemon that
+ * wants SASL answers AUTH_REQUIRED.  (An ext command may carry it
+ * anywhere: there AUTH_LIST always comes first.)  On plain tcp it
  * would cross the network in clear text ahead of a SASL security layer,
  * so it goes first only to a daemon that answered AUTH_LIST with "none"
  * the last time this process asked it: one that sees everything in
