@@ -6,7 +6,7 @@
 # AUTH_LIST only when the open is refused.  On plain tcp the first
 # connection of a process asks AUTH_LIST first (the URI must not cross
 # the network in clear text ahead of a SASL layer), later ones to the
-# same daemon do not when it answered "none".  CONNECT_CLOSE is not
+# same daemon do not when it answered "none"; ext always asks first.  CONNECT_CLOSE is not
 # waited for, and the daemon still runs it.  The daemon's per-procedure
 # counters (rvirtd status) tell what arrived.
 
@@ -58,11 +58,21 @@ test_expect_success 'tcp: the first connection of a process asks AUTH_LIST, the 
 	test "$(calls CONNECT_OPEN)" -eq 23
 '
 
+test_expect_success 'ext: AUTH_LIST first (the command may carry the bytes anywhere)' '
+	x=$(echo "$RVIRT_BUILD/rvirt-ssh-helper --socket $RVIRTD_SOCK /default" |
+		sed "s/ /%20/g") &&
+	"$RVSH" -c "test+ext:///default?command=$x" uri >out &&
+	test_grep "^test:///default$" out &&
+	wait_until 100 "test \$(calls CONNECT_CLOSE) -eq 24" &&
+	test "$(calls AUTH_LIST)" -eq 2 &&
+	test "$(calls CONNECT_OPEN)" -eq 24
+'
+
 test_expect_success 'auth=sasl in the URI: AUTH_LIST first, and the daemon offering only none is refused' '
 	test_must_fail "$RVSH" -c "$U&auth=sasl" uri 2>err &&
 	test_grep "no authentication method in common" err &&
-	test "$(calls AUTH_LIST)" -eq 2 &&
-	test "$(calls CONNECT_OPEN)" -eq 23
+	test "$(calls AUTH_LIST)" -eq 3 &&
+	test "$(calls CONNECT_OPEN)" -eq 24
 '
 
 # t/2100 authenticates for real after such a refusal (SCRAM on unix).
