@@ -496,6 +496,31 @@ test_queue(void **state)
 	close(queue_back[1]);
 }
 
+/*
+ * Bytes read ahead and not yet taken are raw: a security layer started
+ * over them would misread them, so stream_set_layer refuses.
+ */
+static void
+test_layer_after_read_ahead(void **state)
+{
+	struct rvirt_error err = { 0 };
+	struct stream_layer layer = { 0 };
+	struct stream *st;
+	unsigned char b[4];
+	int sv[2];
+
+	(void)state;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	st = stream_new_fd(sv[0], "peer", &err);
+	assert_non_null(st);
+	assert_int_equal(write(sv[1], "0123456789", 10), 10);
+	assert_int_equal(stream_read(st, b, sizeof(b), -1, &err), 4);
+	assert_int_equal(stream_set_layer(st, &layer, &err), -1);
+	assert_non_null(strstr(err.message, "6 bytes nobody asked for"));
+	stream_free(st);
+	close(sv[1]);
+}
+
 static void
 script_fragments(struct peer *p)
 {
@@ -922,6 +947,7 @@ main(void)
 		cmocka_unit_test(test_stale_reply_dropped),
 		cmocka_unit_test(test_send_only),
 		cmocka_unit_test(test_queue),
+		cmocka_unit_test(test_layer_after_read_ahead),
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_reply_limit),
 		cmocka_unit_test(test_timeout_then_late_reply),
