@@ -20,8 +20,11 @@
 #
 # Environment: RVIRT_BUILD (binaries, default <src>/build), RVIRT_SRC
 # (the source tree), RVIRT_KEEP_TRASH (keep the trash dir of a failed
-# script), RVIRT_TEST_VERBOSE (show every test's output).  Daemons are
-# waited for with timeouts; every process started here is stopped here.
+# script), RVIRT_TEST_VERBOSE (show every test's output),
+# RVIRT_FAILURE_LOG (a file every failure's report is also appended to:
+# `make check` prints it after prove's summary, where a CI log that
+# keeps only its tail still shows why).  Daemons are waited for with
+# timeouts; every process started here is stopped here.
 
 RVIRT_SRC=${RVIRT_SRC:-$(cd "$(dirname "$0")/.." && pwd)}
 RVIRT_BUILD=${RVIRT_BUILD:-$RVIRT_SRC/build}
@@ -109,14 +112,18 @@ test_run_ () {
 
 test_report_failure_ () {
 	{
-		echo "failed: $1"
+		echo "failed: $(basename "$0") #$test_count: $1"
 		echo "commands:"
 		printf '%s\n' "$2"
 		echo "exit status: $test_status_; output:"
 		if test -f "$TRASH/.test-output"; then
-			tail -n 200 "$TRASH/.test-output"
+			tail -n 200 "$TRASH/.test-output" | sed -e '$a\'
 		fi
-	} | test_diag_
+	} >"$TRASH/.test-report"
+	test_diag_ <"$TRASH/.test-report"
+	if test -n "$RVIRT_FAILURE_LOG"; then
+		sed -e 's/^/# /' "$TRASH/.test-report" >>"$RVIRT_FAILURE_LOG"
+	fi
 }
 
 test_expect_success () {
