@@ -6,8 +6,9 @@
 
 # Run a sub-script that sources the test library; its TAP goes to
 # $1.out, its stderr to $1.err, its exit status to $1.status.
+# The scripts run here fail on purpose: not into make check's report.
 run_sub () {
-	sh "$1" >"$1.out" 2>"$1.err"
+	RVIRT_FAILURE_LOG= sh "$1" >"$1.out" 2>"$1.err"
 	echo $? >"$1.status"
 }
 
@@ -40,8 +41,27 @@ test_expect_success 'failures, known breakages and skips are reported' '
 	test_cmp expect mixed.t.out &&
 	echo 1 >expect &&
 	test_cmp expect mixed.t.status &&
-	test_grep "^# failed: fails" mixed.t.err &&
-	test_grep "^# failed: a broken chain fails" mixed.t.err
+	test_grep "^# failed: mixed.t #2: fails" mixed.t.err &&
+	test_grep "^# failed: mixed.t #3: a broken chain fails" mixed.t.err
+'
+
+test_expect_success 'RVIRT_FAILURE_LOG collects the reports of failures only' '
+	{
+		sub_header &&
+		cat <<-\EOF
+		test_expect_success "passes" "echo quiet"
+		test_expect_success "fails" "echo loud; false"
+		test_done
+		EOF
+	} >flog.t &&
+	echo "# earlier" >flog &&
+	{ RVIRT_FAILURE_LOG=$TRASH/flog sh flog.t >/dev/null 2>&1; echo $? >st; } &&
+	echo 1 >expect &&
+	test_cmp expect st &&
+	test_grep "^# earlier" flog &&
+	test_grep "^# failed: flog.t #2: fails" flog &&
+	test_grep "^# loud" flog &&
+	! grep quiet flog
 '
 
 test_expect_success 'a script whose tests pass exits 0' '
@@ -94,7 +114,7 @@ test_expect_success 'the trash dir goes away, or stays when asked after a failur
 		echo "test_expect_success \"fails\" \"false\"" &&
 		echo "test_done"
 	} >trash.t &&
-	run_sub trash.t &&
+	RVIRT_KEEP_TRASH= run_sub trash.t &&
 	sub_trash=$(cat trash-name) &&
 	test -n "$sub_trash" &&
 	! test -e "$sub_trash" &&
