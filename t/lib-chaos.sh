@@ -31,22 +31,51 @@ chaos_rand () {
 	echo $(($(od -An -N2 -tu2 /dev/urandom) % $1))
 }
 
-# chaos_event_ [R]: one event; R (0-7) chooses it, random without.
+# chaos_event_ [R]: one event; R (0-7) chooses it, random without.  A
+# failure says which event and which step (ce_what_).
 chaos_event_ () {
 	ce_r_=${1:-$(chaos_rand 8)}
 	if test "$ce_r_" -lt 5; then
-		crash_rvirtd && start_rvirtd rvirtd.conf && chaos_kills=$((chaos_kills + 1))
+		ce_what_="kill: crash_rvirtd (master $(rvirtd_master_pid))"
+		crash_rvirtd || return 1
+		ce_what_="kill: start_rvirtd after it"
+		start_rvirtd rvirtd.conf || return 1
+		chaos_kills=$((chaos_kills + 1))
 	elif test "$ce_r_" -lt 7; then
-		ce_old_=$(rvirtd_master_pid) && kill -USR2 "$ce_old_" &&
-			wait_until 300 "test \"\$(rvirtd_master_pid)\" != $ce_old_" &&
-			test_wait_exit_ "$ce_old_" 300 &&
-			chaos_upgrades=$((chaos_upgrades + 1))
+		ce_what_="upgrade: no master in the pidfile"
+		ce_old_=$(rvirtd_master_pid) || return 1
+		ce_what_="upgrade: SIGUSR2 to master $ce_old_"
+		kill -USR2 "$ce_old_" || return 1
+		ce_what_="upgrade: the pidfile still names $ce_old_ after 30 s"
+		wait_until 300 "test \"\$(rvirtd_master_pid)\" != $ce_old_" ||
+			return 1
+		ce_what_="upgrade: old master $ce_old_ still running after 30 s"
+		test_wait_exit_ "$ce_old_" 300 || return 1
+		chaos_upgrades=$((chaos_upgrades + 1))
 	else
-		ce_gen_=$(rvirtd_generation) && test -n "$ce_gen_" &&
-			kill -HUP "$(rvirtd_master_pid)" &&
-			wait_until 300 "test \"\$(rvirtd_generation)\" -gt $ce_gen_" &&
-			chaos_reloads=$((chaos_reloads + 1))
+		ce_what_="reload: no generation from rvirtd status"
+		ce_gen_=$(rvirtd_generation) && test -n "$ce_gen_" || return 1
+		ce_what_="reload: SIGHUP to master $(rvirtd_master_pid)"
+		kill -HUP "$(rvirtd_master_pid)" || return 1
+		ce_what_="reload: generation still $ce_gen_ after 30 s"
+		wait_until 300 "test \"\$(rvirtd_generation)\" -gt $ce_gen_" ||
+			return 1
+		chaos_reloads=$((chaos_reloads + 1))
 	fi
+}
+
+# chaos_event_failed_: what a failed event left: the daemon's processes
+# on the trash dir and the end of the newest log.
+chaos_event_failed_ () {
+	echo "# chaos: $cp_name_: event $cp_n_ failed: $ce_what_"
+	echo "# rvirtd processes with a file below $TRASH (pid ppid state):"
+	for ce_p_ in $(pgrep -x rvirtd); do
+		ls -l "/proc/$ce_p_/fd" 2>/dev/null | grep -q " $TRASH/" || continue
+		echo "#   $ce_p_ $(sed -n 's/^PPid:[^0-9]*//p' "/proc/$ce_p_/status")" \
+			"$(test_proc_state_ "$ce_p_")"
+	done
+	echo "# the end of $RVIRTD_LOG:"
+	tail -n 40 "$RVIRTD_LOG" 2>/dev/null | sed -e 's/^/#   /'
 }
 
 chaos_guests_ () {
@@ -96,7 +125,7 @@ chaos_phase () {
 		esac
 		cp_n_=$((cp_n_ + 1))
 		chaos_event_ $cp_ev_ || {
-			echo "# chaos: $cp_name_: an event failed" >&2
+			chaos_event_failed_ >&2
 			cp_ok_=1
 			break
 		}
