@@ -516,6 +516,12 @@ start_rvirtd () {
 	if test -z "$1" && ! test -f "$test_sr_conf_"; then
 		write_config "$test_sr_conf_"
 	fi
+	# Absolute: the trash dir in its argv is how test_procs_in_trash
+	# finds the daemon's processes when they should be gone.
+	case $test_sr_conf_ in
+	/*) ;;
+	*) test_sr_conf_=$TRASH/$test_sr_conf_ ;;
+	esac
 	rvirtd_starts=$((rvirtd_starts + 1))
 	RVIRTD_LOG=$TRASH/rvirtd.$rvirtd_starts.log
 	export RVIRTD_LOG
@@ -646,7 +652,9 @@ crash_rvirtd () {
 		RVIRTD_PID=
 	fi
 	for test_cr_k_ in $test_cr_m_ $test_cr_kids_; do
-		test_wait_exit_ "$test_cr_k_" 50 || return 1
+		test_wait_exit_ "$test_cr_k_" 50 && continue
+		echo "crash_rvirtd: $test_cr_k_ (state $(test_proc_state_ "$test_cr_k_")) still there 5 s after SIGKILL" >&2
+		return 1
 	done
 	return 0
 }
