@@ -131,7 +131,7 @@ test_expect_success 'over TCP without authentication: a crash, the same port aga
 	start_rvirtd rvirtd.conf &&
 	wait_until 100 "test \$(reconnects t.err) -ge 1" &&
 	load_stop t >result &&
-	cat result &&
+	cat result t.err &&
 	grep "errors=0 disconnects=1 reconnects=1 lost=0" result &&
 	stop_rvirtd
 '
