@@ -2,12 +2,13 @@
 # SPDX-License-Identifier: MIT
 # deps.sh: make sure the Debian packages rvirt needs are installed.
 #
-# Usage: scripts/deps.sh [build|test|all|fuzz]   (default: build)
+# Usage: scripts/deps.sh [build|test|all|fuzz|deb]   (default: build)
 #   build  compile rvirtd, librvirt and rvsh
 #   test   build + what `make check` needs
 #   all    test + what later issues need (TLS, SASL, Kerberos,
-#          systemd socket activation) + fuzz; CI installs this
+#          systemd socket activation) + fuzz + deb; CI installs this
 #   fuzz   build + clang-14 and libFuzzer for make fuzz
+#   deb    build + what make deb needs (debhelper, dpkg-dev, lintian)
 #
 # Silent and quick when everything is there.  When something is missing:
 # as root, `apt-get update` once and install it; otherwise print the
@@ -55,16 +56,21 @@ LATER_PKGS="systemd prometheus clang-format chromium"
 # runtime libraries, which hold libFuzzer (-fsanitize=fuzzer).
 FUZZ_PKGS="clang-14 libclang-rt-14-dev"
 
+# The Debian packages (make deb, in CI): dh and compat 13 (debhelper),
+# dpkg-buildpackage (dpkg-dev), and lintian, which must find no error.
+DEB_PKGS="debhelper dpkg-dev lintian"
+
 usage() {
-	echo "usage: $0 [build|test|all|fuzz]" >&2
+	echo "usage: $0 [build|test|all|fuzz|deb]" >&2
 	exit 2
 }
 
 case "${1:-build}" in
 build) want="$BUILD_PKGS" ;;
 test) want="$BUILD_PKGS $TEST_PKGS" ;;
-all) want="$BUILD_PKGS $TEST_PKGS $LATER_PKGS $FUZZ_PKGS" ;;
+all) want="$BUILD_PKGS $TEST_PKGS $LATER_PKGS $FUZZ_PKGS $DEB_PKGS" ;;
 fuzz) want="$BUILD_PKGS $FUZZ_PKGS" ;;
+deb) want="$BUILD_PKGS $DEB_PKGS" ;;
 -h | --help) usage ;;
 *) usage ;;
 esac
