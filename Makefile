@@ -220,18 +220,15 @@ chaos: all $(TOOL_BINS)
 		$(PROVE) -v t/chaos/*.t
 
 # t/3007 drives the pool with the load generator of t/perf.  What the
-# failed tests reported is printed again after prove's summary, so the
-# tail of a CI log says why (t/test-lib.sh, RVIRT_FAILURE_LOG).
+# failed tests reported is printed again after prove's summary, with a
+# digest last, so the tail of a CI log says why (t/tools/failures.sh).
 FAILURE_LOG = $(abspath $(BUILD))/check-failures.log
 check-run: all $(UNIT_BINS) $(TOOL_BINS) $(BUILD)/t/perf/load
 	@rm -f $(FAILURE_LOG)
 	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) \
 	RVIRT_FAILURE_LOG=$(FAILURE_LOG) \
 		$(PROVE) $(PROVE_FLAGS) $(UNIT_BINS) t/*.t || { \
-		if test -s $(FAILURE_LOG); then \
-			echo "=== what the failed tests reported ($(FAILURE_LOG)):"; \
-			tail -n 150 $(FAILURE_LOG); \
-		fi; exit 1; }
+		sh t/tools/failures.sh $(FAILURE_LOG); exit 1; }
 
 FMT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 fmt:

@@ -23,8 +23,10 @@
 #                     (an undefine lost, a define run twice)
 #         orphans     rvirt-guest processes of this test left running
 #       and prints one line "chaos: NAME ..." with them and the work
-#       done (also appended to $TRASH/chaos.summary).  True when all four are 0.  The daemon is running before
-#       and after (its master may have changed).
+#       done, and the event that failed if one did (also appended to
+#       $TRASH/chaos.summary).  True when all four are 0 and no event
+#       failed.  The daemon is running before and after (its master may
+#       have changed).
 
 chaos_rand () {
 	# An integer in [0, $1), from the kernel.
@@ -172,11 +174,13 @@ chaos_phase () {
 	cp_running_=$(cut -f 2 "$cp_name_.active" | grep -c "^$cp_name_-")
 	cp_lost_=$((cp_lost_ + cp_running_))
 	cp_orphans_=$(chaos_guests_ "$cp_name_" | wc -l)
+	cp_evmsg_=
+	test "$cp_ok_" = 0 || cp_evmsg_=" failed event: $ce_what_"
 	echo "chaos: $cp_name_ driver=$cp_drv_ clients=$cp_clients_" \
 		"kills=$chaos_kills upgrades=$chaos_upgrades" \
 		"reloads=$chaos_reloads seconds=$cp_secs_ rounds=$cp_rounds_" \
 		"calls=$cp_calls_ errors=$cp_errors_ lost=$cp_lost_" \
-		"duplicated=$cp_dup_ orphans=$cp_orphans_" |
+		"duplicated=$cp_dup_ orphans=$cp_orphans_$cp_evmsg_" |
 		tee -a "$TRASH/chaos.summary"
 	test "$cp_ok_" = 0 && test "$cp_errors_" = 0 && test "$cp_lost_" = 0 &&
 		test "$cp_dup_" = 0 && test "$cp_orphans_" = 0

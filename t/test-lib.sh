@@ -579,9 +579,16 @@ start_rvirtd () {
 	return 0
 }
 
+# test_why_ VAR MESSAGE: append a line to the reasons collected in VAR.
+test_why_ () {
+	eval "$1=\"\$$1
+\$2\""
+}
+
 # stop_rvirtd: SIGTERM by pid, wait up to 10 s (then SIGKILL and fail).
 # Fails unless rvirtd exited with status 0, no process it had forked is
-# left, and its log holds no sanitizer report.
+# left, and its log holds no sanitizer report.  On failure the end of
+# the log comes first and the reasons last, where a short tail shows them.
 stop_rvirtd () {
 	if test -z "$RVIRTD_PID"; then
 		echo "stop_rvirtd: no rvirtd running" >&2
@@ -590,9 +597,10 @@ stop_rvirtd () {
 	test_st_pid_=$RVIRTD_PID
 	test_st_kids_=$(children_of "$test_st_pid_")
 	test_st_ret_=0
+	test_st_why_=
 	kill -TERM "$test_st_pid_"
 	if ! test_wait_exit_ "$test_st_pid_" 100; then
-		echo "stop_rvirtd: rvirtd $test_st_pid_ still running 10 s after SIGTERM; killed" >&2
+		test_why_ test_st_why_ "stop_rvirtd: rvirtd $test_st_pid_ still running 10 s after SIGTERM; killed"
 		kill -KILL "$test_st_pid_"
 		test_st_ret_=1
 	fi
@@ -600,30 +608,31 @@ stop_rvirtd () {
 	test_st_status_=$?
 	RVIRTD_PID=
 	if test "$test_st_ret_" -eq 0 && test "$test_st_status_" -ne 0; then
-		echo "stop_rvirtd: rvirtd exited with status $test_st_status_" >&2
+		test_why_ test_st_why_ "stop_rvirtd: rvirtd exited with status $test_st_status_"
 		test_st_ret_=1
 	fi
 	# Workers get a moment to notice their master is gone (a loaded
 	# machine's moment: 10 s).
 	for test_st_k_ in $test_st_kids_; do
 		test_wait_exit_ "$test_st_k_" 100 && continue
-		echo "stop_rvirtd: process $test_st_k_ forked by rvirtd is still running; killed" >&2
+		test_why_ test_st_why_ "stop_rvirtd: process $test_st_k_ forked by rvirtd is still running; killed"
 		kill -KILL "$test_st_k_" 2>/dev/null
 		test_st_ret_=1
 	done
 	for test_st_k_ in $(test_procs_in_trash); do
-		echo "stop_rvirtd: rvirtd process $test_st_k_ left behind; killed" >&2
+		test_why_ test_st_why_ "stop_rvirtd: rvirtd process $test_st_k_ left behind; killed"
 		kill -KILL "$test_st_k_" 2>/dev/null
 		test_st_ret_=1
 	done
 	if grep -E 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' \
 		"$RVIRTD_LOG" >/dev/null; then
-		echo "stop_rvirtd: sanitizer report in $RVIRTD_LOG" >&2
+		test_why_ test_st_why_ "stop_rvirtd: sanitizer report in $RVIRTD_LOG"
 		test_st_ret_=1
 	fi
 	if test "$test_st_ret_" -ne 0; then
 		echo "--- $RVIRTD_LOG:" >&2
 		tail -n 100 "$RVIRTD_LOG" >&2
+		echo "--- why stop_rvirtd failed:$test_st_why_" >&2
 	fi
 	return "$test_st_ret_"
 }
@@ -800,16 +809,17 @@ wait_until () {
 # in /proc; then no rvirtd process of this script may be left.
 stop_rvirtd_master () {
 	test_sm_ret_=0
+	test_sm_why_=
 	if test -n "$RVIRTD_PID"; then
 		if test_wait_exit_ "$RVIRTD_PID" 100; then
 			wait "$RVIRTD_PID"
 			test_sm_st_=$?
 			if test "$test_sm_st_" -ne 0; then
-				echo "stop_rvirtd_master: first master exited with status $test_sm_st_" >&2
+				test_why_ test_sm_why_ "stop_rvirtd_master: first master exited with status $test_sm_st_"
 				test_sm_ret_=1
 			fi
 		else
-			echo "stop_rvirtd_master: first master $RVIRTD_PID still running" >&2
+			test_why_ test_sm_why_ "stop_rvirtd_master: first master $RVIRTD_PID still running"
 			test_sm_ret_=1
 		fi
 		RVIRTD_PID=
@@ -820,18 +830,22 @@ stop_rvirtd_master () {
 	}
 	kill -TERM "$test_sm_pid_"
 	if ! test_wait_exit_ "$test_sm_pid_" 100; then
-		echo "stop_rvirtd_master: master $test_sm_pid_ still running 10 s after SIGTERM" >&2
+		test_why_ test_sm_why_ "stop_rvirtd_master: master $test_sm_pid_ still running 10 s after SIGTERM"
 		test_sm_ret_=1
 	fi
 	if ! wait_until 30 'test -z "$(test_procs_in_trash)"'; then
-		echo "stop_rvirtd_master: rvirtd processes left: $(test_procs_in_trash)" >&2
+		test_why_ test_sm_why_ "stop_rvirtd_master: rvirtd processes left: $(test_procs_in_trash)"
 		test_sm_ret_=1
 	fi
 	if grep -E 'ERROR: AddressSanitizer|runtime error:|LeakSanitizer' \
 		"$RVIRTD_LOG" >/dev/null; then
-		echo "stop_rvirtd_master: sanitizer report in $RVIRTD_LOG" >&2
+		test_why_ test_sm_why_ "stop_rvirtd_master: sanitizer report in $RVIRTD_LOG"
 		test_sm_ret_=1
 	fi
-	test "$test_sm_ret_" -eq 0 || tail -n 50 "$RVIRTD_LOG" >&2
+	if test "$test_sm_ret_" -ne 0; then
+		echo "--- $RVIRTD_LOG:" >&2
+		tail -n 50 "$RVIRTD_LOG" >&2
+		echo "--- why stop_rvirtd_master failed:$test_sm_why_" >&2
+	fi
 	return "$test_sm_ret_"
 }
