@@ -64,6 +64,34 @@ test_expect_success 'RVIRT_FAILURE_LOG collects the reports of failures only' '
 	! grep quiet flog
 '
 
+test_expect_success 't/tools/failures.sh ends with each failure and its last 4 lines' '
+	{
+		sub_header &&
+		cat <<-\EOF
+		test_expect_success "first" "seq 1 9; false"
+		test_expect_success "passes" "true"
+		test_expect_success "second" "echo only; false"
+		test_done
+		EOF
+	} >dig.t &&
+	{ RVIRT_FAILURE_LOG=$TRASH/dig.log sh dig.t >/dev/null 2>&1; true; } &&
+	sh "$RVIRT_SRC/t/tools/failures.sh" dig.log >dig.out &&
+	tail -n 7 dig.out >actual &&
+	cat >expect <<-\EOF &&
+	# failed: dig.t #1: first
+	#   6
+	#   7
+	#   8
+	#   9
+	# failed: dig.t #3: second
+	#   only
+	EOF
+	test_cmp expect actual &&
+	test_grep "^# 1$" dig.out &&
+	sh "$RVIRT_SRC/t/tools/failures.sh" no-such-log >none.out &&
+	test_line_count = 0 none.out
+'
+
 test_expect_success 'a script whose tests pass exits 0' '
 	{
 		sub_header &&
