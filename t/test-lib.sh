@@ -649,11 +649,31 @@ kill_rvirtd () {
 # True while the rvirtd we started is alive.
 # Kill the whole daemon started by start_rvirtd, master and workers at
 # once, with SIGKILL: a crash of everything, as a power cut would leave
-# the processes (not the disk).
+# the processes (not the disk).  The master is stopped (SIGSTOP) before
+# its children are listed: a worker it forked between the list and the
+# kill would outlive the "crash", get SIGTERM from its parent's death
+# and serve clients while it drains (t/4000 #7 saw a client reconnect
+# to one and be dropped by it again).
 crash_rvirtd () {
 	# After a USR2 upgrade the master is the pidfile's, not ours.
 	test_cr_m_=$(rvirtd_master_pid) || test_cr_m_=$RVIRTD_PID
 	test -n "$test_cr_m_" || return 1
+	kill -STOP "$test_cr_m_" || return 1
+	test_cr_i_=0
+	# T: stopped; gone or a zombie: it forks nothing either.
+	until case $(test_proc_state_ "$test_cr_m_") in
+		T | Z | X | '') true ;;
+		*) false ;;
+		esac
+	do
+		if test "$test_cr_i_" -ge 3000; then
+			echo "crash_rvirtd: master $test_cr_m_ not stopped 30 s after SIGSTOP (state $(test_proc_state_ "$test_cr_m_"))" >&2
+			kill -KILL "$test_cr_m_"
+			return 1
+		fi
+		sleep 0.01
+		test_cr_i_=$((test_cr_i_ + 1))
+	done
 	test_cr_kids_=$(children_of "$test_cr_m_")
 	kill -KILL "$test_cr_m_" $test_cr_kids_
 	if test -n "$RVIRTD_PID"; then
