@@ -70,9 +70,8 @@ chaos_event_ () {
 # on the trash dir and the end of the newest log.
 chaos_event_failed_ () {
 	echo "# chaos: $cp_name_: event $cp_n_ failed: $ce_what_"
-	echo "# rvirtd processes with a file below $TRASH (pid ppid state):"
-	for ce_p_ in $(pgrep -x rvirtd); do
-		ls -l "/proc/$ce_p_/fd" 2>/dev/null | grep -q " $TRASH/" || continue
+	echo "# rvirtd processes of this script (pid ppid state):"
+	for ce_p_ in $(test_procs_in_trash); do
 		echo "#   $ce_p_ $(sed -n 's/^PPid:[^0-9]*//p' "/proc/$ce_p_/status")" \
 			"$(test_proc_state_ "$ce_p_")"
 	done
