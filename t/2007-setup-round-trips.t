@@ -6,9 +6,9 @@
 # AUTH_LIST only when the open is refused.  On plain tcp the first
 # connection of a process asks AUTH_LIST first (the URI must not cross
 # the network in clear text ahead of a SASL layer), later ones to the
-# same daemon do not when it answered "none"; ext always asks first.  CONNECT_CLOSE is not
-# waited for, and the daemon still runs it.  The daemon's per-procedure
-# counters (rvirtd status) tell what arrived.
+# same daemon do not when it answered "none"; ext always asks first.
+# CONNECT_CLOSE is not waited for, and the daemon still runs it.  The
+# daemon's per-procedure counters (rvirtd status) tell what arrived.
 
 . "$(dirname "$0")/test-lib.sh"
 require_rvirtd
