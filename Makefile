@@ -84,7 +84,7 @@ UNIT_BINS = $(patsubst t/unit/%.c,$(BUILD)/t/%,$(UNIT_SRCS))
 TOOL_BINS = $(patsubst t/tools/%.c,$(BUILD)/t/tools/%,$(TOOL_SRCS))
 PERF_BINS = $(patsubst t/perf/%.c,$(BUILD)/t/perf/%,$(PERF_SRCS))
 
-.PHONY: all check check-run chaos demo perf soak unit-check fmt fmt-check clean
+.PHONY: all check check-run chaos demo perf perf-run soak unit-check fmt fmt-check clean
 .SUFFIXES:
 .DELETE_ON_ERROR:
 # Keep objects of unit tests and tools between runs.
@@ -157,6 +157,17 @@ $(BUILD)/t/perf/%: $(BUILD)/obj/t/perf/%.o $(LIBA)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+# The libvirtd baseline of t/perf/setups.sh, built where libvirt-dev is
+# (scripts/deps.sh perf); without it setups.sh leaves libvirtd out.
+ifneq ($(shell $(PKG_CONFIG) --exists libvirt 2>/dev/null && echo y),)
+LIBVIRT_SETUPS = $(BUILD)/t/perf/libvirt-setups
+$(LIBVIRT_SETUPS): t/perf/libvirt/setups.c t/perf/perf.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags libvirt) \
+		$(ALL_LDFLAGS) -o $@ $< $(shell $(PKG_CONFIG) --libs libvirt)
+PERF_BINS += $(LIBVIRT_SETUPS)
+endif
+
 unit-check: $(UNIT_BINS)
 
 # A 64 KiB BIOS image that talks on COM1, the guest of the QEMU console
@@ -190,8 +201,13 @@ include mk/systemd.mk
 include mk/deb.mk
 
 # Benchmarks: numbers and ratios against a baseline measured in the same
-# run; never pass/fail.  Opt-in, not part of check.
-perf: all $(PERF_BINS) $(TOOL_BINS)
+# run; never pass/fail.  Opt-in, not part of check (t/2008 is their
+# smoke run there).  deps.sh perf adds libvirtd, a baseline of setups.sh;
+# make is entered again so that pkg-config sees libvirt-dev.
+perf:
+	scripts/deps.sh perf
+	$(MAKE) perf-run
+perf-run: all $(PERF_BINS) $(TOOL_BINS)
 	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) t/perf/run.sh
 
 # The README's two commands.  Both first make sure the Debian packages
@@ -219,11 +235,13 @@ chaos: all $(TOOL_BINS)
 	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) \
 		$(PROVE) -v t/chaos/*.t
 
-# t/3007 drives the pool with the load generator of t/perf.  What the
-# failed tests reported is printed again after prove's summary, with a
-# digest last, so the tail of a CI log says why (t/tools/failures.sh).
+# t/3007 drives the pool with the load generator of t/perf; t/2008 runs
+# t/perf/setups.sh for a moment (a smoke run).  What the failed tests
+# reported is printed again after prove's summary, with a digest last,
+# so the tail of a CI log says why (t/tools/failures.sh).
 FAILURE_LOG = $(abspath $(BUILD))/check-failures.log
-check-run: all $(UNIT_BINS) $(TOOL_BINS) $(BUILD)/t/perf/load
+check-run: all $(UNIT_BINS) $(TOOL_BINS) $(BUILD)/t/perf/load \
+	$(BUILD)/t/perf/setups $(LIBVIRT_SETUPS)
 	@rm -f $(FAILURE_LOG)
 	RVIRT_BUILD=$(abspath $(BUILD)) RVIRT_SRC=$(CURDIR) \
 	RVIRT_FAILURE_LOG=$(FAILURE_LOG) \

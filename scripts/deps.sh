@@ -2,13 +2,16 @@
 # SPDX-License-Identifier: MIT
 # deps.sh: make sure the Debian packages rvirt needs are installed.
 #
-# Usage: scripts/deps.sh [build|test|all|fuzz|deb]   (default: build)
+# Usage: scripts/deps.sh [build|test|all|fuzz|deb|perf]   (default: build)
 #   build  compile rvirtd, librvirt and rvsh
 #   test   build + what `make check` needs
 #   all    test + what later issues need (TLS, SASL, Kerberos,
-#          systemd socket activation) + fuzz + deb; CI installs this
+#          systemd socket activation) + fuzz + deb + perf; CI installs
+#          this
 #   fuzz   build + clang-14 and libFuzzer for make fuzz
 #   deb    build + what make deb needs (debhelper, dpkg-dev, lintian)
+#   perf   test + libvirtd, the baseline of make perf (libvirt-daemon,
+#          libvirt-dev)
 #
 # Silent and quick when everything is there.  When something is missing:
 # as root, `apt-get update` once and install it; otherwise print the
@@ -60,17 +63,26 @@ FUZZ_PKGS="clang-14 libclang-rt-14-dev"
 # dpkg-buildpackage (dpkg-dev), and lintian, which must find no error.
 DEB_PKGS="debhelper dpkg-dev lintian"
 
+# The benchmarks' libvirtd baseline (make perf; t/perf/lib-libvirtd.sh):
+# Debian 12's libvirtd is 9.0, the version issue 14 compared with, and
+# libvirt-dev builds its client, t/perf/libvirt/setups.c.  Without
+# recommends: 9 packages, the QEMU driver among them (rvirt runs none of
+# it; libvirtd runs as a session instance of its own).  In all, so that
+# the smoke run of t/perf/setups.sh in make check (t/2008) starts it.
+PERF_PKGS="libvirt-daemon libvirt-dev"
+
 usage() {
-	echo "usage: $0 [build|test|all|fuzz|deb]" >&2
+	echo "usage: $0 [build|test|all|fuzz|deb|perf]" >&2
 	exit 2
 }
 
 case "${1:-build}" in
 build) want="$BUILD_PKGS" ;;
 test) want="$BUILD_PKGS $TEST_PKGS" ;;
-all) want="$BUILD_PKGS $TEST_PKGS $LATER_PKGS $FUZZ_PKGS $DEB_PKGS" ;;
+all) want="$BUILD_PKGS $TEST_PKGS $LATER_PKGS $FUZZ_PKGS $DEB_PKGS $PERF_PKGS" ;;
 fuzz) want="$BUILD_PKGS $FUZZ_PKGS" ;;
 deb) want="$BUILD_PKGS $DEB_PKGS" ;;
+perf) want="$BUILD_PKGS $TEST_PKGS $PERF_PKGS" ;;
 -h | --help) usage ;;
 *) usage ;;
 esac

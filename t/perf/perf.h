@@ -7,6 +7,8 @@
 #define RVIRT_T_PERF_PERF_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,6 +68,49 @@ perf_clients_run(int clients, int (*child)(void *arg, int fd), void *arg,
 			(*failed)++;
 	*seconds = perf_now() - t0;
 	return 0;
+}
+
+/* Setup clients at most (t/perf/setups, t/perf/libvirt/setups). */
+#define PERF_SETUPS_CLIENTS_MAX 64
+
+/* What a setups client process is given. */
+struct perf_setups {
+	const char *kind;  /* setups plain: "unix" or "tcp"; else NULL */
+	const char *where; /* a path, a port or a URI */
+	double seconds;
+};
+
+/*
+ * CLIENTS processes run child(&(struct perf_setups){ kind, where,
+ * seconds }, fd), which counts its good and failed rounds; prints
+ * "setups/s N (R rounds, F failed)" and "client-cpu-us/setup U", the
+ * CPU time (user + system) the client processes used per setup.
+ * Returns 0, or 1 when a round or a client failed, 2 on bad arguments.
+ * Call it once per process: its children are taken to be the clients.
+ */
+static inline int
+perf_setups_run(int (*child)(void *arg, int fd), const char *kind,
+		const char *where, int clients, double seconds)
+{
+	struct perf_setups a = { kind, where, seconds };
+	unsigned long total[2];
+	int failed, rc;
+	struct rusage ru;
+	double t, cpu;
+
+	if (clients < 1 || clients > PERF_SETUPS_CLIENTS_MAX)
+		return 2;
+	rc = perf_clients_run(clients, child, &a, total, 2, &failed, &t);
+	if (rc)
+		return rc;
+	getrusage(RUSAGE_CHILDREN, &ru);
+	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	      ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+	printf("setups/s %.0f (%lu rounds, %lu failed)\n", (double)total[0] / t,
+	       total[0], total[1]);
+	printf("client-cpu-us/setup %.1f\n",
+	       total[0] ? cpu * 1e6 / (double)total[0] : 0.0);
+	return failed || total[1] ? 1 : 0;
 }
 
 #endif

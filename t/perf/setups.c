@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/resource.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -29,20 +28,18 @@
  *   setups plain unix PATH | tcp PORT CLIENTS SECONDS [CALLS]
  *	CLIENTS processes each create a CLIENT (clntunix_create or
  *	clnttcp_create), call NULL CALLS times (default 1) and destroy
- *	it, again and again.  CALLS 5 makes as many round trips per
+ *	it, again and again.  CALLS 2 makes as many round trips per
  *	connection as librvirt's setup below: the part of the gap that
  *	is round trips, not the daemon's cost.
  *   setups rvirt URI CLIENTS SECONDS
- *	CLIENTS processes each open URI with librvirt (connect, AUTH_LIST,
- *	CONNECT_OPEN, KEEPALIVE_START), ping once and close
- *	(CONNECT_CLOSE), again and again: 5 round trips.
+ *	CLIENTS processes each open URI with librvirt, ping once and
+ *	close, again and again: two round trips (doc/protocol.md, "How
+ *	librvirt connects").
  * Each client mode prints "setups/s N (R rounds, F failed)" and
  * "client-cpu-us/setup U": the CPU time (user + system) the client
  * processes used per setup.  Not a test: t/perf/setups.sh prints the
  * figures and their ratios.
  */
-
-#define SETUPS_CLIENTS_MAX 64
 
 /* xdr_void takes no arguments, which xdrproc_t's cast does not like. */
 static bool_t
@@ -170,17 +167,11 @@ rvirt_round(const char *uri)
 	return rc;
 }
 
-struct setups_client {
-	const char *kind; /* plain: "unix" or "tcp"; NULL: librvirt */
-	const char *where;
-	double seconds;
-};
-
 /* One client process: rounds for SECONDS, counts of ok and failed. */
 static int
 setups_client(void *arg, int fd)
 {
-	const struct setups_client *a = arg;
+	const struct perf_setups *a = arg;
 	unsigned long r[2] = { 0, 0 };
 	double end = perf_now() + a->seconds;
 
@@ -191,33 +182,6 @@ setups_client(void *arg, int fd)
 		r[rc < 0]++;
 	}
 	return write(fd, r, sizeof(r)) == sizeof(r) ? 0 : 1;
-}
-
-/* CLIENTS processes run rounds for SECONDS; prints the total rate. */
-static int
-run(const char *kind, const char *where, int clients, double seconds)
-{
-	struct setups_client a = { kind, where, seconds };
-	unsigned long total[2];
-	int failed, rc;
-	struct rusage ru;
-	double t, cpu;
-
-	if (clients < 1 || clients > SETUPS_CLIENTS_MAX)
-		return 2;
-	rc = perf_clients_run(clients, setups_client, &a, total, 2, &failed,
-			      &t);
-	if (rc)
-		return rc;
-	/* This process runs one measurement: its children are the clients. */
-	getrusage(RUSAGE_CHILDREN, &ru);
-	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
-	      ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
-	printf("setups/s %.0f (%lu rounds, %lu failed)\n", (double)total[0] / t,
-	       total[0], total[1]);
-	printf("client-cpu-us/setup %.1f\n",
-	       total[0] ? cpu * 1e6 / (double)total[0] : 0.0);
-	return failed || total[1] ? 1 : 0;
 }
 
 int
@@ -231,10 +195,12 @@ main(int argc, char **argv)
 			plain_calls = atoi(argv[6]);
 		if (plain_calls < 1 || plain_calls > 100)
 			return 2;
-		return run(argv[2], argv[3], atoi(argv[4]), atof(argv[5]));
+		return perf_setups_run(setups_client, argv[2], argv[3],
+				       atoi(argv[4]), atof(argv[5]));
 	}
 	if (argc == 5 && !strcmp(argv[1], "rvirt"))
-		return run(NULL, argv[2], atoi(argv[3]), atof(argv[4]));
+		return perf_setups_run(setups_client, NULL, argv[2],
+				       atoi(argv[3]), atof(argv[4]));
 	fprintf(stderr, "usage: setups serve unix PATH | tcp\n"
 			"       setups plain unix PATH | tcp PORT CLIENTS "
 			"SECONDS [CALLS]\n"
