@@ -59,6 +59,8 @@ struct rvirt_conn {
 	bool ka_reported; /* the keepalive thread reported the drop */
 	/* rvirt_conn_interrupt: the reconnection in progress gives up. */
 	volatile sig_atomic_t interrupted;
+	/* The daemon answered PROC_UNAVAIL to CONNECT_RESUME (older). */
+	bool no_resume_proc;
 };
 
 /* XDR encodes from char *, which never writes through it. */
@@ -291,35 +293,63 @@ conn_keepalive_announce(struct rvirt_conn *conn, bool queue)
 				  &args, CONN_CLOSE_TIMEOUT_S * 1000);
 }
 
+/* The status of a CONNECT_RESUME or CONNECT_RECONNECT reply into *err. */
+static int
+conn_resume_status(const rvirt_void_ret *ret, struct rvirt_error *err)
+{
+	const rvirt_wire_error *we = &ret->rvirt_void_ret_u.error;
+
+	if (ret->status == RVIRT_OK)
+		return 0;
+	err_set(err, we->code ? we->code : RVIRT_ERR_INTERNAL, we->origin, "%s",
+		we->message ? we->message : "");
+	return -1;
+}
+
 /*
- * Resume the session on the new stream.  Returns 0, 1 when the daemon
- * could not be reached this time (try again), -1 when the daemon
- * refused (*err: the session is gone for good).
+ * Resume the session on the new stream: CONNECT_RESUME, which also
+ * gets back a session the daemon never wrote down (doc/sessions.md,
+ * "When a session is written"); CONNECT_RECONNECT to a daemon older
+ * than it.  Returns 0, 1 when the daemon could not be reached this time
+ * (try again), -1 when the daemon refused (*err: the session is gone
+ * for good).
  */
 static int
 conn_resume(struct rvirt_conn *conn, struct rvirt_error *err)
 {
-	rvirt_connect_reconnect_args args;
+	rvirt_connect_resume_args args;
+	rvirt_connect_reconnect_args rargs;
 	rvirt_void_ret ret = { 0 };
-	enum clnt_stat cs;
+	enum clnt_stat cs = RPC_PROCUNAVAIL;
 	int rc;
 
-	memset(&args, 0, sizeof(args));
-	memcpy(args.cookie, conn->cookie, sizeof(args.cookie));
-	cs = rvirt_proc_connect_reconnect_1(&args, &ret, conn->clnt);
-	explicit_bzero(&args, sizeof(args));
+	if (!conn->no_resume_proc) {
+		memset(&args, 0, sizeof(args));
+		memcpy(args.cookie, conn->cookie, sizeof(args.cookie));
+		args.uri = uri_open_name(conn->uri);
+		args.flags = conn->flags;
+		if (!args.uri) {
+			err_set(err, RVIRT_ERR_NO_MEMORY, RVIRT_FROM_CLIENT,
+				"out of memory");
+			return 1;
+		}
+		cs = rvirt_proc_connect_resume_1(&args, &ret, conn->clnt);
+		explicit_bzero(&args.cookie, sizeof(args.cookie));
+		free(args.uri);
+		if (cs == RPC_PROCUNAVAIL)
+			conn->no_resume_proc = true;
+	}
+	if (cs == RPC_PROCUNAVAIL) {
+		memset(&rargs, 0, sizeof(rargs));
+		memcpy(rargs.cookie, conn->cookie, sizeof(rargs.cookie));
+		cs = rvirt_proc_connect_reconnect_1(&rargs, &ret, conn->clnt);
+		explicit_bzero(&rargs, sizeof(rargs));
+	}
 	if (cs != RPC_SUCCESS) {
 		rpcclnt_get_error(conn->clnt, err);
 		return 1;
 	}
-	rc = 0;
-	if (ret.status != RVIRT_OK) {
-		const rvirt_wire_error *we = &ret.rvirt_void_ret_u.error;
-
-		err_set(err, we->code ? we->code : RVIRT_ERR_INTERNAL,
-			we->origin, "%s", we->message ? we->message : "");
-		rc = -1;
-	}
+	rc = conn_resume_status(&ret, err);
 	xdr_free((xdrproc_t)xdr_rvirt_void_ret, &ret);
 	return rc;
 }

@@ -183,13 +183,26 @@ metrics_put_conns(const struct metrics_snapshot *ms, enum expofmt_mode mode,
 		       metrics_auth_name);
 }
 
+/*
+ * Outcome o of the calls that resume sessions: CONNECT_RECONNECT and
+ * CONNECT_RESUME (librvirt's).
+ */
+static uint64_t
+metrics_resumes(const struct metrics_snapshot *ms, unsigned int o)
+{
+	int rec = metrics_proc_find(ms, "CONNECT_RECONNECT");
+	int res = metrics_proc_find(ms, "CONNECT_RESUME");
+
+	return (rec >= 0 ? ms->calls[rec][o] : 0) +
+	       (res >= 0 ? ms->calls[res][o] : 0);
+}
+
 /* Sessions, read off the calls that make and resume them. */
 static void
 metrics_put_sessions(const struct metrics_snapshot *ms, enum expofmt_mode mode,
 		     FILE *fp)
 {
 	int open = metrics_proc_find(ms, "CONNECT_OPEN");
-	int rec = metrics_proc_find(ms, "CONNECT_RECONNECT");
 	unsigned int o;
 
 	expofmt_family(fp, mode, "rvirtd_sessions_created_total", "counter",
@@ -199,19 +212,20 @@ metrics_put_sessions(const struct metrics_snapshot *ms, enum expofmt_mode mode,
 	expofmt_family(fp, mode, "rvirtd_sessions_resumed_total", "counter",
 		       NULL,
 		       "Sessions resumed on a new connection "
-		       "(CONNECT_RECONNECT answered ok).");
+		       "(CONNECT_RECONNECT or CONNECT_RESUME answered ok).");
 	fprintf(fp, "rvirtd_sessions_resumed_total %" PRIu64 "\n",
-		rec >= 0 ? ms->calls[rec][0] : 0);
+		metrics_resumes(ms, 0));
 	expofmt_family(fp, mode, "rvirtd_sessions_refused_total", "counter",
 		       NULL,
 		       "Session resumptions refused, by reason (the error "
 		       "code).");
-	for (o = 1; rec >= 0 && o < METRICS_NOUTCOMES; o++)
-		if (ms->calls[rec][o])
+	for (o = 1; o < METRICS_NOUTCOMES; o++)
+		if (metrics_resumes(ms, o))
 			fprintf(fp,
 				"rvirtd_sessions_refused_total{reason=\"%s\"} "
 				"%" PRIu64 "\n",
-				metrics_outcome_name(o), ms->calls[rec][o]);
+				metrics_outcome_name(o),
+				metrics_resumes(ms, o));
 	expofmt_family(fp, mode, "rvirtd_sessions_expired_total", "counter",
 		       NULL,
 		       "Sessions removed by the collector after their "

@@ -82,6 +82,7 @@ static const struct config_key config_keys[] = {
 	KEY(store_gc_interval, KIND_UINT, 1, 86400),
 	KEY(session_ttl, KIND_UINT, 1, 31536000),
 	KEY(session_max_replies, KIND_UINT, 1, 65536),
+	KEY(session_record_delay, KIND_UINT, 0, 60000),
 	KEY(reply_ttl, KIND_UINT, 1, 31536000),
 	KEY(event_journal_max, KIND_UINT, 0, 4000000000),
 	KEY(event_journal_max_age, KIND_UINT, 0, 315360000),
@@ -194,6 +195,7 @@ config_init_defaults(struct config *cfg)
 	cfg->event_journal_max = 100000;
 	cfg->event_journal_max_age = 604800;
 	cfg->session_max_replies = 64;
+	cfg->session_record_delay = 100;
 	cfg->reply_ttl = 3600;
 	cfg->log_level = 3;
 	config_copy(cfg->log_outputs, sizeof(cfg->log_outputs), "3:stderr");

@@ -107,8 +107,10 @@ struct config {
 	/* Sessions (doc/sessions.md). */
 	unsigned int session_ttl;	  /* idle seconds; default 86400 */
 	unsigned int session_max_replies; /* recorded per session; 64 */
-	unsigned int reply_ttl;		  /* seconds; default 3600 */
-	unsigned int store_gc_interval;	  /* seconds; default 60 */
+	/* ms a new session may go unrecorded; 100, 0: at CONNECT_OPEN */
+	unsigned int session_record_delay;
+	unsigned int reply_ttl;		/* seconds; default 3600 */
+	unsigned int store_gc_interval; /* seconds; default 60 */
 	/* The metrics exporter (doc/metrics.md); "" = off (default). */
 	char metrics_listen[256]; /* "ADDR:PORT" of GET /metrics */
 	bool metrics_tls;	  /* HTTPS with key/cert/ca_file; default 0 */

@@ -16,6 +16,7 @@
 #include "conn.h"
 #include "evpark.h"
 #include "keepalive.h"
+#include "sessrec.h"
 #include "xprt.h"
 
 /* Connections closed for bad or cut input, logged at a bounded rate. */
@@ -151,6 +152,16 @@ conn_call_begin(struct conn *c, struct conn_env *env, const unsigned char *rec,
 	metrics_call_begin(proc);
 }
 
+/* A session CONNECT_OPEN left unwritten is due then (server/sessrec.c). */
+static void
+conn_note_unrecorded(const struct conn *c, struct conn_env *env)
+{
+	uint64_t due = sessrec_due_ms(&c->sess);
+
+	if (due && (!env->record_due_ms || due < env->record_due_ms))
+		env->record_due_ms = due;
+}
+
 /*
  * Run the records in data.  from_pending says data is c->pending's,
  * which then must stay allocated while a record inside it runs.
@@ -215,6 +226,7 @@ conn_process(struct conn *c, struct conn_env *env, const unsigned char *data,
 			metrics_call_end();
 		}
 		env->calls++;
+		conn_note_unrecorded(c, env);
 		rpc_record_reset(&c->rec);
 		if (r < 0) {
 			log_ratelimited(&conn_close_log, LOG_LEVEL_WARN,

@@ -34,6 +34,8 @@ struct conn_env {
 	struct sb *sb;
 	int sb_slot;
 	uint64_t calls; /* calls answered by this worker, all connections */
+	/* The first session not written down is due then; 0: none known. */
+	uint64_t record_due_ms;
 };
 
 /* What a connection wants next. */

@@ -24,6 +24,7 @@
 #include "proc.h"
 #include "proc_graphics.h"
 #include "session.h"
+#include "sessrec.h"
 
 /* ---------------------------------------------------------------- */
 /* The table                                                         */
@@ -154,6 +155,8 @@ static const struct proc_entry dispatch_table[] = {
 	PROC(RVIRT_PROC_CONNECT_RECONNECT, "CONNECT_RECONNECT",
 	     rvirt_connect_reconnect_args, rvirt_void_ret,
 	     proc_connect_reconnect, 0),
+	PROC(RVIRT_PROC_CONNECT_RESUME, "CONNECT_RESUME",
+	     rvirt_connect_resume_args, rvirt_void_ret, proc_connect_resume, 0),
 	PROC(RVIRT_PROC_AUTH_SASL_INIT, "AUTH_SASL_INIT", proc_void,
 	     rvirt_auth_sasl_init_ret, auth_proc_sasl_init, PROC_NO_AUTH),
 	PROC(RVIRT_PROC_AUTH_SASL_START, "AUTH_SASL_START",
@@ -370,6 +373,14 @@ dispatch_call_checked(const struct proc_entry *pe, struct call *call,
 	}
 	if (!pe->fn)
 		return 0;
+	/*
+	 * A session is written down before its first mutating call runs:
+	 * the call's recorded reply must find it on a resume, and a
+	 * session the store does not know can then be taken never to have
+	 * run one (server/sessrec.c; CONNECT_RESUME).
+	 */
+	if (write && call->store && sessrec_write(call->store, sess, err) < 0)
+		return -1;
 	if (write || (pe->flags & PROC_READ_TXN)) {
 		if (!call->store) {
 			err_set(err, RVIRT_ERR_INTERNAL, RVIRT_FROM_SERVER,

@@ -33,6 +33,14 @@ struct session_state {
 	struct evpark *park; /* a parked call (server/evpark.c) */
 	/* CONNECT_CLOSE ran: the client need not read the reply. */
 	bool closed;
+	/*
+	 * The session's record is not in the session store yet, and when
+	 * CONNECT_OPEN made it: CLOCK_MONOTONIC_COARSE milliseconds and
+	 * seconds since the epoch (server/sessrec.c).
+	 */
+	bool unrecorded;
+	uint64_t opened_ms;
+	uint64_t opened_s;
 	/* Silence limit in ms, 0: none (server/keepalive.c). */
 	uint64_t keepalive_ms;
 };

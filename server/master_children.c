@@ -34,6 +34,7 @@ master_session_configure(const struct config *cfg)
 		.ttl_s = cfg->session_ttl,
 		.reply_ttl_s = cfg->reply_ttl,
 		.max_replies = cfg->session_max_replies,
+		.record_delay_ms = cfg->session_record_delay,
 	};
 
 	session_configure(&so);

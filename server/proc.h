@@ -61,6 +61,8 @@ int proc_connect_get_lib_version(struct call *call, void *args, void *ret,
 				 struct rvirt_error *err);
 int proc_connect_open(struct call *call, void *args, void *ret,
 		      struct rvirt_error *err);
+int proc_connect_resume(struct call *call, void *args, void *ret,
+			struct rvirt_error *err);
 int proc_connect_reconnect(struct call *call, void *args, void *ret,
 			   struct rvirt_error *err);
 int proc_node_get_info(struct call *call, void *args, void *ret,

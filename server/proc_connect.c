@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "sessdb.h"
 #include "session.h"
+#include "sessrec.h"
 #include "dispatch.h"
 #include "proc.h"
 
@@ -51,29 +52,6 @@ proc_auth_list(struct call *call, void *args, void *retp,
 	ret->rvirt_auth_list_ret_u.methods.methods_len = n;
 	ret->rvirt_auth_list_ret_u.methods.methods_val = methods;
 	return 0;
-}
-
-/*
- * Write the session record for a new cookie in its own transaction of
- * the session store (server/sessdb.c), committed without a sync: a
- * crash of rvirtd keeps it (page cache), a power loss drops the whole
- * session store (doc/sessions.md, "What a session record survives").
- */
-static int
-proc_session_store(struct store *st, const unsigned char *cookie,
-		   const char *uri, const char *identity, bool readonly,
-		   struct rvirt_error *err)
-{
-	struct store_txn *txn = store_txn_begin(st, true, err);
-
-	if (!txn)
-		return -1;
-	if (session_create(txn, cookie, uri, identity, readonly,
-			   (uint64_t)time(NULL), err) < 0) {
-		store_txn_abort(txn);
-		return -1;
-	}
-	return store_txn_commit_lazy(txn, err);
 }
 
 /*
@@ -140,6 +118,16 @@ proc_connect_bind(struct session_state *sess, struct hv_conn *hv,
 	memcpy(sess->cookie, cookie, RVIRT_COOKIE_LEN);
 }
 
+/* The session ends here (its record, if any, is the caller's). */
+static void
+proc_connect_unbind(struct session_state *sess)
+{
+	hv_close(sess->hv);
+	sess->hv = NULL;
+	sess->unrecorded = false;
+	explicit_bzero(sess->cookie, sizeof(sess->cookie));
+}
+
 int
 proc_connect_open(struct call *call, void *argsp, void *retp,
 		  struct rvirt_error *err)
@@ -148,7 +136,6 @@ proc_connect_open(struct call *call, void *argsp, void *retp,
 	struct rvirt_connect_open_ret *ret = retp;
 	struct session_state *sess = call->sess;
 	unsigned char cookie[RVIRT_COOKIE_LEN];
-	char principal[SESSION_IDENTITY_MAX + 1];
 	struct hv_conn *hv;
 	bool readonly;
 
@@ -159,24 +146,23 @@ proc_connect_open(struct call *call, void *argsp, void *retp,
 	hv = hv_open(args->uri, call->store, err);
 	if (!hv)
 		return -1;
-	if (random_bytes(cookie, sizeof(cookie)) < 0) {
+	if (session_cookie_new(cookie, sessdb_store_id(),
+			       (uint64_t)time(NULL)) < 0) {
 		err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
 			"cannot make a session cookie: no random bytes");
-		goto fail;
+		hv_close(hv);
+		return -1;
 	}
-	session_principal(sess->identity, principal, sizeof(principal));
-	if (proc_session_store(sessdb_store(call->store), cookie, hv_uri(hv),
-			       principal, readonly, err) < 0)
-		goto fail;
 	proc_connect_bind(sess, hv, cookie, readonly);
+	explicit_bzero(cookie, sizeof(cookie));
+	if (sessrec_opened(call->store, sess, err) < 0) {
+		proc_connect_unbind(sess);
+		return -1;
+	}
 	ret->status = RVIRT_OK;
-	memcpy(ret->rvirt_connect_open_ret_u.cookie, cookie, sizeof(cookie));
-	explicit_bzero(cookie, sizeof(cookie));
+	memcpy(ret->rvirt_connect_open_ret_u.cookie, sess->cookie,
+	       sizeof(sess->cookie));
 	return 0;
-fail:
-	explicit_bzero(cookie, sizeof(cookie));
-	hv_close(hv);
-	return -1;
 }
 
 int
@@ -199,17 +185,20 @@ proc_connect_close(struct call *call, void *args, void *retp,
 	 * until the collector finds them without a session: the close
 	 * writes nothing there.
 	 */
-	txn = store_txn_begin(sessdb_store(call->store), true, err);
-	if (txn) {
-		if (session_delete(txn, sess->cookie, err) < 0)
-			store_txn_abort(txn);
-		else if (store_txn_commit_lazy(txn, err) == 0)
-			rc = 0;
+	if (sess->unrecorded) {
+		/* Never written (server/sessrec.c): nothing to delete. */
+		rc = 0;
+	} else {
+		txn = store_txn_begin(sessdb_store(call->store), true, err);
+		if (txn) {
+			if (session_delete(txn, sess->cookie, err) < 0)
+				store_txn_abort(txn);
+			else if (store_txn_commit_lazy(txn, err) == 0)
+				rc = 0;
+		}
 	}
-	hv_close(sess->hv);
-	sess->hv = NULL;
+	proc_connect_unbind(sess);
 	sess->closed = true;
-	explicit_bzero(sess->cookie, sizeof(sess->cookie));
 	if (rc < 0)
 		return -1;
 	ret->status = RVIRT_OK;
@@ -217,18 +206,48 @@ proc_connect_close(struct call *call, void *args, void *retp,
 }
 
 /*
+ * CONNECT_RESUME of a cookie the session store does not know, but
+ * which can only be a session that was never written down (its worker
+ * ended first; session_cookie_unwritten): no mutating call ran in it,
+ * so it is made again under the same cookie from uri and flags, as
+ * CONNECT_OPEN would make it, and written at once.  0, or -1 with *err.
+ */
+static int
+proc_connect_remake(struct call *call, const unsigned char *cookie,
+		    const char *uri, unsigned int flags,
+		    struct rvirt_error *err)
+{
+	struct session_state *sess = call->sess;
+	struct hv_conn *hv = hv_open(uri, call->store, err);
+
+	if (!hv)
+		return -1;
+	proc_connect_bind(sess, hv, cookie, flags & RVIRT_CONNECT_RO);
+	sess->unrecorded = true;
+	sess->opened_s = (uint64_t)time(NULL);
+	if (sessrec_write(call->store, sess, err) < 0) {
+		proc_connect_unbind(sess);
+		return -1;
+	}
+	log_info("made a session of '%s' again on resuming it: its worker "
+		 "ended before writing it down",
+		 sess->identity);
+	return 0;
+}
+
+/*
  * Resume the session of a cookie on a new connection: the identity must
  * be the one that opened it, and the connection's access may not be
  * weaker than the session's.  The session's last use is updated in the
- * same transaction, so a session in use never expires.
+ * same transaction, so a session in use never expires.  uri (NULL for
+ * CONNECT_RECONNECT) lets a session that was never written down be made
+ * again (CONNECT_RESUME).
  */
-int
-proc_connect_reconnect(struct call *call, void *argsp, void *retp,
-		       struct rvirt_error *err)
+static int
+proc_connect_resume_cookie(struct call *call, const unsigned char *cookie,
+			   const char *uri, unsigned int flags,
+			   struct rvirt_error *err)
 {
-	struct rvirt_connect_reconnect_args *args = argsp;
-	const unsigned char *cookie = (const unsigned char *)args->cookie;
-	struct rvirt_void_ret *ret = retp;
 	struct session_state *sess = call->sess;
 	struct session_record *rec = NULL;
 	char principal[SESSION_IDENTITY_MAX + 1];
@@ -237,8 +256,8 @@ proc_connect_reconnect(struct call *call, void *argsp, void *retp,
 	struct hv_conn *hv = NULL;
 	int r, rc = -1;
 
-	if (proc_connect_check(call, args->flags, 0, "resume a session", err) <
-	    0)
+	if (proc_connect_check(call, flags, uri ? RVIRT_CONNECT_RO : 0,
+			       "resume a session", err) < 0)
 		return -1;
 	rec = malloc(sizeof(*rec));
 	if (!rec)
@@ -254,6 +273,13 @@ proc_connect_reconnect(struct call *call, void *argsp, void *retp,
 	}
 	if (r < 0)
 		goto out;
+	if (r == 0 && uri &&
+	    session_cookie_unwritten(cookie, sessdb_store_id(), now)) {
+		store_txn_abort(txn);
+		txn = NULL;
+		rc = proc_connect_remake(call, cookie, uri, flags, err);
+		goto out;
+	}
 	if (r == 0) {
 		err_set(err, RVIRT_ERR_NO_SESSION, RVIRT_FROM_SERVER,
 			"cannot resume the session: no such session (it was "
@@ -296,13 +322,42 @@ proc_connect_reconnect(struct call *call, void *argsp, void *retp,
 		goto out;
 	proc_connect_bind(sess, hv, cookie, rec->readonly);
 	hv = NULL;
-	ret->status = RVIRT_OK;
 	rc = 0;
 out:
 	store_txn_abort(txn);
 	hv_close(hv);
 	free(rec);
 	return rc;
+}
+
+int
+proc_connect_reconnect(struct call *call, void *argsp, void *retp,
+		       struct rvirt_error *err)
+{
+	struct rvirt_connect_reconnect_args *args = argsp;
+	struct rvirt_void_ret *ret = retp;
+
+	if (proc_connect_resume_cookie(call,
+				       (const unsigned char *)args->cookie,
+				       NULL, args->flags, err) < 0)
+		return -1;
+	ret->status = RVIRT_OK;
+	return 0;
+}
+
+int
+proc_connect_resume(struct call *call, void *argsp, void *retp,
+		    struct rvirt_error *err)
+{
+	struct rvirt_connect_resume_args *args = argsp;
+	struct rvirt_void_ret *ret = retp;
+
+	if (proc_connect_resume_cookie(call,
+				       (const unsigned char *)args->cookie,
+				       args->uri, args->flags, err) < 0)
+		return -1;
+	ret->status = RVIRT_OK;
+	return 0;
 }
 
 int

@@ -11,6 +11,7 @@
 
 #include "../common/err.h"
 #include "../common/log.h"
+#include "../common/uuid.h"
 #include "sessdb.h"
 
 #define SESSDB_PATH_MAX 4096
@@ -20,6 +21,11 @@
 /* This process's session store (sessdb_open), and who opened it. */
 static struct store *sessdb_st;
 static pid_t sessdb_pid;
+/* Its id (sessdb_store_id), read or made when it was opened. */
+static uint32_t sessdb_id;
+
+/* The STORE_META key of the session store's id. */
+#define SESSDB_ID_KEY "session_store_id"
 
 /* Whether this master prepared the session store (and may mark it). */
 static bool sessdb_prepared;
@@ -209,6 +215,59 @@ sessdb_mark_clean(const char *state_dir)
 			 dir, strerror(errno));
 }
 
+/*
+ * The id of st, made (random, not 0) by the first process that opens
+ * a new session store: every worker's cookies carry it, and a store
+ * made again after a host crash gets another.  0 on failure, with *err.
+ */
+static uint32_t
+sessdb_load_id(struct store *st, struct rvirt_error *err)
+{
+	struct store_txn *txn = store_txn_begin(st, true, err);
+	unsigned char buf[4];
+	const void *val;
+	size_t vlen;
+	uint32_t id = 0;
+	int r;
+
+	if (!txn)
+		return 0;
+	r = store_get(txn, STORE_META, SESSDB_ID_KEY, strlen(SESSDB_ID_KEY),
+		      &val, &vlen, err);
+	if (r > 0 && vlen == sizeof(buf)) {
+		memcpy(buf, val, sizeof(buf));
+		store_txn_abort(txn);
+		return (uint32_t)buf[0] << 24 | (uint32_t)buf[1] << 16 |
+		       (uint32_t)buf[2] << 8 | buf[3];
+	}
+	if (r < 0) {
+		store_txn_abort(txn);
+		return 0;
+	}
+	while (id == 0)
+		if (random_bytes(&id, sizeof(id)) < 0) {
+			store_txn_abort(txn);
+			err_set(err, RVIRT_ERR_SYSTEM, RVIRT_FROM_SERVER,
+				"cannot make the session store's id: no "
+				"random bytes");
+			return 0;
+		}
+	for (int i = 0; i < 4; i++)
+		buf[i] = (unsigned char)(id >> (24 - 8 * i));
+	if (store_put(txn, STORE_META, SESSDB_ID_KEY, strlen(SESSDB_ID_KEY),
+		      buf, sizeof(buf), err) < 0) {
+		store_txn_abort(txn);
+		return 0;
+	}
+	return store_txn_commit_lazy(txn, err) < 0 ? 0 : id;
+}
+
+uint32_t
+sessdb_store_id(void)
+{
+	return sessdb_st && sessdb_pid == getpid() ? sessdb_id : 0;
+}
+
 struct store *
 sessdb_open(const char *state_dir, size_t map_size, struct store *main,
 	    struct rvirt_error *err)
@@ -243,6 +302,11 @@ sessdb_open(const char *state_dir, size_t map_size, struct store *main,
 			log_info("moved %d sessions from the store into the "
 				 "session store '%s'",
 				 n, dir);
+	}
+	sessdb_id = sessdb_load_id(st, err);
+	if (!sessdb_id) {
+		store_close(st);
+		return NULL;
 	}
 	sessdb_st = st;
 	sessdb_pid = getpid();

@@ -4,6 +4,7 @@
 #define RVIRT_SERVER_SESSDB_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../common/rvirt_defs.h"
 #include "../store/store.h"
@@ -55,6 +56,12 @@ void sessdb_mark_clean(const char *state_dir);
  */
 struct store *sessdb_open(const char *state_dir, size_t map_size,
 			  struct store *main, struct rvirt_error *err);
+
+/*
+ * The id of this process's session store, which new cookies carry
+ * (session_cookie_new); 0 when it opened none.
+ */
+uint32_t sessdb_store_id(void);
 
 /* Close this process's session store, if it opened one. */
 void sessdb_close(void);

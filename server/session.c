@@ -5,6 +5,7 @@
 
 #include "../common/err.h"
 #include "../common/le.h"
+#include "../common/uuid.h"
 #include "session.h"
 
 /*
@@ -38,10 +39,15 @@
 /* Keys one collection transaction deletes at most. */
 #define SESSION_GC_BATCH 2048
 
+/*
+ * Without session_configure (unit tests, fuzz targets) a session is
+ * written at CONNECT_OPEN; rvirtd configures session_record_delay.
+ */
 static struct session_options session_opts = {
 	.ttl_s = 86400,
 	.reply_ttl_s = 3600,
 	.max_replies = 64,
+	.record_delay_ms = 0,
 };
 
 void
@@ -71,6 +77,34 @@ const struct session_options *
 session_options(void)
 {
 	return &session_opts;
+}
+
+int
+session_cookie_new(unsigned char *cookie, uint32_t store_id, uint64_t now)
+{
+	if (random_bytes(cookie, RVIRT_COOKIE_LEN) < 0)
+		return -1;
+	for (int i = 0; i < 4; i++)
+		cookie[i] = (unsigned char)(store_id >> (24 - 8 * i));
+	for (int i = 0; i < 8; i++)
+		cookie[4 + i] = (unsigned char)(now >> (56 - 8 * i));
+	return 0;
+}
+
+bool
+session_cookie_unwritten(const unsigned char *cookie, uint32_t store_id,
+			 uint64_t now)
+{
+	uint32_t id = 0;
+	uint64_t issued = 0;
+
+	for (int i = 0; i < 4; i++)
+		id = id << 8 | cookie[i];
+	for (int i = 0; i < 8; i++)
+		issued = issued << 8 | cookie[4 + i];
+	/* A minute of clock steps either way is not a reason to refuse. */
+	return store_id != 0 && id == store_id && issued <= now + 60 &&
+	       now - issued < session_opts.ttl_s;
 }
 
 static void

@@ -18,6 +18,9 @@ struct session_options {
 	uint64_t ttl_s;		  /* idle seconds before a session expires */
 	uint64_t reply_ttl_s;	  /* seconds a recorded reply is kept */
 	unsigned int max_replies; /* recorded replies kept per session */
+	/* A new session is written down this long after CONNECT_OPEN at
+	   the latest (sooner when it needs to be); 0: at CONNECT_OPEN. */
+	uint64_t record_delay_ms;
 };
 
 /* A session record as read from the store. */
@@ -50,6 +53,25 @@ void session_configure(const struct session_options *opts);
 
 /* The options in force. */
 const struct session_options *session_options(void);
+
+/*
+ * A new session's cookie: 4 bytes naming the session store (store_id,
+ * big-endian), 8 bytes of now (seconds since the epoch, big-endian),
+ * then 20 random bytes from the kernel's CSPRNG.  0, or -1 when there
+ * are no random bytes.
+ */
+int session_cookie_new(unsigned char *cookie, uint32_t store_id, uint64_t now);
+
+/*
+ * Whether a cookie the session store does not know can only be a
+ * session that was never written down (doc/sessions.md, "When a
+ * session is written"): it names this session store (store_id, not 0)
+ * and was issued less than session_ttl ago, so it was neither dropped
+ * with an older store nor expired and collected.  A closed session
+ * passes too; its owner does not resume it.
+ */
+bool session_cookie_unwritten(const unsigned char *cookie, uint32_t store_id,
+			      uint64_t now);
 
 /*
  * Write a new session record for cookie.  Returns 0, or -1 with *err

@@ -23,6 +23,7 @@
 #include "rpc.h"
 #include "sessdb.h"
 #include "session.h"
+#include "sessrec.h"
 #include "worker.h"
 #include "worker_int.h"
 
@@ -69,10 +70,21 @@ worker_ready_remove(struct worker *w, struct conn *c)
 	c->ready_next = NULL;
 }
 
-/* Take c out of the worker's lists and counts. */
+/*
+ * Take c out of the worker's lists and counts.  A session not written
+ * down yet is written now: its client may come back for it
+ * (server/sessrec.c).
+ */
 void
 worker_conn_detach(struct worker *w, struct conn *c)
 {
+	struct rvirt_error err;
+
+	if (c->sess.unrecorded && w->env.store &&
+	    sessrec_write(w->env.store, &c->sess, &err) < 0)
+		log_warn("cannot write down the session of '%s' as its "
+			 "connection ends: %s",
+			 c->sess.identity, err.message);
 	worker_ready_remove(w, c);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -225,6 +237,56 @@ worker_run_ready(struct worker *w)
 }
 
 /*
+ * Write down the sessions that are due (all: every one not written yet)
+ * in one transaction (server/sessrec.c), and note when the next is.
+ */
+static void
+worker_record_sessions(struct worker *w, bool all)
+{
+	struct store_txn *txn = NULL;
+	struct rvirt_error err;
+	uint64_t due, next = 0;
+	struct conn *c;
+	int n = 0;
+
+	err_clear(&err);
+	for (c = w->conns; c && w->env.store; c = c->next) {
+		due = sessrec_due_ms(&c->sess);
+		if (!due)
+			continue;
+		if (!all && due > w->env.now_ms) {
+			if (!next || due < next)
+				next = due;
+			continue;
+		}
+		if (!txn)
+			txn = store_txn_begin(sessdb_store(w->env.store), true,
+					      &err);
+		if (!txn || sessrec_add(txn, &c->sess, &err) < 0)
+			break;
+		n++;
+	}
+	if (err.code == RVIRT_ERR_OK && txn &&
+	    store_txn_commit_lazy(txn, &err) == 0) {
+		for (c = w->conns; c; c = c->next) {
+			due = sessrec_due_ms(&c->sess);
+			if (due && (all || due <= w->env.now_ms))
+				sessrec_written(&c->sess);
+		}
+		txn = NULL;
+	}
+	if (txn)
+		store_txn_abort(txn);
+	if (err.code != RVIRT_ERR_OK) {
+		log_warn("cannot write down %d new sessions: %s", n,
+			 err.message);
+		/* Again in a second: the store may have room by then. */
+		next = w->env.now_ms + WORKER_SWEEP_MS;
+	}
+	w->env.record_due_ms = next;
+}
+
+/*
  * While stopping: close the connections that are quiet (no reply to
  * send, no record begun, nothing read and waiting, no activity for
  * WORKER_STOP_QUIET_MS).  The call in hand is already done (one thread).
@@ -262,6 +324,8 @@ worker_stop(struct worker *w, const char *why)
 		sb_slot_set_state(w->env.sb, w->env.sb_slot, SB_STATE_GRACEFUL);
 	w->stop_deadline_ms = w->env.now_ms + WORKER_DRAIN_TIMEOUT * 1000;
 	worker_accept_set(w, false);
+	/* Their clients resume them elsewhere: in one commit, not one each. */
+	worker_record_sessions(w, true);
 	worker_drain(w);
 }
 
@@ -317,7 +381,8 @@ worker_touch_sessions(struct worker *w)
 		return;
 	err_clear(&err);
 	for (c = w->conns; c; c = c->next) {
-		if (!c->sess.hv)
+		/* One not written down yet is written as new soon. */
+		if (!c->sess.hv || c->sess.unrecorded)
 			continue;
 		if (!txn) {
 			txn = store_txn_begin(sessdb_store(w->env.store), true,
@@ -400,6 +465,8 @@ worker_timeout(const struct worker *w)
 		deadline = w->next_sweep_ms;
 	if (w->nconns && w->next_touch_ms < deadline)
 		deadline = w->next_touch_ms;
+	if (w->env.record_due_ms && w->env.record_due_ms < deadline)
+		deadline = w->env.record_due_ms;
 	if (w->accept_resume_ms && w->accept_resume_ms < deadline)
 		deadline = w->accept_resume_ms;
 	/* Paused at its slots: look again whether other workers have room. */
@@ -600,6 +667,8 @@ worker_run(const struct worker_params *wp, struct rvirt_error *err)
 		if (events || evpark_next_deadline() <= w.env.now_ms)
 			worker_parked(&w);
 		worker_run_ready(&w);
+		if (w.env.record_due_ms && w.env.now_ms >= w.env.record_due_ms)
+			worker_record_sessions(&w, false);
 		if (w.at_limit)
 			worker_accept_maybe_resume(&w);
 		if (sig && worker_signals(&w, err) < 0) {

@@ -99,12 +99,15 @@ test_expect_success 'a re-sent call answered from the record counts as a replay'
 		call xid=77 proc=DOMAIN_DEFINE_XML arg=f:m1.xml arg=u:0 \
 		decode=domain >again &&
 	rawrpc -t 10 "$RVIRTD_SOCK" $(reconnect 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff) >bogus &&
-	cat first again bogus &&
+	rawrpc -t 10 "$RVIRTD_SOCK" call proc=CONNECT_RESUME arg=x:$C \
+		arg=s:test:///default arg=u:0 decode=ret >resumed &&
+	cat first again bogus resumed &&
+	test_grep "^accepted SUCCESS OK" resumed &&
 	test_grep "ERROR" bogus &&
 	scrape r1 &&
 	test "$(delta r0 r1 "rvirtd_rpc_replays_total{procedure=\"DOMAIN_DEFINE_XML\"}")" = 1 &&
 	test "$(delta r0 r1 "rvirtd_rpc_calls_total{procedure=\"DOMAIN_DEFINE_XML\",outcome=\"ok\"}")" = 2 &&
-	test "$(delta r0 r1 rvirtd_sessions_resumed_total)" = 2 &&
+	test "$(delta r0 r1 rvirtd_sessions_resumed_total)" = 3 &&
 	test "$(delta r0 r1 "rvirtd_sessions_refused_total{reason=\"no-session\"}")" = 1 &&
 	"$RVIRT_BUILD/rvsh" undefine m1
 '

@@ -48,6 +48,10 @@
 use strict;
 use warnings;
 
+# Each reply line as it comes: a test may read it while the connection
+# is still open (t/4012).
+$| = 1;
+
 use Errno qw(EAGAIN EINTR EWOULDBLOCK);
 use IO::Select;
 use IO::Socket::INET;
@@ -70,7 +74,7 @@ my %PROCS = (
 	DOMAIN_GET_INFO => 23, DOMAIN_GET_STATE => 24,
 	DOMAIN_GET_XML_DESC => 25, CONNECT_RECONNECT => 34,
 	AUTH_SASL_INIT => 35, AUTH_SASL_START => 36, AUTH_SASL_STEP => 37,
-	CONNECT_GET_LIB_VERSION => 38,
+	CONNECT_GET_LIB_VERSION => 38, CONNECT_RESUME => 39,
 );
 my @ACCEPT = qw(SUCCESS PROG_UNAVAIL PROG_MISMATCH PROC_UNAVAIL GARBAGE_ARGS
     SYSTEM_ERR);

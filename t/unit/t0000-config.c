@@ -610,7 +610,7 @@ test_shipped_conf_uncommented(void **state)
 	}
 	fclose(in);
 	assert_int_equal(fclose(out), 0);
-	assert_int_equal(keys, 59);
+	assert_int_equal(keys, 60);
 
 	config_init_defaults(&cfg);
 	defaults = cfg;
