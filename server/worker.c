@@ -266,17 +266,17 @@ worker_record_sessions(struct worker *w, bool all)
 			break;
 		n++;
 	}
-	if (err.code == RVIRT_ERR_OK && txn &&
-	    store_txn_commit_lazy(txn, &err) == 0) {
-		for (c = w->conns; c; c = c->next) {
-			due = sessrec_due_ms(&c->sess);
-			if (due && (all || due <= w->env.now_ms))
-				sessrec_written(&c->sess);
-		}
-		txn = NULL;
-	}
-	if (txn)
+	if (err.code != RVIRT_ERR_OK) {
 		store_txn_abort(txn);
+	} else if (txn) {
+		/* The commit frees txn, whether it worked or not. */
+		if (store_txn_commit_lazy(txn, &err) == 0)
+			for (c = w->conns; c; c = c->next) {
+				due = sessrec_due_ms(&c->sess);
+				if (due && (all || due <= w->env.now_ms))
+					sessrec_written(&c->sess);
+			}
+	}
 	if (err.code != RVIRT_ERR_OK) {
 		log_warn("cannot write down %d new sessions: %s", n,
 			 err.message);
