@@ -4,18 +4,10 @@
 #include <time.h>
 
 #include "../common/err.h"
+#include "../common/ratelimit.h"
 #include "sessdb.h"
 #include "session.h"
 #include "sessrec.h"
-
-static uint64_t
-sessrec_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 int
 sessrec_add(struct store_txn *txn, const struct session_state *sess,
@@ -71,7 +63,8 @@ sessrec_opened(struct store *main, struct session_state *sess,
 	       struct rvirt_error *err)
 {
 	sess->unrecorded = true;
-	sess->opened_ms = sessrec_now_ms();
+	/* The worker's clock (CLOCK_MONOTONIC_COARSE, as conn_env's). */
+	sess->opened_ms = ratelimit_now_ms();
 	sess->opened_s = (uint64_t)time(NULL);
 	if (session_options()->record_delay_ms == 0)
 		return sessrec_write(main, sess, err);

@@ -40,6 +40,18 @@ test_expect_success 'no round failed, and nothing was left running' '
 	test -z "$(test_procs_in_trash)"
 '
 
+# run.sh (make perf) runs in its trash directory: a script it names by
+# a path relative to where it started is not found there (it ran none
+# of setups.sh and the nine after it until 2026-12-03).
+test_expect_success 'make perf names every script it runs by its full path, and each exists' '
+	grep "^sh " "$RVIRT_SRC/t/perf/run.sh" >runs &&
+	test_line_count -ge 12 runs &&
+	! grep -v "^sh \"\$RVIRT_SRC/t/perf/[a-z-]*\.sh\"$" runs &&
+	for f in $(sed "s|^sh \"\$RVIRT_SRC/\(.*\)\"$|\1|" runs); do
+		test -f "$RVIRT_SRC/$f" || { echo "missing: $f"; return 1; }
+	done
+'
+
 if why=$(libvirtd_missing); then
 	test_expect_success 'without libvirtd the script says why it is left out' '
 		test_grep "^libvirtd: left out: " out

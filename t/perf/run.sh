@@ -134,33 +134,33 @@ fi
 stop_rvirtd
 
 echo
-sh "$(dirname "$0")/setups.sh"
+sh "$RVIRT_SRC/t/perf/setups.sh"
 
 echo
-sh "$(dirname "$0")/pool.sh"
+sh "$RVIRT_SRC/t/perf/pool.sh"
 
 echo
-sh "$(dirname "$0")/sessions.sh"
+sh "$RVIRT_SRC/t/perf/sessions.sh"
 
 echo
-sh "$(dirname "$0")/pin.sh"
+sh "$RVIRT_SRC/t/perf/pin.sh"
 
 echo
-sh "$(dirname "$0")/metrics.sh"
+sh "$RVIRT_SRC/t/perf/metrics.sh"
 
 echo
-sh "$(dirname "$0")/intent-cost.sh"
+sh "$RVIRT_SRC/t/perf/intent-cost.sh"
 
 echo
-sh "$(dirname "$0")/conns.sh"
+sh "$RVIRT_SRC/t/perf/conns.sh"
 
 echo
-sh "$(dirname "$0")/keepalive.sh"
+sh "$RVIRT_SRC/t/perf/keepalive.sh"
 
 echo
-sh "$(dirname "$0")/events.sh"
+sh "$RVIRT_SRC/t/perf/events.sh"
 
 echo
-sh "$(dirname "$0")/console.sh"
-sh "$(dirname "$0")/proxy.sh"
-sh "$(dirname "$0")/vnc.sh"
+sh "$RVIRT_SRC/t/perf/console.sh"
+sh "$RVIRT_SRC/t/perf/proxy.sh"
+sh "$RVIRT_SRC/t/perf/vnc.sh"
