@@ -675,7 +675,10 @@ crash_rvirtd () {
 		test_cr_i_=$((test_cr_i_ + 1))
 	done
 	test_cr_kids_=$(children_of "$test_cr_m_")
-	kill -KILL "$test_cr_m_" $test_cr_kids_
+	# The children first: one whose master died before it would get
+	# SIGTERM (PR_SET_PDEATHSIG) and could start a graceful stop, which
+	# writes down its sessions, before its SIGKILL came (t/4012 #9).
+	kill -KILL $test_cr_kids_ "$test_cr_m_"
 	if test -n "$RVIRTD_PID"; then
 		wait "$RVIRTD_PID"
 		RVIRTD_PID=
