@@ -184,15 +184,13 @@ metrics_put_conns(const struct metrics_snapshot *ms, enum expofmt_mode mode,
 }
 
 /*
- * Outcome o of the calls that resume sessions: CONNECT_RECONNECT and
- * CONNECT_RESUME (librvirt's).
+ * Outcome o of the calls that resume sessions, procedures rec
+ * (CONNECT_RECONNECT) and res (CONNECT_RESUME, librvirt's); -1: none.
  */
 static uint64_t
-metrics_resumes(const struct metrics_snapshot *ms, unsigned int o)
+metrics_resumes(const struct metrics_snapshot *ms, int rec, int res,
+		unsigned int o)
 {
-	int rec = metrics_proc_find(ms, "CONNECT_RECONNECT");
-	int res = metrics_proc_find(ms, "CONNECT_RESUME");
-
 	return (rec >= 0 ? ms->calls[rec][o] : 0) +
 	       (res >= 0 ? ms->calls[res][o] : 0);
 }
@@ -203,6 +201,8 @@ metrics_put_sessions(const struct metrics_snapshot *ms, enum expofmt_mode mode,
 		     FILE *fp)
 {
 	int open = metrics_proc_find(ms, "CONNECT_OPEN");
+	int rec = metrics_proc_find(ms, "CONNECT_RECONNECT");
+	int res = metrics_proc_find(ms, "CONNECT_RESUME");
 	unsigned int o;
 
 	expofmt_family(fp, mode, "rvirtd_sessions_created_total", "counter",
@@ -214,18 +214,18 @@ metrics_put_sessions(const struct metrics_snapshot *ms, enum expofmt_mode mode,
 		       "Sessions resumed on a new connection "
 		       "(CONNECT_RECONNECT or CONNECT_RESUME answered ok).");
 	fprintf(fp, "rvirtd_sessions_resumed_total %" PRIu64 "\n",
-		metrics_resumes(ms, 0));
+		metrics_resumes(ms, rec, res, 0));
 	expofmt_family(fp, mode, "rvirtd_sessions_refused_total", "counter",
 		       NULL,
 		       "Session resumptions refused, by reason (the error "
 		       "code).");
 	for (o = 1; o < METRICS_NOUTCOMES; o++)
-		if (metrics_resumes(ms, o))
+		if (metrics_resumes(ms, rec, res, o))
 			fprintf(fp,
 				"rvirtd_sessions_refused_total{reason=\"%s\"} "
 				"%" PRIu64 "\n",
 				metrics_outcome_name(o),
-				metrics_resumes(ms, o));
+				metrics_resumes(ms, rec, res, o));
 	expofmt_family(fp, mode, "rvirtd_sessions_expired_total", "counter",
 		       NULL,
 		       "Sessions removed by the collector after their "
